@@ -1,0 +1,74 @@
+import { SignJWT, jwtVerify, errors } from 'jose';
+
+const ISSUER = 'invigil';
+/** Session tokens are short-lived; the client refreshes while in use. */
+export const ACCESS_TOKEN_MS = 15 * 60_000;
+
+export interface AccessClaims {
+  typ: 'access';
+  role: 'candidate' | 'proctor';
+  sub: string;
+  exam: string;
+  sid: string;
+}
+
+export interface UploadClaims {
+  typ: 'upload';
+  sub: string;
+  exam: string;
+  dev: string;
+  jti: string;
+}
+
+export class TokenSigner {
+  constructor(private readonly key: Uint8Array, private readonly now: () => number) {}
+
+  async signAccess(claims: Omit<AccessClaims, 'typ'>): Promise<{ token: string; expiresAt: number }> {
+    const expiresAt = this.now() + ACCESS_TOKEN_MS;
+    const token = await this.sign({ ...claims, typ: 'access' }, expiresAt);
+    return { token, expiresAt };
+  }
+
+  signUpload(claims: Omit<UploadClaims, 'typ'>, expiresAt: number): Promise<string> {
+    return this.sign({ ...claims, typ: 'upload' }, expiresAt);
+  }
+
+  /** Null for anything that is not a valid, unexpired token of the asked type. */
+  async verifyAccess(token: string): Promise<AccessClaims | null> {
+    const p = await this.verify(token);
+    if (p?.typ !== 'access' || (p.role !== 'candidate' && p.role !== 'proctor')) return null;
+    if (typeof p.sub !== 'string' || typeof p.exam !== 'string' || typeof p.sid !== 'string') return null;
+    return { typ: 'access', role: p.role, sub: p.sub, exam: p.exam, sid: p.sid };
+  }
+
+  async verifyUpload(token: string): Promise<UploadClaims | null> {
+    const p = await this.verify(token);
+    if (p?.typ !== 'upload') return null;
+    if (typeof p.sub !== 'string' || typeof p.exam !== 'string' || typeof p.dev !== 'string' || typeof p.jti !== 'string') return null;
+    return { typ: 'upload', sub: p.sub, exam: p.exam, dev: p.dev, jti: p.jti };
+  }
+
+  private sign(payload: Record<string, string>, expiresAt: number): Promise<string> {
+    const nowSec = Math.floor(this.now() / 1000);
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setIssuedAt(nowSec)
+      .setExpirationTime(Math.floor(expiresAt / 1000))
+      .sign(this.key);
+  }
+
+  private async verify(token: string): Promise<Record<string, unknown> | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        algorithms: ['HS256'],
+        currentDate: new Date(this.now()),
+      });
+      return payload as Record<string, unknown>;
+    } catch (err) {
+      if (err instanceof errors.JOSEError) return null;
+      throw err;
+    }
+  }
+}

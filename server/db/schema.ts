@@ -1,0 +1,39 @@
+/** Tables, typed for Kysely. Times are epoch milliseconds (server clock). */
+export interface Database {
+  exams: { id: string; config: string; imported_at: number };
+  sessions: {
+    id: string;
+    exam_id: string;
+    role: 'candidate' | 'proctor';
+    subject_id: string;
+    device_id: string;
+    refresh_hash: string;
+    created_at: number;
+    last_seen_at: number;
+    ended_at: number | null;
+    end_reason: string | null;
+  };
+  upload_credentials: {
+    id: string;
+    exam_id: string;
+    candidate_id: string;
+    device_id: string;
+    issued_at: number;
+    expires_at: number;
+    revoked_at: number | null;
+  };
+  lottery: {
+    exam_id: string;
+    candidate_id: string;
+    room: string;
+    number: number;
+    method: 'draw' | 'auto';
+    assigned_at: number;
+  };
+  progress: {
+    exam_id: string;
+    candidate_id: string;
+    entered_at: number | null;
+    ended_at: number | null;
+  };
+}

@@ -1,0 +1,39 @@
+import { ExamConfig } from '../../src/core/exam-schema.js';
+import { timelineTimes, type TimelineTimes } from '../../src/core/timeline.js';
+import type { Db } from '../db/open.js';
+
+export interface StoredExam {
+  config: ExamConfig;
+  times: TimelineTimes;
+}
+
+/** Exams as imported. Parsed configs are cached by import time, so a re-import is seen at once. */
+export class ExamStore {
+  private readonly cache = new Map<string, { importedAt: number; exam: StoredExam }>();
+
+  constructor(private readonly db: Db, private readonly now: () => number) {}
+
+  /** Inserts or replaces an exam (already validated). */
+  async put(config: ExamConfig): Promise<void> {
+    const row = { id: config.id, config: JSON.stringify(config), imported_at: this.now() };
+    await this.db.insertInto('exams').values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet({ config: row.config, imported_at: row.imported_at }))
+      .execute();
+  }
+
+  async get(id: string): Promise<StoredExam | null> {
+    const row = await this.db.selectFrom('exams').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
+    const cached = this.cache.get(id);
+    if (cached && cached.importedAt === row.imported_at) return cached.exam;
+    const config = ExamConfig.parse(JSON.parse(row.config));
+    const exam = { config, times: timelineTimes(config.timeline, config.retentionDays) };
+    this.cache.set(id, { importedAt: row.imported_at, exam });
+    return exam;
+  }
+
+  async ids(): Promise<string[]> {
+    const rows = await this.db.selectFrom('exams').select('id').orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import type { ProctorRoster } from '../../../src/core/api-schema.js';
+import type { Services } from '../../services.js';
+import { requireRole, type AuthEnv } from '../auth.js';
+import { notFound } from '../api-error.js';
+import { examSummary } from './exam-summary.js';
+
+/** A proctor sees only the rooms assigned to them (invariant 6). */
+export function proctorRoutes({ sessions, exams, lottery }: Services): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  app.use('*', requireRole(sessions, 'proctor'));
+  app.get('/roster', async (c) => {
+    const { exam: examId, sub } = c.get('auth');
+    const exam = await exams.get(examId);
+    const proctor = exam?.config.proctors.find((p) => p.id === sub);
+    if (!exam || !proctor) throw notFound('this proctor is no longer in the exam');
+    const rooms = await Promise.all(exam.config.rooms.filter((r) => proctor.rooms.includes(r.id)).map(async (room) => ({
+      id: room.id,
+      name: room.name,
+      candidates: await Promise.all(exam.config.roster.filter((x) => x.room === room.id).map(async (x) => ({
+        id: x.id, name: x.name,
+        loggedIn: await sessions.isLoggedIn(examId, x.id),
+        lottery: await lottery.get(examId, x.id),
+      }))),
+    })));
+    const roster: ProctorRoster = { proctor: { id: proctor.id, name: proctor.name }, exam: examSummary(exam), rooms };
+    return c.json(roster);
+  });
+  return app;
+}

@@ -1,0 +1,19 @@
+import { Hono } from 'hono';
+import { CandidateLoginRequest, ProctorLoginRequest, RefreshRequest } from '../../../src/core/api-schema.js';
+import type { Sessions } from '../../domain/sessions.js';
+import { jsonBody } from '../validate.js';
+import { requireRole, type AuthEnv } from '../auth.js';
+
+export function sessionRoutes(sessions: Sessions): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  app.post('/candidate', async (c) => c.json(await sessions.candidateLogin(await jsonBody(c, CandidateLoginRequest))));
+  app.post('/proctor', async (c) => c.json(await sessions.proctorLogin(await jsonBody(c, ProctorLoginRequest))));
+  app.post('/refresh', async (c) => c.json(await sessions.refresh((await jsonBody(c, RefreshRequest)).refreshToken)));
+  for (const role of ['candidate', 'proctor'] as const) {
+    app.delete(`/${role}`, requireRole(sessions, role), async (c) => {
+      await sessions.logout(c.get('auth').sid);
+      return c.body(null, 204);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,33 @@
+import { mkdir } from 'node:fs/promises';
+import { openDb, type Db } from './db/open.js';
+import { loadOrCreateSecret } from './auth/secret.js';
+import { TokenSigner } from './auth/tokens.js';
+import { ExamStore } from './domain/exam-store.js';
+import { Lottery } from './domain/lottery.js';
+import { Progress } from './domain/progress.js';
+import { Sessions } from './domain/sessions.js';
+
+/** Everything the HTTP and WebSocket layers use, built once per process. */
+export interface Services {
+  db: Db;
+  exams: ExamStore;
+  sessions: Sessions;
+  lottery: Lottery;
+  progress: Progress;
+  now: () => number;
+}
+
+export async function createServices(dataDir: string, now: () => number = Date.now): Promise<Services> {
+  await mkdir(dataDir, { recursive: true });
+  const db = await openDb(dataDir);
+  const signer = new TokenSigner(await loadOrCreateSecret(dataDir), now);
+  const exams = new ExamStore(db, now);
+  return {
+    db,
+    exams,
+    sessions: new Sessions(db, exams, signer, now),
+    lottery: new Lottery(db, exams, now),
+    progress: new Progress(db),
+    now,
+  };
+}

@@ -1,0 +1,60 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createApp } from './http/app.js';
+import { attachSignaling } from './ws/signaling.js';
+import { createServices, type Services } from './services.js';
+import { LotteryScheduler } from './domain/lottery-scheduler.js';
+
+export interface StartOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** The built app (dist/app by default). */
+  appDir?: string;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  services: Services;
+  scheduler: LotteryScheduler;
+  close(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** This file runs from server/ (tsx) or from dist/node/server/ (built). */
+const repoRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}node`) ? '../../..' : '..');
+export const DEFAULT_APP_DIR = path.join(repoRoot, 'dist', 'app');
+
+export async function startServer(opts: StartOptions): Promise<RunningServer> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const services = await createServices(opts.dataDir, opts.now);
+  const app = createApp(services, opts.appDir ?? DEFAULT_APP_DIR);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s as Server));
+    s.once('error', reject);
+  });
+  const wss = attachSignaling(server, services);
+  const scheduler = new LotteryScheduler(services.exams, services.lottery, services.now, log);
+  await scheduler.start();
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${host}:${port}`,
+    services,
+    scheduler,
+    async close() {
+      await scheduler.stop();
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.db.destroy();
+    },
+  };
+}
+

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { Id } from './exam-schema.js';
+import { LocalizedText } from './localized.js';
+
+/** Stable error codes: the client translates by code, the message is for logs and tools. */
+export const ERROR_CODES = [
+  'bad_request', 'not_found', 'unauthorized', 'forbidden', 'payload_too_large', 'conflict',
+  'invalid_credentials', 'login_not_open', 'login_closed', 'already_logged_in', 'session_ended',
+  'session_replaced', 'exam_ambiguous', 'exam_not_found', 'lottery_full', 'unsupported_media_type',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export const ApiErrorBody = z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.unknown().optional() });
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+export const TimeReply = z.object({ now: z.number() });
+
+/** A random id the device keeps, so that reopening the app is not a second login. */
+export const DeviceId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a 16–64 character device id');
+
+export const CandidateLoginRequest = z.object({
+  examId: Id.optional(),
+  candidateId: Id,
+  ticketCode: z.string().min(1).max(64),
+  deviceId: DeviceId,
+  /** Sent only after the candidate confirmed ending the session on another device. */
+  takeOver: z.boolean().default(false),
+});
+export type CandidateLoginRequest = z.input<typeof CandidateLoginRequest>;
+
+export const ProctorLoginRequest = z.object({
+  examId: Id,
+  proctorId: Id,
+  password: z.string().min(1).max(256),
+  deviceId: DeviceId,
+});
+export type ProctorLoginRequest = z.input<typeof ProctorLoginRequest>;
+
+export const SessionTokens = z.object({
+  token: z.string(),
+  tokenExpiresAt: z.number(),
+  refreshToken: z.string(),
+});
+export type SessionTokens = z.infer<typeof SessionTokens>;
+
+export const CandidateLoginReply = SessionTokens.extend({
+  /** Scoped to this candidate's own recordings and events; lasts until retention ends. */
+  uploadCredential: z.string(),
+  uploadCredentialExpiresAt: z.number(),
+});
+export type CandidateLoginReply = z.infer<typeof CandidateLoginReply>;
+
+export const RefreshRequest = z.object({ refreshToken: z.string().min(10).max(512) });
+
+export const ExamTimes = z.object({
+  loginOpensAt: z.number(), entryOpensAt: z.number(), lotteryClosesAt: z.number(), startAt: z.number(),
+  entryClosesAt: z.number(), answeringAt: z.number(), endAt: z.number(), retentionEndsAt: z.number(),
+});
+
+export const ExamSummary = z.object({
+  id: Id,
+  title: LocalizedText,
+  helpLine: LocalizedText,
+  times: ExamTimes,
+});
+export type ExamSummary = z.infer<typeof ExamSummary>;
+
+export const LotteryNumber = z.object({
+  number: z.number().int().positive(),
+  method: z.enum(['draw', 'auto']),
+  assignedAt: z.number(),
+});
+export type LotteryNumber = z.infer<typeof LotteryNumber>;
+
+export const CandidateMe = z.object({
+  candidate: z.object({ id: Id, name: z.string(), room: Id, roomName: z.string() }),
+  exam: ExamSummary,
+  lottery: LotteryNumber.nullable(),
+  progress: z.object({ enteredAt: z.number().nullable(), endedAt: z.number().nullable() }),
+  serverNow: z.number(),
+});
+export type CandidateMe = z.infer<typeof CandidateMe>;
+
+export const ProctorRoster = z.object({
+  proctor: z.object({ id: Id, name: z.string() }),
+  exam: ExamSummary,
+  rooms: z.array(z.object({
+    id: Id,
+    name: z.string(),
+    candidates: z.array(z.object({
+      id: Id, name: z.string(), loggedIn: z.boolean(), lottery: LotteryNumber.nullable(),
+    })),
+  })),
+});
+export type ProctorRoster = z.infer<typeof ProctorRoster>;

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { LocalizedText } from './localized.js';
+
+/** Ids appear in URLs, file names and tokens: keep them to a safe alphabet. */
+export const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1–64 letters, digits, ".", "_" or "-"');
+
+const Minutes = z.number().nonnegative().max(24 * 60);
+
+export const Timeline = z.object({
+  /** ISO 8601 with an offset, e.g. "2026-12-01T09:00:00+08:00". */
+  start: z.iso.datetime({ offset: true }),
+  loginOpensMinutesBefore: Minutes.default(30),
+  entryOpensMinutesBefore: Minutes.default(15),
+  entryClosesMinutesAfter: Minutes.default(0),
+  lotteryClosesMinutesBefore: Minutes.default(5),
+  readingMinutes: Minutes.positive().default(10),
+  answeringMinutes: Minutes.positive().default(5),
+});
+export type Timeline = z.infer<typeof Timeline>;
+
+export const Question = z.object({ id: Id, text: LocalizedText });
+
+export const Attachments = z.object({
+  procedure: LocalizedText,
+  pledge: LocalizedText,
+  notice: LocalizedText,
+});
+
+export const Room = z.object({ id: Id, name: z.string().min(1) });
+
+export const Candidate = z.object({
+  id: Id,
+  name: z.string().min(1),
+  ticketCode: z.string().min(4).max(64),
+  room: Id,
+  /** Path of a reference photo, relative to the exam file. */
+  photo: z.string().min(1).optional(),
+});
+export type Candidate = z.infer<typeof Candidate>;
+
+export const Proctor = z.object({
+  id: Id,
+  name: z.string().min(1),
+  /** `scrypt$…` as printed by `invigil hash-password`. */
+  passwordHash: z.string().regex(/^scrypt\$/, 'must be a hash from "invigil hash-password"'),
+  rooms: z.array(Id).min(1),
+});
+export type Proctor = z.infer<typeof Proctor>;
+
+export const RecordingSettings = z.object({
+  width: z.number().int().min(160).max(3840).default(640),
+  height: z.number().int().min(120).max(2160).default(360),
+  frameRate: z.number().int().min(1).max(60).default(15),
+  videoBitsPerSecond: z.number().int().min(50_000).max(8_000_000).default(300_000),
+  audioBitsPerSecond: z.number().int().min(8_000).max(256_000).default(32_000),
+  screenBitsPerSecond: z.number().int().min(50_000).max(8_000_000).default(300_000),
+});
+
+export const IceServer = z.object({
+  urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+
+const ExamFields = z.object({
+  id: Id,
+  title: LocalizedText,
+  helpLine: LocalizedText,
+  timeline: Timeline,
+  questions: z.array(Question).min(1),
+  attachments: Attachments,
+  rooms: z.array(Room).min(1),
+  roster: z.array(Candidate).min(1),
+  proctors: z.array(Proctor).default([]),
+  recording: RecordingSettings.default(RecordingSettings.parse({})),
+  iceServers: z.array(IceServer).default([]),
+  retentionDays: z.number().int().min(1).max(3650).default(90),
+});
+
+/** One exam, as an administrator writes it in one JSON file. */
+export const ExamConfig = ExamFields.superRefine((exam, ctx) => {
+  const rooms = new Set(exam.rooms.map((r) => r.id));
+  reportDuplicates(exam.rooms.map((r) => r.id), ['rooms'], 'room id', ctx);
+  reportDuplicates(exam.roster.map((c) => c.id), ['roster'], 'candidate id', ctx);
+  reportDuplicates(exam.proctors.map((p) => p.id), ['proctors'], 'proctor id', ctx);
+  reportDuplicates(exam.questions.map((q) => q.id), ['questions'], 'question id', ctx);
+  exam.roster.forEach((c, i) => {
+    if (!rooms.has(c.room)) ctx.addIssue({ code: 'custom', path: ['roster', i, 'room'], message: `unknown room "${c.room}"` });
+  });
+  exam.proctors.forEach((p, i) =>
+    p.rooms.forEach((room, j) => {
+      if (!rooms.has(room)) ctx.addIssue({ code: 'custom', path: ['proctors', i, 'rooms', j], message: `unknown room "${room}"` });
+    }),
+  );
+  const t = exam.timeline;
+  if (t.entryOpensMinutesBefore > t.loginOpensMinutesBefore) {
+    ctx.addIssue({ code: 'custom', path: ['timeline', 'entryOpensMinutesBefore'], message: 'entry cannot open before login opens' });
+  }
+  if (t.lotteryClosesMinutesBefore > t.loginOpensMinutesBefore) {
+    ctx.addIssue({ code: 'custom', path: ['timeline', 'lotteryClosesMinutesBefore'], message: 'the lottery cannot close before login opens' });
+  }
+  if (t.entryClosesMinutesAfter > t.readingMinutes + t.answeringMinutes) {
+    ctx.addIssue({ code: 'custom', path: ['timeline', 'entryClosesMinutesAfter'], message: 'entry must close before the exam ends' });
+  }
+});
+export type ExamConfig = z.infer<typeof ExamConfig>;
+/** What the file may omit (defaults filled in by parsing). */
+export type ExamConfigInput = z.input<typeof ExamConfig>;
+
+function reportDuplicates(ids: string[], path: (string | number)[], what: string, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [...path, i, 'id'], message: `duplicate ${what} "${id}"` });
+    seen.add(id);
+  });
+}
