@@ -54,7 +54,7 @@ export class Sessions {
     }).execute();
     const uploadCredential = await this.signer.signUpload(
       { sub: candidate.id, exam: exam.config.id, dev: req.deviceId, jti: credentialId }, retentionEndsAt);
-    return { ...tokens, uploadCredential, uploadCredentialExpiresAt: retentionEndsAt };
+    return { ...tokens, examId: exam.config.id, uploadCredential, uploadCredentialExpiresAt: retentionEndsAt };
   }
 
   async proctorLogin(req: ProctorLogin): Promise<SessionTokens> {

@@ -5,6 +5,7 @@ import { ApiError } from './api-error.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { candidateRoutes } from './routes/candidate-routes.js';
 import { proctorRoutes } from './routes/proctor-routes.js';
+import { publicRoutes } from './routes/public-routes.js';
 import { staticRoutes } from './static.js';
 
 /** JSON bodies here are small; chunk uploads get their own limit on their own routes. */
@@ -22,6 +23,7 @@ export function createApp(services: Services, appDir: string): Hono {
     onError: () => { throw new ApiError(413, 'payload_too_large', `bodies are limited to ${MAX_JSON_BODY} bytes`); },
   }));
   app.get('/api/time', (c) => c.json({ now: services.now() }));
+  app.route('/api/exams', publicRoutes(services));
   app.route('/api/session', sessionRoutes(services.sessions));
   app.route('/api/candidate', candidateRoutes(services));
   app.route('/api/proctor', proctorRoutes(services));

@@ -44,6 +44,7 @@ export const SessionTokens = z.object({
 export type SessionTokens = z.infer<typeof SessionTokens>;
 
 export const CandidateLoginReply = SessionTokens.extend({
+  examId: Id,
   /** Scoped to this candidate's own recordings and events; lasts until retention ends. */
   uploadCredential: z.string(),
   uploadCredentialExpiresAt: z.number(),
@@ -93,3 +94,8 @@ export const ProctorRoster = z.object({
   })),
 });
 export type ProctorRoster = z.infer<typeof ProctorRoster>;
+
+/** What anyone may know about an exam before logging in: for the login page and its help line. */
+export const PublicExam = z.object({ id: Id, title: LocalizedText, helpLine: LocalizedText, times: ExamTimes });
+export const PublicExams = z.object({ exams: z.array(PublicExam) });
+export type PublicExam = z.infer<typeof PublicExam>;

@@ -1,0 +1,42 @@
+// Builds the app (Rollup), the service worker (Workbox injectManifest) and the server (tsc).
+// `--server` builds only the server. Writes dist/.build-stamp when done.
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+const serverOnly = process.argv.includes('--server');
+const t0 = Date.now();
+
+if (!serverOnly) {
+  await rm(path.join(root, 'dist/app'), { recursive: true, force: true });
+  run(bin('rollup'), ['-c', '--silent']);
+  await cp(path.join(root, 'public'), path.join(root, 'dist/app'), { recursive: true });
+
+  const entry = (await readdir(path.join(root, 'dist/app/assets'))).find((f) => /^main-.*\.js$/.test(f));
+  if (!entry) throw new Error('rollup produced no main chunk');
+  const html = (await readFile(path.join(root, 'index.html'), 'utf8')).replace('/src/main.ts', `/assets/${entry}`);
+  await writeFile(path.join(root, 'dist/app/index.html'), html);
+
+  const { injectManifest } = await import('workbox-build');
+  const { count, size, warnings } = await injectManifest({
+    swSrc: path.join(root, 'dist/sw-src/sw.js'),
+    swDest: path.join(root, 'dist/app/sw.js'),
+    globDirectory: path.join(root, 'dist/app'),
+    globPatterns: ['index.html', 'manifest.webmanifest', 'icons/*', 'assets/*.js'],
+    // Proctor and review code is never downloaded by a candidate's device.
+    globIgnores: ['assets/proctor-*', 'assets/review-*', '**/*.map'],
+    maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+  });
+  for (const w of warnings) console.warn(`workbox: ${w}`);
+  console.log(`app: ${count} files precached (${(size / 1024).toFixed(1)} KiB)`);
+}
+
+run(bin('tsc'), ['-p', 'server/tsconfig.json']);
+await mkdir(path.join(root, 'dist'), { recursive: true });
+if (!serverOnly) await writeFile(path.join(root, 'dist/.build-stamp'), new Date().toISOString());
+console.log(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

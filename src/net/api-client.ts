@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import { ApiErrorBody, SessionTokens } from '../core/api-schema.js';
+import { ApiRequestError } from './api-error.js';
+
+export interface Credentials {
+  token: string;
+  tokenExpiresAt: number;
+  refreshToken: string;
+}
+
+export interface ApiClientOptions {
+  base?: string;
+  fetch?: typeof fetch;
+  /** Called with new tokens after a refresh, so they can be stored. */
+  onRefreshed?: (tokens: z.infer<typeof SessionTokens>) => void | Promise<void>;
+}
+
+/** JSON over fetch, replies validated with zod, errors as ApiRequestError. */
+export class ApiClient {
+  private readonly base: string;
+  private readonly fetchFn: typeof fetch;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(private credentials: Credentials | null, private readonly opts: ApiClientOptions = {}) {
+    this.base = opts.base ?? '';
+    this.fetchFn = opts.fetch ?? ((...args) => fetch(...args));
+  }
+
+  setCredentials(credentials: Credentials | null): void {
+    this.credentials = credentials;
+  }
+
+  /** An unauthenticated call (login, time). */
+  request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+    return this.send(method, path, schema, body, null);
+  }
+
+  /** An authenticated call; on 401 refreshes the session token once and retries (no device-clock guess). */
+  async authed<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+    if (!this.credentials) throw new ApiRequestError(401, 'unauthorized', 'not logged in');
+    try {
+      return await this.send(method, path, schema, body, this.credentials.token);
+    } catch (err) {
+      if (!(err instanceof ApiRequestError) || err.code !== 'unauthorized') throw err;
+      await this.refresh();
+      return this.send(method, path, schema, body, this.credentials.token);
+    }
+  }
+
+  /** One refresh at a time, however many calls asked for it. */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      const creds = this.credentials;
+      if (!creds) throw new ApiRequestError(401, 'unauthorized', 'not logged in');
+      const tokens = await this.send('POST', '/api/session/refresh', SessionTokens, { refreshToken: creds.refreshToken }, null);
+      this.credentials = { ...creds, ...tokens };
+      await this.opts.onRefreshed?.(tokens);
+    })().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async send<S extends z.ZodType>(method: string, path: string, schema: S, body: unknown, token: string | null): Promise<z.infer<S>> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    } catch (err) {
+      throw new ApiRequestError(0, 'network', err instanceof Error ? err.message : 'network error');
+    }
+    const json: unknown = res.status === 204 ? null : await res.json().catch(() => null);
+    if (!res.ok) {
+      const parsed = ApiErrorBody.safeParse(json);
+      if (parsed.success) throw new ApiRequestError(res.status, parsed.data.code, parsed.data.message, parsed.data.details);
+      // A proxy or captive portal answered, not our server: treat as no connection.
+      throw new ApiRequestError(res.status, res.status >= 500 ? 'network' : 'unknown', `HTTP ${res.status}`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ApiRequestError(res.status, 'bad_reply', `unexpected reply from ${path}`);
+    return parsed.data;
+  }
+}

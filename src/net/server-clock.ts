@@ -1,0 +1,57 @@
+import { TimeReply } from '../core/api-schema.js';
+import { addSample, carryAcrossReload, clockJump, serverNow, type ClockSync } from '../core/clock.js';
+import { kvGet, kvSet } from '../storage/db.js';
+import type { ApiClient } from './api-client.js';
+
+export interface ClockPlatform {
+  mono: () => number;
+  wall: () => number;
+}
+const browserClock: ClockPlatform = { mono: () => performance.now(), wall: () => Date.now() };
+
+/**
+ * The server's time on this device (invariant 3): measured by round trips, kept across reloads,
+ * carried on by the monotonic clock offline. A moved device clock changes nothing here.
+ */
+export class ServerClock {
+  private sync: ClockSync | null = null;
+
+  constructor(private readonly api: ApiClient, private readonly platform: ClockPlatform = browserClock) {}
+
+  /** Loads the stored estimate (if any) so time is known at once, even offline. */
+  async restore(): Promise<void> {
+    const stored = await kvGet('clock');
+    if (stored && !this.sync) this.sync = carryAcrossReload(stored, this.platform.wall(), this.platform.mono());
+  }
+
+  get known(): boolean {
+    return this.sync !== null;
+  }
+
+  /** Server epoch ms now; the device clock only until a first sync exists. */
+  now(): number {
+    return this.sync ? serverNow(this.sync, this.platform.mono()) : this.platform.wall();
+  }
+
+  /** How far the device clock has moved against the monotonic clock since the last sample. */
+  deviceClockJump(): number {
+    return this.sync ? clockJump(this.sync, this.platform.wall(), this.platform.mono()) : 0;
+  }
+
+  /** Takes `samples` round trips and keeps the best; resolves false when offline. */
+  async syncNow(samples = 3): Promise<boolean> {
+    let got = false;
+    for (let i = 0; i < samples; i++) {
+      const monoSent = this.platform.mono();
+      try {
+        const { now } = await this.api.request('GET', '/api/time', TimeReply);
+        this.sync = addSample(this.sync, { monoSent, monoReceived: this.platform.mono(), wallReceived: this.platform.wall(), server: now });
+        got = true;
+      } catch {
+        break;
+      }
+    }
+    if (got && this.sync) await kvSet('clock', this.sync);
+    return got;
+  }
+}

@@ -1,0 +1,23 @@
+import { ApiRequestError } from '../net/api-error.js';
+import { hasMessage, t } from '../i18n/i18n.js';
+
+/** A translated sentence saying what went wrong and what to do, for any thrown value. */
+export function errorText(err: unknown, formatTime: (ms: number) => string): string {
+  if (!(err instanceof ApiRequestError)) return t('error.unknown', { code: err instanceof Error ? err.name : 'error' });
+  switch (err.code) {
+    case 'network': return t('error.network');
+    case 'login_not_open': {
+      const opensAt = (err.details as { opensAt?: unknown } | undefined)?.opensAt;
+      return t('error.login_not_open', { time: typeof opensAt === 'number' ? formatTime(opensAt) : '' });
+    }
+    case 'bad_request': {
+      const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
+      return t('error.bad_request', { detail: issues?.map((i) => i.path).join(', ') ?? err.message });
+    }
+    default: {
+      const key = `error.${err.code}`;
+      return hasMessage(key) ? t(key) : t('error.unknown', { code: err.code });
+    }
+  }
+}
+
