@@ -13,8 +13,8 @@ export const Timeline = z.object({
   entryOpensMinutesBefore: Minutes.default(15),
   entryClosesMinutesAfter: Minutes.default(0),
   lotteryClosesMinutesBefore: Minutes.default(5),
-  readingMinutes: Minutes.positive().default(10),
-  answeringMinutes: Minutes.positive().default(5),
+  readingMinutes: z.number().positive().max(24 * 60).default(10),
+  answeringMinutes: z.number().positive().max(24 * 60).default(5),
 });
 export type Timeline = z.infer<typeof Timeline>;
 
@@ -77,40 +77,54 @@ const ExamFields = z.object({
   retentionDays: z.number().int().min(1).max(3650).default(90),
 });
 
-/** One exam, as an administrator writes it in one JSON file. */
-export const ExamConfig = ExamFields.superRefine((exam, ctx) => {
-  const rooms = new Set(exam.rooms.map((r) => r.id));
-  reportDuplicates(exam.rooms.map((r) => r.id), ['rooms'], 'room id', ctx);
-  reportDuplicates(exam.roster.map((c) => c.id), ['roster'], 'candidate id', ctx);
-  reportDuplicates(exam.proctors.map((p) => p.id), ['proctors'], 'proctor id', ctx);
-  reportDuplicates(exam.questions.map((q) => q.id), ['questions'], 'question id', ctx);
-  exam.roster.forEach((c, i) => {
-    if (!rooms.has(c.room)) ctx.addIssue({ code: 'custom', path: ['roster', i, 'room'], message: `unknown room "${c.room}"` });
-  });
-  exam.proctors.forEach((p, i) =>
-    p.rooms.forEach((room, j) => {
-      if (!rooms.has(room)) ctx.addIssue({ code: 'custom', path: ['proctors', i, 'rooms', j], message: `unknown room "${room}"` });
-    }),
-  );
-  const t = exam.timeline;
-  if (t.entryOpensMinutesBefore > t.loginOpensMinutesBefore) {
-    ctx.addIssue({ code: 'custom', path: ['timeline', 'entryOpensMinutesBefore'], message: 'entry cannot open before login opens' });
-  }
-  if (t.lotteryClosesMinutesBefore > t.loginOpensMinutesBefore) {
-    ctx.addIssue({ code: 'custom', path: ['timeline', 'lotteryClosesMinutesBefore'], message: 'the lottery cannot close before login opens' });
-  }
-  if (t.entryClosesMinutesAfter > t.readingMinutes + t.answeringMinutes) {
-    ctx.addIssue({ code: 'custom', path: ['timeline', 'entryClosesMinutesAfter'], message: 'entry must close before the exam ends' });
-  }
+/**
+ * One exam, as an administrator writes it in one JSON file. Cross-references are checked even
+ * when other fields are wrong (`when`), so one run of `invigil import` names every problem; the
+ * check therefore reads the value defensively.
+ */
+export const ExamConfig = ExamFields.superRefine((value, ctx) => crossCheck(value as unknown as Loose, ctx), {
+  when: (payload) => typeof payload.value === 'object' && payload.value !== null,
 });
 export type ExamConfig = z.infer<typeof ExamConfig>;
 /** What the file may omit (defaults filled in by parsing). */
 export type ExamConfigInput = z.input<typeof ExamConfig>;
 
-function reportDuplicates(ids: string[], path: (string | number)[], what: string, ctx: z.RefinementCtx): void {
-  const seen = new Set<string>();
+interface Loose {
+  rooms?: unknown; roster?: unknown; proctors?: unknown; questions?: unknown;
+  timeline?: { [k: string]: unknown };
+}
+
+const list = (x: unknown): Record<string, unknown>[] =>
+  Array.isArray(x) ? x.map((v) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {})) : [];
+const num = (x: unknown, fallback: number): number => (typeof x === 'number' ? x : fallback);
+
+function crossCheck(exam: Loose, ctx: z.RefinementCtx): void {
+  const rooms = new Set(list(exam.rooms).map((r) => r.id));
+  for (const [key, what] of [['rooms', 'room id'], ['roster', 'candidate id'], ['proctors', 'proctor id'], ['questions', 'question id']] as const) {
+    reportDuplicates(list(exam[key]).map((x) => x.id), key, what, ctx);
+  }
+  list(exam.roster).forEach((c, i) => {
+    if (typeof c.room === 'string' && !rooms.has(c.room)) ctx.addIssue({ code: 'custom', path: ['roster', i, 'room'], message: `unknown room "${c.room}"` });
+  });
+  list(exam.proctors).forEach((p, i) => {
+    (Array.isArray(p.rooms) ? p.rooms : []).forEach((room: unknown, j: number) => {
+      if (typeof room === 'string' && !rooms.has(room)) ctx.addIssue({ code: 'custom', path: ['proctors', i, 'rooms', j], message: `unknown room "${room}"` });
+    });
+  });
+  const t = exam.timeline ?? {};
+  const login = num(t.loginOpensMinutesBefore, 30);
+  const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: ['timeline', field], message });
+  if (num(t.entryOpensMinutesBefore, 15) > login) issue('entryOpensMinutesBefore', 'entry cannot open before login opens');
+  if (num(t.lotteryClosesMinutesBefore, 5) > login) issue('lotteryClosesMinutesBefore', 'the lottery cannot close before login opens');
+  if (num(t.entryClosesMinutesAfter, 0) > num(t.readingMinutes, 10) + num(t.answeringMinutes, 5)) {
+    issue('entryClosesMinutesAfter', 'entry must close before the exam ends');
+  }
+}
+
+function reportDuplicates(ids: unknown[], key: string, what: string, ctx: z.RefinementCtx): void {
+  const seen = new Set<unknown>();
   ids.forEach((id, i) => {
-    if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [...path, i, 'id'], message: `duplicate ${what} "${id}"` });
+    if (typeof id === 'string' && seen.has(id)) ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `duplicate ${what} "${id}"` });
     seen.add(id);
   });
 }

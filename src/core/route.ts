@@ -9,11 +9,19 @@ export type Route =
 export function parseRoute(hash: string): Route {
   const [rawPath = '', query = ''] = hash.replace(/^#/, '').split('?');
   const parts = rawPath.split('/').filter(Boolean).map(safeDecode);
-  const exam = new URLSearchParams(query).get('exam');
+  const exam = queryParam(query, 'exam');
   if (parts[0] === 'evidence' && parts[1]) return { mode: 'evidence', code: parts[1] };
   if (parts[0] === 'proctor') return { mode: 'proctor' };
   if (parts[0] === 'review') return { mode: 'review', path: parts.slice(1).join('/') };
   return { mode: 'candidate', examId: exam && /^[A-Za-z0-9._-]{1,64}$/.test(exam) ? exam : null };
+}
+
+function queryParam(query: string, name: string): string | null {
+  for (const pair of query.split('&')) {
+    const [key = '', value = ''] = pair.split('=');
+    if (safeDecode(key) === name) return safeDecode(value.replace(/\+/g, ' '));
+  }
+  return null;
 }
 
 function safeDecode(part: string): string {

@@ -1,0 +1,67 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ExamConfig, type ExamConfigInput } from '../../src/core/exam-schema.js';
+import { startServer, type RunningServer } from '../../server/start-server.js';
+
+/** A settable server clock for tests. */
+export class TestClock {
+  private real = false;
+  constructor(public t: number) {}
+  readonly now = () => (this.real ? Date.now() : this.t);
+  /** From now on the server reads the real clock (for tests of real timers). */
+  followRealTime(): void {
+    this.real = true;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  clock: TestClock;
+  /** fetch against the server, JSON in and out. */
+  call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any }>;
+  importExam(exam: ExamConfigInput): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The real server on a random loopback port with a temp DATA_DIR and a test clock. */
+export async function startTestServer(clockStart = Date.now(), dataDir?: string, appDir?: string): Promise<TestServer> {
+  const dir = dataDir ?? await mkdtemp(path.join(os.tmpdir(), 'invigil-test-'));
+  const clock = new TestClock(clockStart);
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: dir, now: clock.now, log: () => {}, ...(appDir ? { appDir } : {}) });
+  return {
+    ...server,
+    dataDir: dir,
+    clock,
+    async call(method, url, body, headers = {}) {
+      const res = await fetch(server.url + url, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let json: any = null;
+      try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+      return { status: res.status, json };
+    },
+    async importExam(exam) {
+      await server.services.exams.put(ExamConfig.parse(exam));
+      await server.scheduler.poke();
+    },
+    async stop() {
+      await server.close();
+      if (!dataDir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export async function writeJson(dir: string, name: string, value: unknown): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  return file;
+}

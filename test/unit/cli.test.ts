@@ -1,0 +1,113 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createServices } from '../../server/services.js';
+import { runCli } from '../../server/cli.js';
+import { verifyPassword } from '../../server/auth/password.js';
+import { examFixture } from '../helpers/exam-fixture.js';
+import { writeJson } from '../helpers/test-server.js';
+import { ROOT } from '../helpers/child-server.js';
+
+const START = Date.parse('2026-12-01T01:00:00Z');
+let dir: string;
+let dataDir: string;
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'invigil-cli-'));
+  dataDir = path.join(dir, 'data');
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+/** Runs the CLI in-process with DATA_DIR set, capturing what it prints. */
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const saved = process.env.DATA_DIR;
+  process.env.DATA_DIR = dataDir;
+  try {
+    const code = await runCli(argv, (l) => out.push(l), (l) => err.push(l));
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    if (saved === undefined) delete process.env.DATA_DIR;
+    else process.env.DATA_DIR = saved;
+  }
+}
+
+async function storedTitle(id: string): Promise<string | null> {
+  const services = await createServices(dataDir);
+  try {
+    return (await services.exams.get(id))?.config.title['zh-CN'] ?? null;
+  } finally {
+    await services.db.destroy();
+  }
+}
+
+test('import loads a valid exam; re-importing updates it', async () => {
+  const exam = examFixture({ id: 'cli-exam', startAt: START });
+  const file = await writeJson(dir, 'exam.json', exam);
+  const first = await cli('import', file);
+  assert.equal(first.code, 0, first.err);
+  assert.match(first.out, /imported exam "cli-exam" \(5 candidates, 2 rooms\)/);
+  assert.equal(await storedTitle('cli-exam'), 'Test exam');
+  await writeJson(dir, 'exam.json', { ...exam, title: { 'zh-CN': '新标题' } });
+  assert.equal((await cli('import', file)).code, 0);
+  assert.equal(await storedTitle('cli-exam'), '新标题');
+});
+
+test('an invalid file prints every problem with its path, exits non-zero and changes nothing', async () => {
+  const exam = examFixture({ id: 'cli-exam', startAt: START }) as any;
+  exam.title = { 'zh-CN': '不应写入' };
+  exam.roster[0].room = 'nowhere';
+  exam.timeline.readingMinutes = -1;
+  delete exam.helpLine;
+  const file = await writeJson(dir, 'bad.json', exam);
+  const res = await cli('import', file);
+  assert.equal(res.code, 1);
+  assert.match(res.err, /3 problem\(s\), nothing was imported/);
+  assert.match(res.err, /roster\[0\]\.room: unknown room "nowhere"/);
+  assert.match(res.err, /timeline\.readingMinutes: /);
+  assert.match(res.err, /helpLine: /);
+  assert.equal(await storedTitle('cli-exam'), '新标题', 'the stored exam is unchanged');
+});
+
+test('not JSON, a missing file and a missing reference photo are each reported', async () => {
+  const notJson = await writeJson(dir, 'broken.json', '{ "id": ');
+  assert.match((await cli('import', notJson)).err, /\(file\): not valid JSON/);
+  assert.match((await cli('import', path.join(dir, 'missing.json'))).err, /\(file\): cannot read/);
+  const exam = examFixture({ id: 'photo-exam', startAt: START }) as any;
+  exam.roster[1].photo = 'photos/nobody.jpg';
+  const res = await cli('import', await writeJson(dir, 'photo.json', exam));
+  assert.equal(res.code, 1);
+  assert.match(res.err, /roster\[1\]\.photo: no such file/);
+  assert.equal(await storedTitle('photo-exam'), null);
+});
+
+test('reference photos are copied into the data directory', async () => {
+  await writeFile(path.join(dir, 'cA-1.jpg'), 'jpeg bytes');
+  const exam = examFixture({ id: 'photo-ok', startAt: START }) as any;
+  exam.roster[0].photo = 'cA-1.jpg';
+  const res = await cli('import', await writeJson(dir, 'photo-ok.json', exam));
+  assert.equal(res.code, 0, res.err);
+  assert.deepEqual(await readdir(path.join(dataDir, 'exams', 'photo-ok', 'photos')), ['cA-1.jpg']);
+});
+
+test('unknown commands print usage and exit 2', async () => {
+  const res = await cli('frobnicate');
+  assert.equal(res.code, 2);
+  assert.match(res.err, /usage:/);
+});
+
+test('`npx invigil` runs the bin: hash-password from stdin, import by path', async () => {
+  const run = promisify(execFile);
+  const child = run('npx', ['--no-install', 'invigil', 'hash-password'], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir } });
+  child.child.stdin!.end('s3cret\n');
+  const { stdout } = await child;
+  assert.equal(await verifyPassword('s3cret', stdout.trim()), true);
+  const file = await writeJson(dir, 'npx.json', examFixture({ id: 'npx-exam', startAt: START }));
+  const res = await run('npx', ['--no-install', 'invigil', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir } });
+  assert.match(res.stdout, /imported exam "npx-exam"/);
+});
