@@ -28,8 +28,10 @@ function serveClient(ws: WebSocket, services: Services): void {
   const send = (msg: ServerMessage) => ws.send(JSON.stringify(msg));
   const timer = setTimeout(() => ws.close(WS_CLOSE.unauthorized, 'authenticate first'), AUTH_TIMEOUT_MS);
   ws.on('close', () => clearTimeout(timer));
+  // Messages are handled one at a time, in order: a ping right behind `auth` waits for it.
+  let queue = Promise.resolve();
   ws.on('message', (data, isBinary) => {
-    void (async () => {
+    queue = queue.then(async () => {
       const msg = isBinary ? null : safeParse(String(data));
       if (!msg) {
         send({ type: 'error', code: 'bad_request', message: 'messages are JSON objects with a known type' });
@@ -47,7 +49,7 @@ function serveClient(ws: WebSocket, services: Services): void {
         return send({ type: 'ready', role: auth.role, subject: auth.sub });
       }
       if (msg.type === 'ping') send({ type: 'pong', id: msg.id, serverNow: services.now() });
-    })().catch(() => ws.close(1011, 'internal error'));
+    }).catch(() => ws.close(1011, 'internal error'));
   });
 }
 

@@ -13,7 +13,7 @@ export class LangSwitch extends LitElement {
 
   override render() {
     const next = locale() === 'en' ? 'zh-CN' : 'en';
-    return html`<button type="button" lang=${next} aria-label=${t('lang.label')} @click=${() => setLocale(next)}>${t('lang.switch')}</button>`;
+    return html`<button type="button" lang=${next} title=${t('lang.label')} @click=${() => setLocale(next)}>${t('lang.switch')}</button>`;
   }
 }
 

@@ -1,0 +1,32 @@
+import { expect } from '@open-wc/testing';
+import { deleteDB } from 'idb';
+import { DB_NAME, closeDb, deviceId, getDb, kvDelete, kvGet, kvSet } from '../../src/storage/db.js';
+
+describe('storage (real IndexedDB)', () => {
+  afterEach(async () => {
+    await closeDb();
+    await deleteDB(DB_NAME);
+  });
+
+  it('keeps a session across a closed and reopened connection', async () => {
+    const session = { role: 'candidate' as const, examId: 'e', token: 't', tokenExpiresAt: 1, refreshToken: 'r' };
+    await kvSet('session:candidate', session);
+    await closeDb();
+    expect(await kvGet('session:candidate')).to.deep.equal(session);
+    await kvDelete('session:candidate');
+    expect(await kvGet('session:candidate')).to.equal(undefined);
+  });
+
+  it('reads a value that no longer matches its schema as absent', async () => {
+    await (await getDb()).put('kv', { role: 'candidate', token: 42 }, 'session:candidate');
+    expect(await kvGet('session:candidate')).to.equal(undefined);
+  });
+
+  it('makes one device id and keeps it, even under concurrent first calls', async () => {
+    const ids = await Promise.all([deviceId(), deviceId(), deviceId()]);
+    expect(new Set(ids).size).to.equal(1);
+    expect(ids[0]).to.match(/^[A-Za-z0-9_-]{24}$/);
+    await closeDb();
+    expect(await deviceId()).to.equal(ids[0]);
+  });
+});

@@ -1,0 +1,25 @@
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { CHROMIUM_ARGS, FAKE_MEDIA_ARGS, NO_THROTTLE_ARGS, findChromium } from './scripts/find-chromium.mjs';
+
+// esbuild reads the tsconfig file raw and does not follow "extends": hand it the merged options
+// (experimentalDecorators and useDefineForClassFields matter for Lit's decorators).
+const base = JSON.parse(readFileSync('tsconfig.base.json', 'utf8'));
+mkdirSync('node_modules/.cache', { recursive: true });
+const tsconfig = 'node_modules/.cache/wtr-tsconfig.json';
+writeFileSync(tsconfig, JSON.stringify(base));
+
+// Real headless Chromium with a fake camera and microphone; real IndexedDB.
+export default {
+  files: ['test/browser/**/*.test.ts'],
+  nodeResolve: { browser: true },
+  concurrency: 2,
+  testFramework: { config: { timeout: 10_000 } },
+  plugins: [esbuildPlugin({ ts: true, tsconfig, target: 'es2022' })],
+  browsers: [
+    chromeLauncher({
+      launchOptions: { executablePath: findChromium(), headless: true, args: [...CHROMIUM_ARGS, ...NO_THROTTLE_ARGS, ...FAKE_MEDIA_ARGS] },
+    }),
+  ],
+};
