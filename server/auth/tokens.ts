@@ -65,7 +65,7 @@ export class TokenSigner {
         algorithms: ['HS256'],
         currentDate: new Date(this.now()),
       });
-      return payload as Record<string, unknown>;
+      return payload;
     } catch (err) {
       if (err instanceof errors.JOSEError) return null;
       throw err;

@@ -18,7 +18,7 @@ export async function openDb(dataDir: string): Promise<Db> {
   const { error } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     await db.destroy();
-    throw error instanceof Error ? error : new Error(String(error));
+    throw new Error('database migration failed', { cause: error });
   }
   return db;
 }

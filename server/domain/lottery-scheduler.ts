@@ -37,8 +37,12 @@ export class LotteryScheduler {
     await this.running;
   }
 
+  private isActive(): boolean {
+    return !this.stopped;
+  }
+
   private async sweep(): Promise<void> {
-    if (this.stopped) return;
+    if (!this.isActive()) return;
     const now = this.now();
     let next = now + MAX_WAIT_MS;
     for (const id of await this.exams.ids()) {
@@ -52,6 +56,7 @@ export class LotteryScheduler {
       }
     }
     clearTimeout(this.timer);
-    if (!this.stopped) this.timer = setTimeout(() => void this.poke(), Math.max(0, next - this.now()));
+    // stop() may have been called while the sweep awaited.
+    if (this.isActive()) this.timer = setTimeout(() => void this.poke(), Math.max(0, next - this.now()));
   }
 }

@@ -58,5 +58,5 @@ export function pickFree(taken: ReadonlySet<number>, size: number): number {
   const free: number[] = [];
   for (let n = 1; n <= size; n++) if (!taken.has(n)) free.push(n);
   if (free.length === 0) return Math.max(size, ...taken) + 1;
-  return free[randomInt(free.length)]!;
+  return free[randomInt(free.length)] ?? size + 1;
 }

@@ -32,7 +32,7 @@ function serveClient(ws: WebSocket, services: Services): void {
   let queue = Promise.resolve();
   ws.on('message', (data, isBinary) => {
     queue = queue.then(async () => {
-      const msg = isBinary ? null : safeParse(String(data));
+      const msg = isBinary || !Buffer.isBuffer(data) ? null : safeParse(data.toString('utf8'));
       if (!msg) {
         send({ type: 'error', code: 'bad_request', message: 'messages are JSON objects with a known type' });
         ws.close(WS_CLOSE.badMessage, 'bad message');

@@ -82,7 +82,7 @@ const ExamFields = z.object({
  * when other fields are wrong (`when`), so one run of `invigil import` names every problem; the
  * check therefore reads the value defensively.
  */
-export const ExamConfig = ExamFields.superRefine((value, ctx) => crossCheck(value as unknown as Loose, ctx), {
+export const ExamConfig = ExamFields.superRefine((value, ctx) => crossCheck(value, ctx), {
   when: (payload) => typeof payload.value === 'object' && payload.value !== null,
 });
 export type ExamConfig = z.infer<typeof ExamConfig>;

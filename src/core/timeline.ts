@@ -103,7 +103,7 @@ function phaseEnd(times: TimelineTimes, phase: Phase): number {
 }
 
 function nextBoundary(times: TimelineTimes, now: number): number | null {
-  const later = Object.values(times).filter((t) => t > now);
+  const later = (Object.values(times) as number[]).filter((t) => t > now);
   return later.length ? Math.min(...later) : null;
 }
 

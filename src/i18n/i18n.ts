@@ -11,7 +11,7 @@ let current: Locale = readStored();
 
 function readStored(): Locale {
   try {
-    return globalThis.localStorage?.getItem(STORAGE_KEY) === 'en' ? 'en' : 'zh-CN';
+    return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'zh-CN';
   } catch {
     return 'zh-CN';
   }

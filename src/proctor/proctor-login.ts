@@ -37,8 +37,11 @@ export class ProctorLogin extends LitElement {
   private onSubmit(e: Event): void {
     e.preventDefault();
     const data = new FormData(this.form);
-    const field = (name: string) => String(data.get(name) ?? '').trim();
-    const detail: ProctorLoginSubmit = { examId: field('examId'), proctorId: field('proctorId'), password: String(data.get('password') ?? '') };
+    const text = (name: string) => {
+      const value = data.get(name);
+      return typeof value === 'string' ? value : '';
+    };
+    const detail: ProctorLoginSubmit = { examId: text('examId').trim(), proctorId: text('proctorId').trim(), password: text('password') };
     this.dispatchEvent(new CustomEvent('proctor-login', { detail, bubbles: true, composed: true }));
   }
 }

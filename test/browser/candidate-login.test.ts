@@ -12,7 +12,7 @@ describe('candidate-login', () => {
     root.querySelector<HTMLInputElement>('#candidate-id')!.value = ' 2026000001 ';
     root.querySelector<HTMLInputElement>('#ticket-code')!.value = 'A1B2C3';
     setTimeout(() => root.querySelector<HTMLButtonElement>('button[type=submit]')!.click());
-    const e = (await oneEvent(el, 'login-submit')) as CustomEvent<LoginSubmit>;
+    const e: CustomEvent<LoginSubmit> = await oneEvent(el, 'login-submit');
     expect(e.detail).to.deep.equal({ candidateId: '2026000001', ticketCode: 'A1B2C3', takeOver: false });
     expect(root.textContent).to.contain('测试考试');
     await expect(el).shadowDom.to.be.accessible();
@@ -30,11 +30,11 @@ describe('candidate-login', () => {
   it('asks before taking over another device\'s login, and sends takeOver only on confirm', async () => {
     const el = await fixture<CandidateLogin>(html`<candidate-login askTakeOver error="该考生已在另一台设备登录。"></candidate-login>`);
     const dialog = el.shadowRoot!.querySelector('[role=alertdialog]')!;
-    expect(dialog).to.exist;
+    expect(dialog).to.not.equal(null);
     await expect(el).shadowDom.to.be.accessible();
     const [confirm, cancel] = dialog.querySelectorAll('button');
     setTimeout(() => confirm!.click());
-    const e = (await oneEvent(el, 'login-submit')) as CustomEvent<LoginSubmit>;
+    const e: CustomEvent<LoginSubmit> = await oneEvent(el, 'login-submit');
     expect(e.detail.takeOver).to.equal(true);
     cancel!.click();
     await el.updateComplete;

@@ -8,13 +8,13 @@ import { DB_NAME, closeDb } from '../../src/storage/db.js';
 function world() {
   const w = { mono: 1_000, wall: 5_000_000, online: true, rtts: [80, 20, 50] };
   const SERVER_AHEAD = 3_600_000;
-  const fetchFn = (async () => {
-    if (!w.online) throw new TypeError('Failed to fetch');
+  const fetchFn = (() => {
+    if (!w.online) return Promise.reject(new TypeError('Failed to fetch'));
     const rtt = w.rtts.shift() ?? 40;
     const server = w.wall + SERVER_AHEAD + rtt / 2;
     w.mono += rtt;
     w.wall += rtt;
-    return new Response(JSON.stringify({ now: server }), { headers: { 'content-type': 'application/json' } });
+    return Promise.resolve(new Response(JSON.stringify({ now: server }), { headers: { 'content-type': 'application/json' } }));
   }) as typeof fetch;
   const platform = { mono: () => w.mono, wall: () => w.wall };
   const truth = () => w.wall + SERVER_AHEAD;

@@ -27,7 +27,7 @@ test('every problem is reported with its JSON path', () => {
   bad.title = { en: 'no chinese' };
   const result = ExamConfig.safeParse(bad);
   assert.equal(result.success, false);
-  const lines = formatIssues(result.error!);
+  const lines = formatIssues(result.error);
   const paths = lines.map((l) => l.split(':')[0]);
   for (const p of ['id', 'timeline.start', 'attachments.pledge', 'title.zh-CN']) assert.ok(paths.includes(p), `missing ${p} in ${lines.join('\n')}`);
 });
@@ -40,7 +40,7 @@ test('cross-references are checked: rooms, duplicates, proctor rooms, timeline o
   bad.timeline.entryOpensMinutesBefore = 40;
   const result = ExamConfig.safeParse(bad);
   assert.equal(result.success, false);
-  const lines = formatIssues(result.error!);
+  const lines = formatIssues(result.error);
   assert.ok(lines.includes('roster[1].room: unknown room "Z"'), lines.join('\n'));
   assert.ok(lines.some((l) => l.startsWith('roster[2].id: duplicate candidate id')), lines.join('\n'));
   assert.ok(lines.includes('proctors[0].rooms[1]: unknown room "Q"'), lines.join('\n'));
@@ -51,5 +51,5 @@ test('proctor passwords must be hashes, never plain text', () => {
   const bad = examFixture({ startAt: START, proctorHash: 'hunter2' });
   const result = ExamConfig.safeParse(bad);
   assert.equal(result.success, false);
-  assert.match(formatIssues(result.error!).join('\n'), /proctors\[0\]\.passwordHash: must be a hash/);
+  assert.match(formatIssues(result.error).join('\n'), /proctors\[0\]\.passwordHash: must be a hash/);
 });

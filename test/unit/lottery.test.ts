@@ -65,9 +65,9 @@ test('at the deadline everyone without a number gets one, also those who never l
     const all = await Promise.all(['cA-1', 'cA-2', 'cA-3', 'cA-4', 'cB-1', 'cB-2'].map((id) => lottery.get('exam-auto', id)));
     assert.ok(all.every((x) => x !== null));
     assert.deepEqual(all[0], drawn, 'a drawn number never changes');
-    assert.deepEqual(all.slice(1).map((x) => x!.method), ['auto', 'auto', 'auto', 'auto', 'auto']);
-    assert.deepEqual(all.slice(0, 4).map((x) => x!.number).sort(), [1, 2, 3, 4]);
-    assert.deepEqual(all.slice(4).map((x) => x!.number).sort(), [1, 2]);
+    assert.deepEqual(all.slice(1).map((x) => x.method), ['auto', 'auto', 'auto', 'auto', 'auto']);
+    assert.deepEqual(all.slice(0, 4).map((x) => x.number).sort(), [1, 2, 3, 4]);
+    assert.deepEqual(all.slice(4).map((x) => x.number).sort(), [1, 2]);
     // A draw after the deadline returns the assigned number.
     assert.deepEqual(await lottery.draw('exam-auto', 'cA-3'), all[2]);
   } finally {

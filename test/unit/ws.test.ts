@@ -26,7 +26,7 @@ function converse(messages: (string | object)[], waitFor = 1): Promise<{ replies
     const done = () => resolve({ replies, code });
     ws.on('open', () => messages.forEach((m) => ws.send(typeof m === 'string' ? m : JSON.stringify(m))));
     ws.on('message', (d) => {
-      replies.push(JSON.parse(String(d)));
+      replies.push(JSON.parse((d as Buffer).toString('utf8')));
       if (replies.length >= waitFor) ws.close();
     });
     ws.on('close', (c) => {

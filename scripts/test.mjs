@@ -1,0 +1,92 @@
+// `npm test`: typecheck, lint, unit (Node), build, browser (web-test-runner) and e2e
+// (playwright-core) — then one line: `N passed, N failed`. `npm test -- unit` (or browser, e2e,
+// static) runs only those stages.
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findChromium } from './find-chromium.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tmp = path.join(root, '.tmp');
+const only = new Set(process.argv.slice(2));
+const want = (stage) => only.size === 0 || only.has(stage) || (only.has('static') && ['typecheck', 'lint'].includes(stage));
+
+/** Runs a command, echoing and capturing its output. Resolves with exit code and output. */
+function run(cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const echo = (d) => { out += d; process.stdout.write(d); };
+    child.stdout.on('data', echo);
+    child.stderr.on('data', echo);
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+const bin = (name) => path.join(root, 'node_modules/.bin', name);
+const results = [];
+const record = (stage, passed, failed, note = '') => {
+  results.push({ stage, passed, failed, note });
+  console.log(`\n── ${stage}: ${passed} passed, ${failed} failed${note ? ` (${note})` : ''}\n`);
+};
+
+/** A stage that is one check: passes when the command exits 0. */
+async function check(stage, cmd, args) {
+  const { code } = await run(cmd, args);
+  record(stage, code === 0 ? 1 : 0, code === 0 ? 0 : 1);
+  return code === 0;
+}
+
+/** node:test over a folder; counts read from its TAP report. */
+async function nodeTests(stage, dir) {
+  const files = (await readdir(path.join(root, dir))).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f));
+  const tap = path.join(tmp, `${stage}.tap`);
+  const { code } = await run(process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files,
+  ]);
+  const report = await readFile(tap, 'utf8').catch(() => '');
+  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
+  const failed = count('fail') + count('cancelled');
+  record(stage, count('pass'), failed || (code === 0 ? 0 : 1));
+}
+
+await mkdir(tmp, { recursive: true });
+const t0 = Date.now();
+if (want('typecheck')) await check('typecheck', process.execPath, [path.join(root, 'scripts/typecheck.mjs')]);
+if (want('lint')) await check('lint', 'sh', ['-c', `"${bin('eslint')}" . && "${bin('lit-analyzer')}" src --strict`]);
+if (want('unit')) await nodeTests('unit', 'test/unit');
+
+if (want('browser') || want('e2e')) {
+  let chromium = null;
+  try {
+    chromium = findChromium();
+  } catch (err) {
+    console.error(`\n${err.message}\n`);
+    record('browser+e2e', 0, 1, 'no Chromium');
+  }
+  if (chromium) {
+    const env = { CHROME_PATH: chromium };
+    if (want('browser')) {
+      const { code, out } = await run(bin('web-test-runner'), ['--static-logging'], env);
+      const m = [...out.matchAll(/(\d+) passed, (\d+) failed/g)].pop();
+      record('browser', Number(m?.[1] ?? 0), Number(m?.[2] ?? 0) || (code === 0 ? 0 : 1));
+    }
+    if (want('e2e')) {
+      // e2e drives the built app and server, as `npm start` serves them.
+      if (await check('build', process.execPath, [path.join(root, 'scripts/build.mjs')])) {
+        process.env.CHROME_PATH = chromium;
+        await nodeTests('e2e', 'test/e2e');
+      }
+    }
+  }
+}
+
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log('\nSummary');
+for (const r of results) console.log(`  ${r.stage.padEnd(12)} ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`);
+console.log(`  (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,122 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { hashPassword } from '../../server/auth/password.js';
+import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
+import { writeJson } from '../helpers/test-server.js';
+import { ROOT, spawnServer, type ChildServer } from '../helpers/child-server.js';
+import { launchBrowser } from '../helpers/browser.js';
+
+let dir: string;
+let server: ChildServer;
+let browser: Browser;
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'invigil-e2e-'));
+  const exam = examFixture({ id: 'e2e', startAt: Date.now() + 12 * MIN, proctorHash: await hashPassword(PROCTOR_PASSWORD) });
+  const file = await writeJson(dir, 'exam.json', exam);
+  // Loaded the way an administrator does it: the CLI, against the built server code.
+  await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dir } });
+  server = await spawnServer(dir, 'dist/node/server/main.js');
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.kill();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('log in, see the countdown and the drawn number, go offline, reload: the shell opens with both', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const requested: string[] = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  await page.goto(`${server.url}/#/`);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+
+  await page.getByLabel('考生号').fill('cA-1');
+  await page.getByLabel('准考证验证码').fill('TA-1');
+  await page.getByRole('button', { name: '登录' }).click();
+  const timer = page.getByRole('timer');
+  await timer.waitFor();
+  const shown = await timer.textContent();
+  assert.match(shown ?? '', /^1[12]:\d\d$/, `countdown ${shown}`);
+
+  await page.getByRole('button', { name: '抽签' }).click();
+  const number = page.getByTestId('lottery-number');
+  await number.waitFor();
+  const drawn = Number(await number.textContent());
+  assert.ok(drawn >= 1 && drawn <= 3, `number ${drawn}`);
+
+  assert.equal(requested.some((p) => /proctor-app|review-app/.test(p)), false, 'a candidate never downloads proctor code');
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByTestId('lottery-number').waitFor();
+  assert.equal(Number(await page.getByTestId('lottery-number').textContent()), drawn);
+  assert.match((await page.getByRole('timer').textContent()) ?? '', /^1[01]:\d\d$/);
+  await page.getByText('网络已断开').waitFor();
+  await page.getByText('离线显示').waitFor();
+
+  // Back online: the stored view is refreshed from the server.
+  await context.setOffline(false);
+  await page.getByText('离线显示').waitFor({ state: 'detached' });
+  await context.close();
+});
+
+test('the English switch is remembered across a reload', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/#/`);
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Candidate login' }).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { name: 'Candidate login' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await context.close();
+});
+
+test('a second login elsewhere is refused until confirmed; the first device is then logged out', async () => {
+  const first = await browser.newContext();
+  const second = await browser.newContext();
+  const loginAs = async (page: import('playwright-core').Page) => {
+    await page.goto(`${server.url}/#/`);
+    await page.getByLabel('考生号').fill('cA-2');
+    await page.getByLabel('准考证验证码').fill('TA-2');
+    await page.getByRole('button', { name: '登录' }).click();
+  };
+  const p1 = await first.newPage();
+  await loginAs(p1);
+  await p1.getByRole('timer').waitFor();
+  const p2 = await second.newPage();
+  await loginAs(p2);
+  await p2.getByRole('alertdialog').waitFor();
+  await p2.getByRole('button', { name: '确认在本设备登录' }).click();
+  await p2.getByRole('timer').waitFor();
+  await p1.reload();
+  await p1.getByText('您已在另一台设备登录，本设备的登录已结束。').waitFor();
+  await first.close();
+  await second.close();
+});
+
+test('the proctor logs in and sees their room with login state and draw numbers', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/#/proctor`);
+  await page.getByLabel('考试编号').fill('e2e');
+  await page.getByLabel('监督员编号').fill('p1');
+  await page.getByLabel('密码').fill('wrong');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByText('考试编号、监督员编号或密码不正确。').waitFor();
+  await page.getByLabel('密码').fill(PROCTOR_PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  const row = page.getByRole('row', { name: /cA-1/ });
+  await row.waitFor();
+  assert.match((await row.textContent()) ?? '', /已登录\s*\d/);
+  await context.close();
+});

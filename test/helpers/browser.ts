@@ -1,0 +1,12 @@
+import { chromium, type Browser } from 'playwright-core';
+// @ts-expect-error plain ESM helper shared with the web-test-runner config
+import { CHROMIUM_ARGS, FAKE_MEDIA_ARGS, findChromium } from '../../scripts/find-chromium.mjs';
+
+/** Headless Chromium with the fake camera/mic and no calls to the outside network. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: (findChromium)(),
+    headless: true,
+    args: [...(CHROMIUM_ARGS), ...(FAKE_MEDIA_ARGS)],
+  });
+}
