@@ -1,23 +1,14 @@
 // `npm start`: builds when the build is missing or older than the sources, then runs the demo.
 // Flags after `--` go to the demo (e.g. `npm start -- --short`).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isStale } from './freshness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const stamp = path.join(root, 'dist/.build-stamp');
 const SOURCES = ['src', 'server', 'public', 'sw.ts', 'index.html', 'rollup.config.mjs', 'package-lock.json'];
 
-function newest(p) {
-  if (!existsSync(p)) return 0;
-  const s = statSync(p);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...readdirSync(p).map((f) => newest(path.join(p, f))));
-}
-
-const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-if (SOURCES.some((s) => newest(path.join(root, s)) > built)) {
+if (isStale(path.join(root, 'dist/.build-stamp'), SOURCES.map((s) => path.join(root, s)))) {
   console.log('building…');
   await new Promise((resolve, reject) => {
     spawn(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' })

@@ -111,3 +111,9 @@ test('`npx invigil` runs the bin: hash-password from stdin, import by path', asy
   const res = await run('npx', ['--no-install', 'invigil', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir } });
   assert.match(res.stdout, /imported exam "npx-exam"/);
 });
+
+test('the README\'s example exam imports as documented', async () => {
+  const res = await cli('import', path.join(ROOT, 'examples/exam.example.json'));
+  assert.equal(res.code, 0, res.err);
+  assert.match(res.out, /imported exam "assessment-2026-spring" \(2 candidates, 1 rooms\)/);
+});
