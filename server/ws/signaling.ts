@@ -14,7 +14,7 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 export function attachSignaling(server: Server, services: Services): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
+    if ((req.url ?? '').split('?')[0] !== '/ws') {
       socket.destroy();
       return;
     }

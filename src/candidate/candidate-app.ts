@@ -101,7 +101,8 @@ export class CandidateApp extends LitElement {
       this.view = VIEWS.home;
     } catch (err) {
       this.askTakeOver = err instanceof ApiRequestError && err.code === 'already_logged_in';
-      this.error = errorText(err, this.formatTime);
+      // The take-over dialog says it all; an error box above it would repeat it.
+      this.error = this.askTakeOver ? '' : errorText(err, this.formatTime);
     } finally {
       this.busy = false;
     }

@@ -54,6 +54,14 @@ test('log in, see the countdown and the drawn number, go offline, reload: the sh
   assert.ok(drawn >= 1 && drawn <= 3, `number ${drawn}`);
 
   assert.equal(requested.some((p) => /proctor-app|review-app/.test(p)), false, 'a candidate never downloads proctor code');
+  const cached = await page.evaluate(async () => {
+    const urls: string[] = [];
+    for (const name of await caches.keys()) for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+    return urls;
+  });
+  assert.ok(cached.some((u) => /\/assets\/candidate-app-/.test(u)), `candidate mode precached: ${cached.join(' ')}`);
+  assert.ok(cached.includes('/index.html'));
+  assert.equal(cached.some((u) => /proctor-app|review-app/.test(u)), false, 'nor does its service worker');
 
   await context.setOffline(true);
   await page.reload();
@@ -67,6 +75,17 @@ test('log in, see the countdown and the drawn number, go offline, reload: the sh
   await context.setOffline(false);
   await page.getByText('离线显示').waitFor({ state: 'detached' });
   await context.close();
+});
+
+test('the app is installable: a manifest with 192 and 512 px icons, all served', async () => {
+  const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as { start_url: string; display: string; icons: { src: string; sizes: string }[] };
+  assert.equal(manifest.display, 'standalone');
+  assert.equal(manifest.start_url, '/#/');
+  for (const size of ['192x192', '512x512']) assert.ok(manifest.icons.some((i) => i.sizes === size), size);
+  for (const icon of manifest.icons) {
+    const res = await fetch(server.url + icon.src);
+    assert.equal(res.status, 200, icon.src);
+  }
 });
 
 test('the English switch is remembered across a reload', async () => {
