@@ -15,17 +15,23 @@ export class ExamStore {
 
   /** Inserts or replaces an exam (already validated). */
   async put(config: ExamConfig): Promise<void> {
-    const row = { id: config.id, config: JSON.stringify(config), imported_at: this.now() };
+    // The import time versions the cache: strictly increasing, even for two imports in one ms.
+    const prev = await this.db.selectFrom('exams').select('imported_at').where('id', '=', config.id).executeTakeFirst();
+    const importedAt = Math.max(this.now(), (prev?.imported_at ?? 0) + 1);
+    const row = { id: config.id, config: JSON.stringify(config), imported_at: importedAt };
     await this.db.insertInto('exams').values(row)
       .onConflict((oc) => oc.column('id').doUpdateSet({ config: row.config, imported_at: row.imported_at }))
       .execute();
   }
 
   async get(id: string): Promise<StoredExam | null> {
-    const row = await this.db.selectFrom('exams').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return null;
+    // Only the import time is read on a cache hit; the config text only when it changed.
+    const stamp = await this.db.selectFrom('exams').select('imported_at').where('id', '=', id).executeTakeFirst();
+    if (!stamp) return null;
     const cached = this.cache.get(id);
-    if (cached && cached.importedAt === row.imported_at) return cached.exam;
+    if (cached && cached.importedAt === stamp.imported_at) return cached.exam;
+    const row = await this.db.selectFrom('exams').select(['config', 'imported_at']).where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
     const config = ExamConfig.parse(JSON.parse(row.config));
     const exam = { config, times: timelineTimes(config.timeline, config.retentionDays) };
     this.cache.set(id, { importedAt: row.imported_at, exam });

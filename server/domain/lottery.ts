@@ -29,11 +29,12 @@ export class Lottery {
     if (!exam) return 0;
     const have = new Set((await this.db.selectFrom('lottery').select('candidate_id')
       .where('exam_id', '=', examId).execute()).map((r) => r.candidate_id));
+    const roomSizes = new Map<string, number>();
+    for (const c of exam.config.roster) roomSizes.set(c.room, (roomSizes.get(c.room) ?? 0) + 1);
     let assigned = 0;
     for (const c of exam.config.roster) {
       if (have.has(c.id)) continue;
-      const roomSize = exam.config.roster.filter((o) => o.room === c.room).length;
-      if ((await this.assign(examId, c.id, c.room, roomSize, 'auto')).created) assigned++;
+      if ((await this.assign(examId, c.id, c.room, roomSizes.get(c.room) ?? 1, 'auto')).created) assigned++;
     }
     return assigned;
   }

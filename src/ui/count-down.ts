@@ -14,7 +14,7 @@ export class CountDown extends LitElement {
 
   /** Server epoch ms to count down to. */
   @property({ type: Number }) until = 0;
-  /** Source of server time; the element never reads the device clock itself. */
+  /** Source of server time; the device clock only when none is given (standalone use). */
   @property({ attribute: false }) now: () => number = () => Date.now();
   @property() label = '';
 

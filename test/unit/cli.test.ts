@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createServices } from '../../server/services.js';
+import { ExamConfig } from '../../src/core/exam-schema.js';
 import { runCli } from '../../server/cli.js';
 import { verifyPassword } from '../../server/auth/password.js';
 import { examFixture } from '../helpers/exam-fixture.js';
@@ -116,4 +117,17 @@ test('the README\'s example exam imports as documented', async () => {
   const res = await cli('import', path.join(ROOT, 'examples/exam.example.json'));
   assert.equal(res.code, 0, res.err);
   assert.match(res.out, /imported exam "assessment-2026-spring" \(2 candidates, 1 rooms\)/);
+});
+
+test('a running server sees a re-import at once, even within the same millisecond', async () => {
+  const services = await createServices(path.join(dir, 'same-ms'), () => 42);
+  try {
+    const exam = examFixture({ id: 'same-ms', startAt: START });
+    await services.exams.put(ExamConfig.parse(exam));
+    assert.equal((await services.exams.get('same-ms'))?.config.title['zh-CN'], 'Test exam');
+    await services.exams.put(ExamConfig.parse({ ...exam, title: { 'zh-CN': '改过' } }));
+    assert.equal((await services.exams.get('same-ms'))?.config.title['zh-CN'], '改过');
+  } finally {
+    await services.db.destroy();
+  }
 });
