@@ -6,6 +6,9 @@ import { ExamStore } from './domain/exam-store.js';
 import { Lottery } from './domain/lottery.js';
 import { Progress } from './domain/progress.js';
 import { Sessions } from './domain/sessions.js';
+import { Recordings } from './domain/recordings.js';
+import { LocalDiskStore } from './storage/local-disk-store.js';
+import path from 'node:path';
 
 /** Everything the HTTP and WebSocket layers use, built once per process. */
 export interface Services {
@@ -14,6 +17,7 @@ export interface Services {
   sessions: Sessions;
   lottery: Lottery;
   progress: Progress;
+  recordings: Recordings;
   now: () => number;
 }
 
@@ -28,6 +32,7 @@ export async function createServices(dataDir: string, now: () => number = Date.n
     sessions: new Sessions(db, exams, signer, now),
     lottery: new Lottery(db, exams, now),
     progress: new Progress(db),
+    recordings: new Recordings(db, new LocalDiskStore(path.join(dataDir, 'blobs')), now),
     now,
   };
 }

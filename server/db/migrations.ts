@@ -50,4 +50,36 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_recordings': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createTable('recordings')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('mime_type', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('verified_at', 'bigint')
+        .addColumn('chain_head', 'text')
+        .execute();
+      await db.schema.createIndex('recordings_owner').on('recordings').columns(['exam_id', 'candidate_id']).execute();
+      await db.schema.createTable('recording_segments')
+        .addColumn('recording_id', 'text', (c) => c.notNull())
+        .addColumn('segment', 'integer', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('mime_type', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('recording_segments_pk', ['recording_id', 'segment'])
+        .execute();
+      await db.schema.createTable('recording_chunks')
+        .addColumn('recording_id', 'text', (c) => c.notNull())
+        .addColumn('segment', 'integer', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('stored_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('recording_chunks_pk', ['recording_id', 'segment', 'seq'])
+        .execute();
+    },
+  },
 };

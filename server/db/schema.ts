@@ -30,6 +30,31 @@ export interface Database {
     method: 'draw' | 'auto';
     assigned_at: number;
   };
+  recordings: {
+    id: string;
+    exam_id: string;
+    candidate_id: string;
+    kind: 'camera' | 'screen' | 'evidence';
+    mime_type: string;
+    created_at: number;
+    bytes: number;
+    verified_at: number | null;
+    chain_head: string | null;
+  };
+  recording_segments: {
+    recording_id: string;
+    segment: number;
+    started_at: number;
+    mime_type: string;
+  };
+  recording_chunks: {
+    recording_id: string;
+    segment: number;
+    seq: number;
+    size: number;
+    sha256: string;
+    stored_at: number;
+  };
   progress: {
     exam_id: string;
     candidate_id: string;

@@ -1,15 +1,18 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import type { Services } from '../services.js';
 import { ApiError } from './api-error.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { candidateRoutes } from './routes/candidate-routes.js';
 import { proctorRoutes } from './routes/proctor-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
+import { recordingRoutes } from './routes/recording-routes.js';
 import { staticRoutes } from './static.js';
 
 /** JSON bodies here are small; chunk uploads get their own limit on their own routes. */
 export const MAX_JSON_BODY = 64 * 1024;
+const CHUNK_PATH = /^\/api\/recordings\/[^/]+\/segments\/[^/]+\/chunks\/[^/]+$/;
 
 export function createApp(services: Services, appDir: string): Hono {
   const app = new Hono();
@@ -18,15 +21,18 @@ export function createApp(services: Services, appDir: string): Hono {
     await next();
     c.header('cache-control', 'no-store');
   });
-  app.use('/api/*', bodyLimit({
+  const jsonLimit = bodyLimit({
     maxSize: MAX_JSON_BODY,
     onError: () => { throw new ApiError(413, 'payload_too_large', `bodies are limited to ${MAX_JSON_BODY} bytes`); },
-  }));
+  });
+  // Chunk bodies have their own, per-exam limit (readBodyLimited).
+  app.use('/api/*', except((c) => CHUNK_PATH.test(c.req.path), jsonLimit));
   app.get('/api/time', (c) => c.json({ now: services.now() }));
   app.route('/api/exams', publicRoutes(services));
   app.route('/api/session', sessionRoutes(services.sessions));
   app.route('/api/candidate', candidateRoutes(services));
   app.route('/api/proctor', proctorRoutes(services));
+  app.route('/api/recordings', recordingRoutes(services));
   app.all('/api/*', () => { throw new ApiError(404, 'not_found', 'no such API endpoint'); });
   app.route('/', staticRoutes(appDir));
 

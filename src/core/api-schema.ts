@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'bad_request', 'not_found', 'unauthorized', 'forbidden', 'payload_too_large', 'conflict',
   'invalid_credentials', 'login_not_open', 'login_closed', 'already_logged_in', 'session_ended',
   'session_replaced', 'exam_ambiguous', 'exam_not_found', 'lottery_full', 'unsupported_media_type',
+  'digest_required', 'digest_mismatch', 'recording_too_large', 'incomplete', 'chain_mismatch',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -54,6 +54,9 @@ export const RecordingSettings = z.object({
   videoBitsPerSecond: z.number().int().min(50_000).max(8_000_000).default(300_000),
   audioBitsPerSecond: z.number().int().min(8_000).max(256_000).default(32_000),
   screenBitsPerSecond: z.number().int().min(50_000).max(8_000_000).default(300_000),
+  /** Upload limits the server enforces: one chunk, and one recording (all segments). */
+  maxChunkBytes: z.number().int().min(64 * 1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
+  maxRecordingBytes: z.number().int().min(1024 * 1024).max(64 * 1024 ** 3).default(4 * 1024 ** 3),
 });
 
 export const IceServer = z.object({

@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import type { CompleteReply, RecordingStatus } from '../../src/core/recording-schema.js';
+import { chainHead, toHex } from '../../src/core/hash-chain.js';
+import type { Db } from '../db/open.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { ApiError, forbidden, notFound } from '../http/api-error.js';
+
+/** Whose recording this is: from the device upload credential. */
+export interface Owner { exam: string; candidate: string }
+
+export interface ChunkPut {
+  recordingId: string;
+  segment: number;
+  seq: number;
+  bytes: Uint8Array;
+  digest: Uint8Array;
+  maxRecordingBytes: number;
+}
+
+const sha256 = (b: Uint8Array) => Promise.resolve(new Uint8Array(createHash('sha256').update(b).digest()));
+
+/**
+ * Chunked uploads (DESIGN, Uploads): digest checked before anything is stored; a repeat is
+ * success, a different body for a stored key is a conflict; completion re-reads every stored
+ * chunk, re-derives the hash chain and only then marks the recording verified.
+ */
+export class Recordings {
+  constructor(private readonly db: Db, private readonly store: BlobStore, private readonly now: () => number) {}
+
+  async create(owner: Owner, id: string, kind: RecordingStatus['kind'], mimeType: string): Promise<RecordingStatus> {
+    await this.db.insertInto('recordings').values({
+      id, exam_id: owner.exam, candidate_id: owner.candidate, kind, mime_type: mimeType,
+      created_at: this.now(), bytes: 0, verified_at: null, chain_head: null,
+    }).onConflict((oc) => oc.column('id').doNothing()).execute();
+    const rec = await this.owned(owner, id);
+    if (rec.kind !== kind) throw new ApiError(409, 'conflict', `recording ${id} exists as ${rec.kind}`);
+    return this.status(owner, id);
+  }
+
+  async addSegment(owner: Owner, id: string, segment: number, startedAt: number, mimeType: string): Promise<void> {
+    await this.owned(owner, id);
+    await this.db.insertInto('recording_segments').values({ recording_id: id, segment, started_at: startedAt, mime_type: mimeType })
+      .onConflict((oc) => oc.columns(['recording_id', 'segment']).doNothing()).execute();
+  }
+
+  /** Returns true when stored now, false when it was already held (a repeat). */
+  async putChunk(owner: Owner, put: ChunkPut): Promise<boolean> {
+    const rec = await this.owned(owner, put.recordingId);
+    const actual = await sha256(put.bytes);
+    const hex = toHex(actual);
+    if (hex !== toHex(put.digest)) {
+      throw new ApiError(400, 'digest_mismatch', 'the body does not match its Content-Digest; nothing was stored');
+    }
+    const held = await this.heldChunk(put.recordingId, put.segment, put.seq);
+    if (held) {
+      if (held.sha256 === hex) return false;
+      throw new ApiError(409, 'conflict', 'a different chunk is already stored under this key');
+    }
+    if (rec.verified_at !== null) throw new ApiError(409, 'conflict', 'this recording is verified and closed');
+    if (rec.bytes + put.bytes.length > put.maxRecordingBytes) {
+      throw new ApiError(413, 'recording_too_large', `a recording may hold at most ${put.maxRecordingBytes} bytes`);
+    }
+    // Content-addressed file names: two racing bodies for one key never overwrite each other.
+    const key = chunkKey(owner, put.recordingId, put.segment, put.seq, hex);
+    await this.store.put(key, put.bytes);
+    const inserted = await this.db.transaction().execute(async (trx) => {
+      const res = await trx.insertInto('recording_chunks').values({
+        recording_id: put.recordingId, segment: put.segment, seq: put.seq, size: put.bytes.length, sha256: hex, stored_at: this.now(),
+      }).onConflict((oc) => oc.columns(['recording_id', 'segment', 'seq']).doNothing()).executeTakeFirst();
+      if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      await trx.updateTable('recordings').set((eb) => ({ bytes: eb('bytes', '+', put.bytes.length) })).where('id', '=', put.recordingId).execute();
+      return true;
+    });
+    if (inserted) return true;
+    const winner = await this.heldChunk(put.recordingId, put.segment, put.seq);
+    if (winner?.sha256 === hex) return false;
+    await this.store.delete(key);
+    throw new ApiError(409, 'conflict', 'a different chunk is already stored under this key');
+  }
+
+  async status(owner: Owner, id: string): Promise<RecordingStatus> {
+    const rec = await this.owned(owner, id);
+    const segments = await this.db.selectFrom('recording_segments').selectAll().where('recording_id', '=', id).execute();
+    const chunks = await this.db.selectFrom('recording_chunks').select(['segment', 'seq', 'size', 'sha256'])
+      .where('recording_id', '=', id).orderBy('segment').orderBy('seq').execute();
+    const numbers = [...new Set([...segments.map((s) => s.segment), ...chunks.map((c) => c.segment)])].sort((a, b) => a - b);
+    return {
+      id, kind: rec.kind, mimeType: rec.mime_type, bytes: rec.bytes, verifiedAt: rec.verified_at,
+      segments: numbers.map((n) => {
+        const meta = segments.find((s) => s.segment === n);
+        return {
+          segment: n, startedAt: meta?.started_at ?? null, mimeType: meta?.mime_type ?? null,
+          chunks: chunks.filter((c) => c.segment === n).map((c) => ({ seq: c.seq, size: c.size, sha256: c.sha256 })),
+        };
+      }),
+    };
+  }
+
+  async complete(owner: Owner, id: string, declared: { segment: number; chunks: number }[], head: string): Promise<CompleteReply> {
+    const rec = await this.owned(owner, id);
+    if (rec.verified_at !== null) {
+      if (rec.chain_head === head) return { verifiedAt: rec.verified_at, bytes: rec.bytes, chunks: await this.chunkCount(id) };
+      throw new ApiError(422, 'chain_mismatch', 'the recording was verified with another chain head');
+    }
+    const rows = await this.db.selectFrom('recording_chunks').select(['segment', 'seq', 'size', 'sha256'])
+      .where('recording_id', '=', id).orderBy('segment').orderBy('seq').execute();
+    const declaredSegments = new Map(declared.map((d) => [d.segment, d.chunks]));
+    if (rows.some((r) => r.seq >= (declaredSegments.get(r.segment) ?? 0))) {
+      throw new ApiError(409, 'conflict', 'the server holds chunks beyond what was declared');
+    }
+    const missing: { segment: number; seq: number }[] = [];
+    const have = new Set(rows.map((r) => `${r.segment}/${r.seq}`));
+    for (const [segment, count] of [...declaredSegments].sort((a, b) => a[0] - b[0])) {
+      for (let seq = 0; seq < count && missing.length < 1000; seq++) if (!have.has(`${segment}/${seq}`)) missing.push({ segment, seq });
+    }
+    // Re-read what is stored: a chunk whose bytes no longer match is dropped and asked for again.
+    for (const row of rows) {
+      const stored = await this.rehash(owner, id, row.segment, row.seq, row.sha256);
+      if (stored !== row.sha256) {
+        await this.dropChunk(id, row.segment, row.seq, row.size);
+        missing.push({ segment: row.segment, seq: row.seq });
+      }
+    }
+    if (missing.length > 0) throw new ApiError(409, 'incomplete', `${missing.length} chunk(s) missing`, { missing });
+    const derived = toHex(await chainHead(sha256, id, rows.map((r) => ({ segment: r.segment, seq: r.seq, digest: Buffer.from(r.sha256, 'hex') }))));
+    if (derived !== head) throw new ApiError(422, 'chain_mismatch', 'the stored chunks do not give this chain head');
+    const verifiedAt = this.now();
+    await this.db.updateTable('recordings').set({ verified_at: verifiedAt, chain_head: head }).where('id', '=', id).execute();
+    return { verifiedAt, bytes: rec.bytes, chunks: rows.length };
+  }
+
+  private async owned(owner: Owner, id: string) {
+    const rec = await this.db.selectFrom('recordings').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!rec) throw notFound(`no recording ${id}; create it first`);
+    if (rec.exam_id !== owner.exam || rec.candidate_id !== owner.candidate) throw forbidden('this recording belongs to someone else');
+    return rec;
+  }
+
+  private heldChunk(id: string, segment: number, seq: number) {
+    return this.db.selectFrom('recording_chunks').select(['sha256', 'size'])
+      .where('recording_id', '=', id).where('segment', '=', segment).where('seq', '=', seq).executeTakeFirst();
+  }
+
+  private async chunkCount(id: string): Promise<number> {
+    const row = await this.db.selectFrom('recording_chunks').select((eb) => eb.fn.countAll<number>().as('n')).where('recording_id', '=', id).executeTakeFirst();
+    return row?.n ?? 0;
+  }
+
+  private async rehash(owner: Owner, id: string, segment: number, seq: number, hex: string): Promise<string | null> {
+    const stream = this.store.read(chunkKey(owner, id, segment, seq, hex));
+    if (!stream) return null;
+    const hash = createHash('sha256');
+    for await (const part of stream) hash.update(part);
+    return hash.digest('hex');
+  }
+
+  private async dropChunk(id: string, segment: number, seq: number, size: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('recording_chunks').where('recording_id', '=', id).where('segment', '=', segment).where('seq', '=', seq).execute();
+      await trx.updateTable('recordings').set((eb) => ({ bytes: eb('bytes', '-', size) })).where('id', '=', id).execute();
+    });
+  }
+}
+
+export function chunkKey(owner: Owner, id: string, segment: number, seq: number, hex: string): string {
+  return `recordings/${owner.exam}/${owner.candidate}/${id}/${segment}/${seq}-${hex}.webm-chunk`;
+}

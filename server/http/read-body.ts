@@ -1,0 +1,32 @@
+import { ApiError } from './api-error.js';
+
+/** The raw body, refused with 413 as soon as it passes `max` bytes (declared or streamed). */
+export async function readBodyLimited(req: Request, max: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (declared > max) throw tooLarge(max);
+  if (!req.body) return new Uint8Array(0);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const reader = req.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > max) {
+      await reader.cancel();
+      throw tooLarge(max);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function tooLarge(max: number): ApiError {
+  return new ApiError(413, 'payload_too_large', `a chunk may be at most ${max} bytes`);
+}

@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import { parseContentDigest } from '../../../src/core/hash-chain.js';
+import { ChunkSeq, CompleteRecording, CreateRecording, CreateSegment, RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
+import type { Services } from '../../services.js';
+import { ApiError, notFound } from '../api-error.js';
+import { readBodyLimited } from '../read-body.js';
+import { requireUploadCredential, type UploadEnv } from '../upload-auth.js';
+import { jsonBody, parseWith } from '../validate.js';
+
+/** Chunk uploads (docs/api.md, Uploads), authorised by the device upload credential only. */
+export function recordingRoutes({ sessions, recordings, exams }: Services): Hono<UploadEnv> {
+  const app = new Hono<UploadEnv>();
+  app.use('*', requireUploadCredential(sessions));
+  const owner = (c: { get(k: 'upload'): { exam: string; sub: string } }) => ({ exam: c.get('upload').exam, candidate: c.get('upload').sub });
+  const id = (raw: string | undefined) => parseWith(RecordingId, raw, 'recording id');
+
+  app.put('/:id', async (c) => {
+    const body = await jsonBody(c, CreateRecording);
+    return c.json(await recordings.create(owner(c), id(c.req.param('id')), body.kind, body.mimeType));
+  });
+  app.get('/:id', async (c) => c.json(await recordings.status(owner(c), id(c.req.param('id')))));
+  app.put('/:id/segments/:segment', async (c) => {
+    const body = await jsonBody(c, CreateSegment);
+    await recordings.addSegment(owner(c), id(c.req.param('id')), parseWith(SegmentNo, c.req.param('segment'), 'segment'), body.startedAt, body.mimeType);
+    return c.body(null, 204);
+  });
+  app.put('/:id/segments/:segment/chunks/:seq', async (c) => {
+    const recordingId = id(c.req.param('id'));
+    const segment = parseWith(SegmentNo, c.req.param('segment'), 'segment');
+    const seq = parseWith(ChunkSeq, c.req.param('seq'), 'seq');
+    const digest = parseContentDigest(c.req.header('content-digest'));
+    if (!digest) throw new ApiError(400, 'digest_required', 'send Content-Digest: sha-256=:<base64>: (RFC 9530)');
+    const exam = await exams.get(owner(c).exam);
+    if (!exam) throw notFound('the exam of this credential no longer exists');
+    const bytes = await readBodyLimited(c.req.raw, exam.config.recording.maxChunkBytes);
+    const stored = await recordings.putChunk(owner(c), {
+      recordingId, segment, seq, bytes, digest, maxRecordingBytes: exam.config.recording.maxRecordingBytes,
+    });
+    return c.json({ stored }, stored ? 201 : 200);
+  });
+  app.post('/:id/complete', async (c) => {
+    const body = await jsonBody(c, CompleteRecording);
+    return c.json(await recordings.complete(owner(c), id(c.req.param('id')), body.segments, body.chainHead));
+  });
+  return app;
+}

@@ -1,0 +1,19 @@
+/**
+ * Where recording bytes live. Keys are `/`-separated paths of safe names. Local disk by default;
+ * an S3-compatible store implements the same interface (a later issue).
+ */
+export interface BlobStore {
+  /** Writes all of `bytes` under `key` atomically: a reader sees the whole value or none. */
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  /** The bytes in order, or null when the key is absent. */
+  read(key: string): AsyncIterable<Uint8Array> | null;
+  delete(key: string): Promise<void>;
+}
+
+const SAFE_KEY = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+
+export function assertSafeKey(key: string): void {
+  if (!SAFE_KEY.test(key) || key.split('/').some((part) => part === '.' || part === '..')) {
+    throw new Error(`unsafe storage key: ${key}`);
+  }
+}

@@ -1,0 +1,181 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { MIN, examFixture } from '../helpers/exam-fixture.js';
+import { bearer, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { headOf, putChunk } from '../helpers/upload-client.js';
+
+const START = Date.parse('2026-12-01T01:00:00Z');
+const WEBM = 'video/webm;codecs=vp8,opus';
+let s: TestServer;
+let cred: string;
+let otherCred: string;
+let sessionToken: string;
+
+before(async () => {
+  s = await startTestServer(START - 20 * MIN);
+  const exam = examFixture({ startAt: START }) as any;
+  exam.recording = { maxChunkBytes: 64 * 1024, maxRecordingBytes: 1024 * 1024 };
+  await s.importExam(exam);
+  const a = await s.call('POST', '/api/session/candidate', { candidateId: 'cA-1', ticketCode: 'TA-1', deviceId: 'device-up-aaaaaaaaaaaa' });
+  const b = await s.call('POST', '/api/session/candidate', { candidateId: 'cA-2', ticketCode: 'TA-2', deviceId: 'device-up-bbbbbbbbbbbb' });
+  cred = a.json.uploadCredential;
+  sessionToken = a.json.token;
+  otherCred = b.json.uploadCredential;
+});
+after(() => s.stop());
+
+const create = (id: string, credential = cred, kind = 'camera') => s.call('PUT', `/api/recordings/${id}`, { kind, mimeType: WEBM }, bearer(credential));
+const status = (id: string, credential = cred) => s.call('GET', `/api/recordings/${id}`, undefined, bearer(credential));
+const complete = (id: string, segments: { segment: number; chunks: number }[], chainHead: string) =>
+  s.call('POST', `/api/recordings/${id}/complete`, { segments, chainHead }, bearer(cred));
+const bytes = (n: number) => new Uint8Array(randomBytes(n));
+
+test('a chunk with the right digest is stored; a repeat is success; the listing shows it', async () => {
+  assert.equal((await create('rec-basic-1')).status, 200);
+  assert.equal((await s.call('PUT', '/api/recordings/rec-basic-1/segments/0', { startedAt: START, mimeType: WEBM }, bearer(cred))).status, 204);
+  const body = bytes(5000);
+  const first = await putChunk(s.url, cred, 'rec-basic-1', 0, 0, body);
+  assert.equal(first.status, 201);
+  assert.deepEqual(await first.json(), { stored: true });
+  const again = await putChunk(s.url, cred, 'rec-basic-1', 0, 0, body);
+  assert.equal(again.status, 200);
+  assert.deepEqual(await again.json(), { stored: false });
+  const st = await status('rec-basic-1');
+  assert.equal(st.json.bytes, 5000);
+  assert.equal(st.json.segments[0].startedAt, START);
+  assert.deepEqual(st.json.segments[0].chunks.map((c: any) => [c.seq, c.size]), [[0, 5000]]);
+});
+
+test('a wrong digest is rejected and nothing is stored; a missing digest is refused', async () => {
+  await create('rec-digest-1');
+  const res = await putChunk(s.url, cred, 'rec-digest-1', 0, 0, bytes(100), bytes(100));
+  assert.equal(res.status, 400);
+  assert.equal(((await res.json()) as any).code, 'digest_mismatch');
+  const none = await fetch(`${s.url}/api/recordings/rec-digest-1/segments/0/chunks/0`, { method: 'PUT', headers: bearer(cred), body: bytes(10) });
+  assert.equal(none.status, 400);
+  assert.equal(((await none.json()) as any).code, 'digest_required');
+  assert.equal((await status('rec-digest-1')).json.segments.length, 0);
+  assert.equal((await status('rec-digest-1')).json.bytes, 0);
+});
+
+test('a different body for a stored key is 409 and the first body stays', async () => {
+  await create('rec-conflict');
+  const a = bytes(300);
+  await putChunk(s.url, cred, 'rec-conflict', 0, 0, a);
+  const res = await putChunk(s.url, cred, 'rec-conflict', 0, 0, bytes(300));
+  assert.equal(res.status, 409);
+  assert.equal(((await res.json()) as any).code, 'conflict');
+  assert.equal((await complete('rec-conflict', [{ segment: 0, chunks: 1 }], await headOf('rec-conflict', [{ segment: 0, seq: 0, bytes: a }]))).status, 200);
+});
+
+test('another candidate\'s recording is 403 for every verb', async () => {
+  await create('rec-owned-1');
+  assert.equal((await create('rec-owned-1', otherCred)).status, 403);
+  assert.equal((await status('rec-owned-1', otherCred)).status, 403);
+  assert.equal((await putChunk(s.url, otherCred, 'rec-owned-1', 0, 0, bytes(10))).status, 403);
+  const done = await s.call('POST', '/api/recordings/rec-owned-1/complete', { segments: [{ segment: 0, chunks: 0 }], chainHead: '0'.repeat(64) }, bearer(otherCred));
+  assert.equal(done.status, 403);
+});
+
+test('no, forged, session-token or revoked credential is 401', async () => {
+  await create('rec-auth-1');
+  assert.equal((await fetch(`${s.url}/api/recordings/rec-auth-1`)).status, 401);
+  const [h, p] = cred.split('.');
+  assert.equal((await status('rec-auth-1', `${h}.${p}.${'A'.repeat(43)}`)).status, 401);
+  assert.equal((await status('rec-auth-1', sessionToken)).status, 401, 'a session token is not an upload credential');
+  const c = await s.call('POST', '/api/session/candidate', { candidateId: 'cA-3', ticketCode: 'TA-3', deviceId: 'device-revoke-aaaaaaaa' });
+  await s.services.db.updateTable('upload_credentials').set({ revoked_at: s.clock.t }).where('candidate_id', '=', 'cA-3').execute();
+  const revoked = await s.call('PUT', '/api/recordings/rec-revoked', { kind: 'camera', mimeType: WEBM }, bearer(c.json.uploadCredential));
+  assert.equal(revoked.status, 401);
+  assert.match(revoked.json.message, /revoked/);
+});
+
+test('oversized chunk and oversized recording are 413; chunks are not held to the 64 KiB JSON limit', async () => {
+  await create('rec-size-1');
+  const big = await putChunk(s.url, cred, 'rec-size-1', 0, 0, bytes(64 * 1024 + 1));
+  assert.equal(big.status, 413);
+  assert.equal(((await big.json()) as any).code, 'payload_too_large');
+  for (let seq = 0; seq < 16; seq++) assert.equal((await putChunk(s.url, cred, 'rec-size-1', 0, seq, bytes(64 * 1024))).status, 201);
+  const over = await putChunk(s.url, cred, 'rec-size-1', 0, 16, bytes(1));
+  assert.equal(over.status, 413);
+  assert.equal(((await over.json()) as any).code, 'recording_too_large');
+});
+
+test('malformed ids and numbers are 400', async () => {
+  for (const url of ['/api/recordings/x', '/api/recordings/has%20space']) {
+    const res = await s.call('GET', url, undefined, bearer(cred));
+    assert.equal(res.status, 400, url);
+  }
+  await create('rec-malformed');
+  for (const [seg, seq] of [['-1', '0'], ['0', 'abc'], ['10000', '0'], ['0', '1.5']]) {
+    const res = await fetch(`${s.url}/api/recordings/rec-malformed/segments/${seg}/chunks/${seq}`, { method: 'PUT', headers: { ...bearer(cred), 'content-digest': 'sha-256=:AAAA:' }, body: 'x' });
+    assert.equal(res.status, 400, `${seg}/${seq}`);
+  }
+  assert.equal((await s.call('PUT', '/api/recordings/rec-malformed', { kind: 'movie', mimeType: 'video/mp4' }, bearer(cred))).status, 400);
+});
+
+test('completion: missing chunks are listed, a wrong head is refused, the right one verifies', async () => {
+  const id = 'rec-complete';
+  await create(id);
+  const chunks = [0, 1, 2].map((seq) => ({ segment: 0, seq, bytes: bytes(1000 + seq) })).concat([{ segment: 1, seq: 0, bytes: bytes(500) }]);
+  for (const c of chunks.slice(0, 2)) await putChunk(s.url, cred, id, c.segment, c.seq, c.bytes);
+  await putChunk(s.url, cred, id, 1, 0, chunks[3]!.bytes);
+  const head = await headOf(id, chunks);
+  const early = await complete(id, [{ segment: 0, chunks: 3 }, { segment: 1, chunks: 1 }], head);
+  assert.equal(early.status, 409);
+  assert.equal(early.json.code, 'incomplete');
+  assert.deepEqual(early.json.details.missing, [{ segment: 0, seq: 2 }]);
+  await putChunk(s.url, cred, id, 0, 2, chunks[2]!.bytes);
+  const wrong = await complete(id, [{ segment: 0, chunks: 3 }, { segment: 1, chunks: 1 }], '0'.repeat(64));
+  assert.equal(wrong.status, 422);
+  assert.equal(wrong.json.code, 'chain_mismatch');
+  const ok = await complete(id, [{ segment: 0, chunks: 3 }, { segment: 1, chunks: 1 }], head);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.json.chunks, 4);
+  assert.equal(ok.json.bytes, 1000 + 1001 + 1002 + 500);
+  assert.equal((await status(id)).json.verifiedAt, ok.json.verifiedAt);
+  assert.deepEqual((await complete(id, [{ segment: 0, chunks: 3 }, { segment: 1, chunks: 1 }], head)).json, ok.json, 'idempotent');
+  assert.equal((await putChunk(s.url, cred, id, 1, 1, bytes(10))).status, 409, 'a verified recording is closed');
+  assert.equal((await putChunk(s.url, cred, id, 0, 0, chunks[0]!.bytes)).status, 200, 'a repeat is still success');
+});
+
+test('declaring fewer chunks than the server holds is a conflict', async () => {
+  const id = 'rec-extra';
+  await create(id);
+  const c = [bytes(10), bytes(10)];
+  await putChunk(s.url, cred, id, 0, 0, c[0]!);
+  await putChunk(s.url, cred, id, 0, 1, c[1]!);
+  const res = await complete(id, [{ segment: 0, chunks: 1 }], await headOf(id, [{ segment: 0, seq: 0, bytes: c[0]! }]));
+  assert.equal(res.status, 409);
+  assert.equal(res.json.code, 'conflict');
+});
+
+test('a chunk corrupted on the server\'s disk is found at completion, asked for again, then verifies', async () => {
+  const id = 'rec-corrupt';
+  await create(id);
+  const c = [bytes(2000), bytes(2000)];
+  await putChunk(s.url, cred, id, 0, 0, c[0]!);
+  await putChunk(s.url, cred, id, 0, 1, c[1]!);
+  const dir = path.join(s.dataDir, 'blobs', 'recordings', 'exam1', 'cA-1', id, '0');
+  const file = (await readdir(dir)).find((f) => f.startsWith('1-'))!;
+  await writeFile(path.join(dir, file), bytes(2000));
+  const head = await headOf(id, c.map((b, seq) => ({ segment: 0, seq, bytes: b })));
+  const res = await complete(id, [{ segment: 0, chunks: 2 }], head);
+  assert.equal(res.status, 409);
+  assert.deepEqual(res.json.details.missing, [{ segment: 0, seq: 1 }]);
+  assert.equal((await putChunk(s.url, cred, id, 0, 1, c[1]!)).status, 201);
+  assert.equal((await complete(id, [{ segment: 0, chunks: 2 }], head)).status, 200);
+});
+
+test('concurrent PUTs of one key with two bodies: exactly one wins, the other is 409', async () => {
+  const id = 'rec-race';
+  await create(id);
+  const [a, b] = [bytes(4000), bytes(4000)];
+  const results = await Promise.all([putChunk(s.url, cred, id, 0, 0, a), putChunk(s.url, cred, id, 0, 0, b)]);
+  assert.deepEqual(results.map((r) => r.status).sort(), [201, 409]);
+  const winner = results[0]!.status === 201 ? a : b;
+  assert.equal((await complete(id, [{ segment: 0, chunks: 1 }], await headOf(id, [{ segment: 0, seq: 0, bytes: winner }]))).status, 200);
+});
