@@ -12,7 +12,7 @@ export function putChunk(base: string, credential: string, id: string, segment: 
       'content-type': 'application/octet-stream',
       'content-digest': contentDigestHeader(createHash('sha256').update(digestOf).digest()),
     },
-    body: bytes,
+    body: Buffer.from(bytes),
   });
 }
 

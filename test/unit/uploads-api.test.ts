@@ -46,17 +46,17 @@ test('a chunk with the right digest is stored; a repeat is success; the listing 
   const st = await status('rec-basic-1');
   assert.equal(st.json.bytes, 5000);
   assert.equal(st.json.segments[0].startedAt, START);
-  assert.deepEqual(st.json.segments[0].chunks.map((c: any) => [c.seq, c.size]), [[0, 5000]]);
+  assert.deepEqual(st.json.segments[0].chunks.map((c: { seq: number; size: number }) => [c.seq, c.size]), [[0, 5000]]);
 });
 
 test('a wrong digest is rejected and nothing is stored; a missing digest is refused', async () => {
   await create('rec-digest-1');
   const res = await putChunk(s.url, cred, 'rec-digest-1', 0, 0, bytes(100), bytes(100));
   assert.equal(res.status, 400);
-  assert.equal(((await res.json()) as any).code, 'digest_mismatch');
+  assert.equal(((await res.json())).code, 'digest_mismatch');
   const none = await fetch(`${s.url}/api/recordings/rec-digest-1/segments/0/chunks/0`, { method: 'PUT', headers: bearer(cred), body: bytes(10) });
   assert.equal(none.status, 400);
-  assert.equal(((await none.json()) as any).code, 'digest_required');
+  assert.equal(((await none.json())).code, 'digest_required');
   assert.equal((await status('rec-digest-1')).json.segments.length, 0);
   assert.equal((await status('rec-digest-1')).json.bytes, 0);
 });
@@ -67,7 +67,7 @@ test('a different body for a stored key is 409 and the first body stays', async 
   await putChunk(s.url, cred, 'rec-conflict', 0, 0, a);
   const res = await putChunk(s.url, cred, 'rec-conflict', 0, 0, bytes(300));
   assert.equal(res.status, 409);
-  assert.equal(((await res.json()) as any).code, 'conflict');
+  assert.equal(((await res.json())).code, 'conflict');
   assert.equal((await complete('rec-conflict', [{ segment: 0, chunks: 1 }], await headOf('rec-conflict', [{ segment: 0, seq: 0, bytes: a }]))).status, 200);
 });
 
@@ -97,11 +97,11 @@ test('oversized chunk and oversized recording are 413; chunks are not held to th
   await create('rec-size-1');
   const big = await putChunk(s.url, cred, 'rec-size-1', 0, 0, bytes(64 * 1024 + 1));
   assert.equal(big.status, 413);
-  assert.equal(((await big.json()) as any).code, 'payload_too_large');
+  assert.equal(((await big.json())).code, 'payload_too_large');
   for (let seq = 0; seq < 16; seq++) assert.equal((await putChunk(s.url, cred, 'rec-size-1', 0, seq, bytes(64 * 1024))).status, 201);
   const over = await putChunk(s.url, cred, 'rec-size-1', 0, 16, bytes(1));
   assert.equal(over.status, 413);
-  assert.equal(((await over.json()) as any).code, 'recording_too_large');
+  assert.equal(((await over.json())).code, 'recording_too_large');
 });
 
 test('malformed ids and numbers are 400', async () => {
@@ -176,6 +176,6 @@ test('concurrent PUTs of one key with two bodies: exactly one wins, the other is
   const [a, b] = [bytes(4000), bytes(4000)];
   const results = await Promise.all([putChunk(s.url, cred, id, 0, 0, a), putChunk(s.url, cred, id, 0, 0, b)]);
   assert.deepEqual(results.map((r) => r.status).sort(), [201, 409]);
-  const winner = results[0]!.status === 201 ? a : b;
+  const winner = results[0].status === 201 ? a : b;
   assert.equal((await complete(id, [{ segment: 0, chunks: 1 }], await headOf(id, [{ segment: 0, seq: 0, bytes: winner }]))).status, 200);
 });
