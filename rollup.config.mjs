@@ -11,11 +11,12 @@ const plugins = (tsconfig) => [
 
 export default [
   {
-    input: { main: 'src/main.ts' },
+    // Workers are entries too (module workers share the page's chunks); they keep a fixed URL.
+    input: { main: 'src/main.ts', 'recorder.worker': 'workers/recorder.worker.ts' },
     output: {
       dir: 'dist/app',
       format: 'es',
-      entryFileNames: 'assets/[name]-[hash].js',
+      entryFileNames: (chunk) => (chunk.name.endsWith('.worker') ? 'workers/[name].js' : 'assets/[name]-[hash].js'),
       chunkFileNames: 'assets/[name]-[hash].js',
       sourcemap: true,
     },

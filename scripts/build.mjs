@@ -27,7 +27,7 @@ if (!serverOnly) {
     swSrc: path.join(root, 'dist/sw-src/sw.js'),
     swDest: path.join(root, 'dist/app/sw.js'),
     globDirectory: path.join(root, 'dist/app'),
-    globPatterns: ['index.html', 'manifest.webmanifest', 'icons/*', 'assets/*.js'],
+    globPatterns: ['index.html', 'manifest.webmanifest', 'icons/*', 'assets/*.js', 'workers/*.js'],
     // Proctor and review code is never downloaded by a candidate's device.
     globIgnores: ['assets/proctor-*', 'assets/review-*', '**/*.map'],
     maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,

@@ -4,7 +4,7 @@ import type { StoredSession, StoredSnapshot } from '../core/stored-schema.js';
 import { ApiClient } from '../net/api-client.js';
 import { ApiRequestError } from '../net/api-error.js';
 import { ServerClock } from '../net/server-clock.js';
-import { deviceId, kvDelete, kvGet, kvSet } from '../storage/db.js';
+import { deviceId, kvDelete, kvGet, kvSet } from '../storage/kv.js';
 
 export interface LoginInput {
   examId: string | null;

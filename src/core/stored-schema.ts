@@ -25,3 +25,23 @@ export const StoredClock = z.object({
 /** The last /me reply with the server time it was fetched at, for an offline reload. */
 export const StoredSnapshot = z.object({ me: CandidateMe, savedAt: z.number() });
 export type StoredSnapshot = z.infer<typeof StoredSnapshot>;
+
+/** A recording set on the device: one per kind per exam, with one segment per recorder run. */
+export const LocalRecording = z.object({
+  id: z.string(),
+  examId: z.string(),
+  candidateId: z.string(),
+  kind: z.enum(['camera', 'screen', 'evidence']),
+  mimeType: z.string(),
+  createdAt: z.number(),
+  /** recording → stopped (the exam ended for it) → verified (the server re-derived the chain). */
+  state: z.enum(['recording', 'stopped', 'verified']),
+  segments: z.array(z.object({ segment: z.number().int(), startedAt: z.number(), mimeType: z.string(), chunks: z.number().int() })),
+  /** Hex head of the hash chain over every chunk stored so far. */
+  chainHead: z.string(),
+  bytes: z.number(),
+  verifiedAt: z.number().nullable(),
+  /** A chunk the server refused for good: shown to the candidate and proctor, never dropped. */
+  problem: z.string().nullable(),
+});
+export type LocalRecording = z.infer<typeof LocalRecording>;

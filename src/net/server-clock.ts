@@ -1,6 +1,6 @@
 import { TimeReply } from '../core/api-schema.js';
 import { addSample, carryAcrossReload, clockJump, serverNow, type ClockSync } from '../core/clock.js';
-import { kvGet, kvSet } from '../storage/db.js';
+import { kvGet, kvSet } from '../storage/kv.js';
 import type { ApiClient } from './api-client.js';
 
 export interface ClockPlatform {

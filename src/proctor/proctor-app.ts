@@ -5,7 +5,7 @@ import { ProctorRoster as RosterSchema, SessionTokens, type ProctorRoster } from
 import type { StoredSession } from '../core/stored-schema.js';
 import { ApiClient } from '../net/api-client.js';
 import { ApiRequestError } from '../net/api-error.js';
-import { deviceId, kvDelete, kvGet, kvSet } from '../storage/db.js';
+import { deviceId, kvDelete, kvGet, kvSet } from '../storage/kv.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
 import { errorText } from '../ui/error-text.js';
 import type { ProctorLoginSubmit } from './proctor-login.js';

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { deleteDB } from 'idb';
-import { DB_NAME, closeDb, deviceId, getDb, kvDelete, kvGet, kvSet } from '../../src/storage/db.js';
+import { DB_NAME, closeDb, getDb } from '../../src/storage/db.js';
+import { deviceId, kvDelete, kvGet, kvSet } from '../../src/storage/kv.js';
 
 describe('storage (real IndexedDB)', () => {
   afterEach(async () => {

@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+import { StoredClock, StoredSession, StoredSnapshot, StoredUploadCredential } from '../core/stored-schema.js';
+import { getDb } from './db.js';
+
+/** Small records kept by key; each key has its own schema. */
+const KV = {
+  deviceId: null,
+  'session:candidate': StoredSession,
+  'session:proctor': StoredSession,
+  clock: StoredClock,
+  'snapshot:candidate': StoredSnapshot,
+  uploadCredential: StoredUploadCredential,
+} as const;
+type KvKey = keyof typeof KV;
+type KvValue<K extends KvKey> = K extends 'deviceId' ? string : z.infer<NonNullable<(typeof KV)[K]>>;
+
+/** Reads a value; anything that no longer matches its schema reads as absent. */
+export async function kvGet<K extends KvKey>(key: K): Promise<KvValue<K> | undefined> {
+  const raw = await (await getDb()).get('kv', key);
+  if (raw === undefined) return undefined;
+  const schema = KV[key];
+  if (schema === null) return typeof raw === 'string' ? (raw as KvValue<K>) : undefined;
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? (parsed.data as KvValue<K>) : undefined;
+}
+
+export async function kvSet<K extends KvKey>(key: K, value: KvValue<K>): Promise<void> {
+  await (await getDb()).put('kv', value, key);
+}
+
+export async function kvDelete(key: KvKey): Promise<void> {
+  await (await getDb()).delete('kv', key);
+}
+
+/** This device's id: made once, kept, sent with every login so a reload is not a second login. */
+export async function deviceId(): Promise<string> {
+  const db = await getDb();
+  const tx = db.transaction('kv', 'readwrite');
+  const existing = await tx.store.get('deviceId');
+  if (typeof existing === 'string') {
+    await tx.done;
+    return existing;
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  const id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
+  await tx.store.put(id, 'deviceId');
+  await tx.done;
+  return id;
+}

@@ -1,0 +1,24 @@
+/** What recorder.worker offers the page (over comlink). */
+export interface NewRecording {
+  id: string;
+  examId: string;
+  candidateId: string;
+  kind: 'camera' | 'screen' | 'evidence';
+  mimeType: string;
+}
+
+export interface PersistResult {
+  sha256: string;
+  chainHead: string;
+  /** Chunk handed over → committed to IndexedDB, measured in the worker. */
+  persistMs: number;
+}
+
+export interface RecorderWorkerApi {
+  /** Creates the recording if new and opens its next segment; returns the segment number. */
+  openSegment(rec: NewRecording, startedAt: number): Promise<number>;
+  /** Hashes, chains and stores one chunk in one strict transaction. Calls are applied in order. */
+  persist(recordingId: string, segment: number, seq: number, blob: Blob): Promise<PersistResult>;
+  /** The exam is over for this recording. */
+  stop(recordingId: string): Promise<void>;
+}

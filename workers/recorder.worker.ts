@@ -1,0 +1,45 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import { genesis, link, toHex, fromHex } from '../src/core/hash-chain.js';
+import type { NewRecording, PersistResult, RecorderWorkerApi } from './recorder-api.js';
+import { appendChunk, ensureRecording, getRecording, markStopped, openSegment } from '../src/storage/recording-store.js';
+
+const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+
+/** Per recording, calls run one after another: the chain needs chunks in order. */
+const queues = new Map<string, Promise<unknown>>();
+function serial<T>(id: string, task: () => Promise<T>): Promise<T> {
+  const next = (queues.get(id) ?? Promise.resolve()).then(task, task);
+  queues.set(id, next.catch(() => undefined));
+  return next;
+}
+
+const api: RecorderWorkerApi = {
+  openSegment(rec: NewRecording, startedAt: number) {
+    return serial(rec.id, async () => {
+      await ensureRecording({
+        ...rec, createdAt: startedAt, state: 'recording', segments: [], bytes: 0, verifiedAt: null, problem: null,
+        chainHead: toHex(await genesis(sha256, rec.id)),
+      });
+      return openSegment(rec.id, startedAt, rec.mimeType);
+    });
+  },
+
+  persist(recordingId: string, segment: number, seq: number, blob: Blob): Promise<PersistResult> {
+    const t0 = performance.now();
+    return serial(recordingId, async () => {
+      const rec = await getRecording(recordingId);
+      if (!rec) throw new Error(`no recording ${recordingId}`);
+      const digest = await sha256(new Uint8Array(await blob.arrayBuffer()));
+      const head = toHex(await link(sha256, fromHex(rec.chainHead), { segment, seq, digest }));
+      await appendChunk({ recordingId, segment, seq, blob, size: blob.size, sha256: toHex(digest) }, rec.chainHead, head);
+      return { sha256: toHex(digest), chainHead: head, persistMs: performance.now() - t0 };
+    });
+  },
+
+  stop(recordingId: string) {
+    return serial(recordingId, () => markStopped(recordingId));
+  },
+};
+
+Comlink.expose(api);
