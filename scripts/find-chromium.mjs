@@ -21,6 +21,7 @@ export const NO_THROTTLE_ARGS = [
 ];
 export const FAKE_MEDIA_ARGS = [
   '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required',
+  '--auto-select-desktop-capture-source=Entire screen',
 ];
 
 export function findChromium({ install = true } = {}) {

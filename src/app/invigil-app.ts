@@ -57,7 +57,7 @@ export class InvigilApp extends LitElement {
     const r = this.route;
     if (this.loaded !== r.mode) return html`<p role="status">${t('app.loading')}</p>`;
     switch (r.mode) {
-      case 'candidate': return html`<candidate-app .examId=${r.examId}></candidate-app>`;
+      case 'candidate': return html`<candidate-app .examId=${r.examId} .page=${r.view}></candidate-app>`;
       case 'evidence': return html`<evidence-app .code=${r.code}></evidence-app>`;
       case 'proctor': return html`<proctor-app></proctor-app>`;
       case 'review': return html`<review-app .path=${r.path}></review-app>`;

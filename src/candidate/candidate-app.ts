@@ -10,6 +10,7 @@ import { CandidateSession } from './candidate-session.js';
 import type { LoginSubmit } from './candidate-login.js';
 import './candidate-login.js';
 import './candidate-home.js';
+import './exam-recording.js';
 
 const VIEWS = { loading: 'loading', login: 'login', home: 'home' } as const;
 type View = (typeof VIEWS)[keyof typeof VIEWS];
@@ -22,6 +23,8 @@ export class CandidateApp extends LitElement {
 
   /** From the URL (`#/?exam=ID`); optional when the candidate is in one exam only. */
   @property() examId: string | null = null;
+  /** `#/exam`: the minimal exam page with recording and the upload screen. */
+  @property() page: 'home' | 'exam' = 'home';
   @state() private view: View = VIEWS.loading;
   @state() private error = '';
   @state() private busy = false;
@@ -137,6 +140,9 @@ export class CandidateApp extends LitElement {
           .error=${this.error} ?busy=${this.busy} ?askTakeOver=${this.askTakeOver}
           @login-submit=${this.onLogin}></candidate-login>`;
       case VIEWS.home:
+        if (this.page === 'exam') {
+          return html`<exam-recording .me=${this.session.snapshot?.me ?? null} .now=${() => this.session.clock.now()}></exam-recording>`;
+        }
         return html`<candidate-home
           .me=${this.session.snapshot?.me ?? null} .now=${() => this.session.clock.now()}
           .savedAt=${this.offlineView ? (this.session.snapshot?.savedAt ?? 0) : 0}

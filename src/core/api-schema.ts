@@ -79,6 +79,11 @@ export const CandidateMe = z.object({
   exam: ExamSummary,
   lottery: LotteryNumber.nullable(),
   progress: z.object({ enteredAt: z.number().nullable(), endedAt: z.number().nullable() }),
+  /** Capture settings from the exam configuration. */
+  recording: z.object({
+    width: z.number(), height: z.number(), frameRate: z.number(),
+    videoBitsPerSecond: z.number(), audioBitsPerSecond: z.number(), screenBitsPerSecond: z.number(),
+  }),
   serverNow: z.number(),
 });
 export type CandidateMe = z.infer<typeof CandidateMe>;

@@ -22,6 +22,14 @@ export const StoredClock = z.object({
   serverAnchor: z.number(), monoAnchor: z.number(), wallAnchor: z.number(), rtt: z.number(), carriedError: z.number(),
 });
 
+/** The recording sets of the exam this device is sitting, kept so a reload continues them. */
+export const StoredExamRecordings = z.object({
+  examId: z.string(),
+  candidateId: z.string(),
+  ids: z.object({ camera: z.string(), screen: z.string() }),
+});
+export type StoredExamRecordings = z.infer<typeof StoredExamRecordings>;
+
 /** The last /me reply with the server time it was fetched at, for an offline reload. */
 export const StoredSnapshot = z.object({ me: CandidateMe, savedAt: z.number() });
 export type StoredSnapshot = z.infer<typeof StoredSnapshot>;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { StoredClock, StoredSession, StoredSnapshot, StoredUploadCredential } from '../core/stored-schema.js';
+import { StoredClock, StoredExamRecordings, StoredSession, StoredSnapshot, StoredUploadCredential } from '../core/stored-schema.js';
 import { getDb } from './db.js';
 
 /** Small records kept by key; each key has its own schema. */
@@ -10,6 +10,7 @@ const KV = {
   clock: StoredClock,
   'snapshot:candidate': StoredSnapshot,
   uploadCredential: StoredUploadCredential,
+  examRecordings: StoredExamRecordings,
 } as const;
 type KvKey = keyof typeof KV;
 type KvValue<K extends KvKey> = K extends 'deviceId' ? string : z.infer<NonNullable<(typeof KV)[K]>>;

@@ -18,6 +18,7 @@ function me(lottery: CandidateMe['lottery']): CandidateMe {
     },
     lottery,
     progress: { enteredAt: null, endedAt: null },
+    recording: { width: 640, height: 360, frameRate: 15, videoBitsPerSecond: 300_000, audioBitsPerSecond: 32_000, screenBitsPerSecond: 300_000 },
     serverNow: START - 20 * MIN,
   };
 }

@@ -16,11 +16,11 @@ export interface ChildServer {
  * The server as its own process (`server/main.ts` through tsx, or a built entry), on a random
  * port: for restarts and kills, which an in-process server cannot show.
  */
-export async function spawnServer(dataDir: string, entry = 'server/main.ts', extraArgs: string[] = []): Promise<ChildServer> {
+export async function spawnServer(dataDir: string, entry = 'server/main.ts', extraArgs: string[] = [], env: Record<string, string> = {}): Promise<ChildServer> {
   const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
   const child = spawn(process.execPath, [...args, ...extraArgs], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -20,6 +20,7 @@ export function candidateRoutes({ sessions, exams, lottery, progress, now }: Ser
       exam: examSummary(exam),
       lottery: await lottery.get(examId, sub),
       progress: await progress.get(examId, sub),
+      recording: exam.config.recording,
       serverNow: now(),
     };
     return c.json(me);

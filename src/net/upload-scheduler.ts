@@ -1,0 +1,83 @@
+import type { UploadDeps, UploadOutcome } from './uploader.js';
+import { UPLOAD_SYNC_TAG, syncAll } from './sync-all.js';
+
+/**
+ * The page's uploader loop: live upload while online (kicked after every stored chunk), catch-up
+ * on `online` and on becoming visible, a timer, and exponential backoff after failures. When
+ * the page cannot finish, Background Sync hands the work to the service worker.
+ */
+const MIN_BACKOFF_MS = 2_000;
+const MAX_BACKOFF_MS = 60_000;
+
+export class UploadScheduler {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private backoff = MIN_BACKOFF_MS;
+  private stopped = false;
+  private readonly kickNow = () => this.kick();
+  private readonly onVisible = () => {
+    if (document.visibilityState === 'visible') this.kick();
+  };
+
+  constructor(private readonly deps: UploadDeps, private readonly onOutcome: (o: Map<string, UploadOutcome>) => void = () => {}) {}
+
+  start(): void {
+    window.addEventListener('online', this.kickNow);
+    document.addEventListener('visibilitychange', this.onVisible);
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    window.removeEventListener('online', this.kickNow);
+    document.removeEventListener('visibilitychange', this.onVisible);
+  }
+
+  /** Runs a pass now, or right after the one in progress. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async pass(): Promise<void> {
+    clearTimeout(this.timer);
+    let outcomes = new Map<string, UploadOutcome>();
+    try {
+      outcomes = await syncAll(this.deps);
+    } catch (err) {
+      console.warn('upload pass failed', err);
+    }
+    this.onOutcome(outcomes);
+    const failed = [...outcomes.values()].some((o) => o.state === 'offline' || o.state === 'retry');
+    const pending = [...outcomes.values()].some((o) => o.state !== 'verified' && o.state !== 'problem');
+    this.backoff = failed ? Math.min(this.backoff * 2, MAX_BACKOFF_MS) : MIN_BACKOFF_MS;
+    if (failed) await registerBackgroundSync();
+    if (pending && !this.stopped) {
+      const wait = failed ? this.backoff * (0.75 + Math.random() / 2) : 15_000;
+      this.timer = setTimeout(() => this.kick(), wait);
+    }
+  }
+}
+
+interface SyncManager { register(tag: string): Promise<void> }
+
+async function registerBackgroundSync(): Promise<void> {
+  try {
+    const reg: (ServiceWorkerRegistration & { sync?: SyncManager }) | undefined = await navigator.serviceWorker.getRegistration();
+    await reg?.sync?.register(UPLOAD_SYNC_TAG);
+  } catch {
+    // No Background Sync here (or not allowed): the page's own timer keeps trying.
+  }
+}

@@ -1,0 +1,120 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { MIN, examFixture } from '../helpers/exam-fixture.js';
+import { writeJson } from '../helpers/test-server.js';
+import { ROOT, spawnServer, type ChildServer } from '../helpers/child-server.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { localCopies, serverCopy, type LocalCopy } from '../helpers/recording-e2e.js';
+
+let dir: string;
+let server: ChildServer;
+let browser: Browser;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'invigil-rec-'));
+  const file = await writeJson(dir, 'exam.json', examFixture({ id: 'rec', startAt: Date.now() + 12 * MIN, rooms: { A: 8 } }));
+  await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dir } });
+  server = await spawnServer(dir, 'dist/node/server/main.js');
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.kill();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function loginAndRecord(context: BrowserContext, candidate: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${server.url}/#/`);
+  await page.getByLabel('考生号').fill(candidate);
+  await page.getByLabel('准考证验证码').fill(`T${candidate.slice(1)}`);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('timer').waitFor();
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.goto(`${server.url}/#/exam`);
+  await page.getByRole('button', { name: '开始录制' }).click();
+  await page.getByText('正在录制').waitFor();
+  return page;
+}
+
+async function endExam(page: Page): Promise<void> {
+  await page.getByRole('button', { name: '结束考试' }).click();
+  await page.getByRole('button', { name: '确认' }).click();
+}
+
+/** Both recordings verified on the server, and the server's bytes are the device's bytes. */
+async function assertServerHasExactly(page: Page, before: LocalCopy[], candidate: string): Promise<void> {
+  await page.getByText('上传成功').nth(1).waitFor({ timeout: 60_000 });
+  assert.equal(before.length, 2);
+  for (const local of before) {
+    assert.ok(local.chunks > 0, `${local.kind} recorded chunks`);
+    const copy = await serverCopy(dir, 'rec', candidate, local.id);
+    assert.equal(copy.chunks, local.chunks, `${local.kind}: chunk count`);
+    assert.equal(copy.bytes, local.bytes, `${local.kind}: bytes`);
+    assert.equal(copy.sha256, local.sha256, `${local.kind}: SHA-256 of all bytes`);
+  }
+  // Verified recordings are cleared from the device, the records kept as receipts.
+  const after = await localCopies(page);
+  assert.deepEqual(after.map((r) => r.chunks), [0, 0]);
+}
+
+test('offline for 60 s mid-recording: the exam goes on, everything uploads after, byte-identical', async () => {
+  const context = await browser.newContext();
+  const page = await loginAndRecord(context, 'cA-1');
+  await sleep(3_000);
+  await context.setOffline(true);
+  await page.getByText('网络已断开').waitFor();
+  await sleep(60_000);
+  await context.setOffline(false);
+  await sleep(4_000);
+  // End while offline, so the test can read what the device recorded before it is cleared.
+  await context.setOffline(true);
+  await endExam(page);
+  await page.getByText('等待网络').first().waitFor();
+  const local = await localCopies(page);
+  assert.ok(local.every((r) => r.segments === 1));
+  await context.setOffline(false);
+  await assertServerHasExactly(page, local, 'cA-1');
+  await context.close();
+});
+
+test('the page is closed mid-recording and reopened: a new segment of the same recording set', async () => {
+  const context = await browser.newContext();
+  let page = await loginAndRecord(context, 'cA-2');
+  await sleep(3_000);
+  await page.close();
+  page = await context.newPage();
+  await page.goto(`${server.url}/#/exam`);
+  await page.getByRole('button', { name: '继续录制' }).click();
+  await page.getByText('正在录制').waitFor();
+  await sleep(3_000);
+  await context.setOffline(true);
+  await endExam(page);
+  const local = await localCopies(page);
+  assert.deepEqual(local.map((r) => r.segments), [2, 2], 'two segments per recording');
+  await context.setOffline(false);
+  await assertServerHasExactly(page, local, 'cA-2');
+  await context.close();
+});
+
+test('the server process is killed mid-upload and restarted: the upload resumes and verifies', async () => {
+  const context = await browser.newContext();
+  const page = await loginAndRecord(context, 'cA-3');
+  await sleep(3_000);
+  const port = new URL(server.url).port;
+  await server.kill('SIGKILL');
+  await sleep(3_000);
+  await endExam(page);
+  await page.getByText('等待网络').first().waitFor();
+  const local = await localCopies(page);
+  server = await spawnServer(dir, 'dist/node/server/main.js', [], { PORT: port });
+  await assertServerHasExactly(page, local, 'cA-3');
+  await context.close();
+});
