@@ -21,10 +21,10 @@ export interface Services {
   now: () => number;
 }
 
-export async function createServices(dataDir: string, now: () => number = Date.now): Promise<Services> {
+export async function createServices(dataDir: string, now: () => number = Date.now, sessionTokenTtlMs?: number): Promise<Services> {
   await mkdir(dataDir, { recursive: true });
   const db = await openDb(dataDir);
-  const signer = new TokenSigner(await loadOrCreateSecret(dataDir), now);
+  const signer = new TokenSigner(await loadOrCreateSecret(dataDir), now, sessionTokenTtlMs);
   const exams = new ExamStore(db, now);
   return {
     db,

@@ -16,6 +16,7 @@ export interface StartOptions {
   appDir?: string;
   now?: () => number;
   log?: (line: string) => void;
+  sessionTokenTtlMs?: number;
 }
 
 export interface RunningServer {
@@ -32,7 +33,7 @@ export const DEFAULT_APP_DIR = path.join(repoRoot, 'dist', 'app');
 
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const services = await createServices(opts.dataDir, opts.now);
+  const services = await createServices(opts.dataDir, opts.now, opts.sessionTokenTtlMs);
   const app = createApp(services, opts.appDir ?? DEFAULT_APP_DIR);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s as Server));

@@ -21,10 +21,10 @@ export interface UploadClaims {
 }
 
 export class TokenSigner {
-  constructor(private readonly key: Uint8Array, private readonly now: () => number) {}
+  constructor(private readonly key: Uint8Array, private readonly now: () => number, private readonly accessTtlMs = ACCESS_TOKEN_MS) {}
 
   async signAccess(claims: Omit<AccessClaims, 'typ'>): Promise<{ token: string; expiresAt: number }> {
-    const expiresAt = this.now() + ACCESS_TOKEN_MS;
+    const expiresAt = this.now() + this.accessTtlMs;
     const token = await this.sign({ ...claims, typ: 'access' }, expiresAt);
     return { token, expiresAt };
   }
