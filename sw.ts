@@ -10,8 +10,8 @@ interface SyncEvent extends ExtendableEvent { tag: string }
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
-// Any page address opens the cached shell, so a reload works with the network off.
-registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//, /^\/ws/, /^\/healthz/] }));
+// The app's address (all routes are in the hash) opens the cached shell, so a reload works offline.
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { allowlist: [/^\/$/, /^\/index\.html$/] }));
 
 // No skipWaiting: a new version takes over only when no exam tab still runs the old one.
 self.addEventListener('activate', (event) => event.waitUntil(Promise.all([self.clients.claim(), uploadQuietly()])));
