@@ -7,7 +7,7 @@ import { NotWholeScreenError } from '../media/capture.js';
 import { deviceUploadDeps } from '../net/sync-all.js';
 import { UploadScheduler } from '../net/upload-scheduler.js';
 import type { UploadOutcome } from '../net/uploader.js';
-import { StorageFullError, listRecordings } from '../storage/recording-store.js';
+import { isStorageFull, listRecordings } from '../storage/recording-store.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { ExamRecorder } from './exam-recorder.js';
@@ -31,6 +31,7 @@ export class ExamRecording extends LitElement {
   @property({ attribute: false }) now: () => number = () => Date.now();
   @state() private phase: 'idle' | 'recording' | 'confirm' | 'ended' = 'idle';
   @state() private error = '';
+  @state() private warning = '';
   @state() private recordings: LocalRecording[] = [];
   @state() private outcomes = new Map<string, UploadOutcome>();
   @state() private resumable = false;
@@ -56,7 +57,7 @@ export class ExamRecording extends LitElement {
       this.recorder = new ExamRecorder(this.me, {
         now: () => this.now(),
         onChunk: () => this.scheduler.kick(),
-        onError: (err) => { this.error = err instanceof StorageFullError ? t('exam.storageFull') : String(err); },
+        onError: (err) => { this.error = isStorageFull(err) ? t('exam.storageFull') : String(err); },
       });
       void this.recorder.ended().then((ended) => { if (ended) this.phase = 'ended'; });
     }
@@ -71,6 +72,11 @@ export class ExamRecording extends LitElement {
   private async start(): Promise<void> {
     this.error = '';
     try {
+      const verdict = await this.recorder?.checkStorage();
+      if (verdict && !verdict.ok) {
+        const mb = (n: number) => Math.ceil(n / 1_048_576);
+        this.warning = t('exam.storageLow', { free: mb(verdict.freeBytes), need: mb(verdict.neededBytes) });
+      }
       await this.recorder?.start();
       this.phase = 'recording';
     } catch (err) {
@@ -98,6 +104,7 @@ export class ExamRecording extends LitElement {
           <p id="end-title">${t('exam.confirmEndBody')}</p>
           <div class="actions"><button type="button" @click=${this.end}>${t('exam.confirmEnd')}</button>
           <button type="button" class="secondary" @click=${() => { this.phase = 'recording'; }}>${t('login.cancel')}</button></div></div>` : nothing}
+        ${this.warning ? html`<div class="error" role="status">${this.warning}</div>` : nothing}
         ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
       </section>
       ${this.recordings.length ? this.renderUploads() : nothing}`;

@@ -31,8 +31,26 @@ export function getDb(): Promise<IDBPDatabase<InvigilDB>> {
       void dbPromise?.then((db) => db.close());
       dbPromise = null;
     },
+    terminated() {
+      // The browser closed the connection (seen on a full disk): the next call opens a new one.
+      dbPromise = null;
+    },
   });
   return dbPromise;
+}
+
+/**
+ * Runs `fn` with the database; when the browser has closed the connection under us (it does
+ * after a disk error), runs it once more on a fresh connection.
+ */
+export async function useDb<T>(fn: (db: IDBPDatabase<InvigilDB>) => Promise<T>): Promise<T> {
+  try {
+    return await fn(await getDb());
+  } catch (err) {
+    if (!(err instanceof DOMException && err.name === 'InvalidStateError')) throw err;
+    dbPromise = null;
+    return fn(await getDb());
+  }
 }
 
 /** Closes the connection (tests delete the database afterwards). */

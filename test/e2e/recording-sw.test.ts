@@ -6,11 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+const loginAndRecord = (context: BrowserContext, candidate: string) => startRecording(context, server.url, candidate);
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { writeJson } from '../helpers/test-server.js';
 import { ROOT, spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { localCopies, serverCopy, type LocalCopy } from '../helpers/recording-e2e.js';
+import { assertServerCopies, endExam, localCopies, loginAndRecord as startRecording, type LocalCopy } from '../helpers/recording-e2e.js';
 
 const TOKEN_TTL_S = 5;
 let dir: string;
@@ -32,43 +34,14 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function loginAndRecord(context: BrowserContext, candidate: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${server.url}/#/`);
-  await page.getByLabel('考生号').fill(candidate);
-  await page.getByLabel('准考证验证码').fill(`T${candidate.slice(1)}`);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('timer').waitFor();
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-  await page.goto(`${server.url}/#/exam`);
-  await page.getByRole('button', { name: '开始录制' }).click();
-  await page.getByText('正在录制').waitFor();
-  return page;
-}
-
 async function endOffline(context: BrowserContext, page: Page): Promise<LocalCopy[]> {
   await context.setOffline(true);
-  await page.getByRole('button', { name: '结束考试' }).click();
-  await page.getByRole('button', { name: '确认' }).click();
+  await endExam(page);
   await page.getByText('等待网络').first().waitFor();
   return localCopies(page);
 }
 
-async function assertSame(local: LocalCopy[], candidate: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (const rec of local) {
-    for (;;) {
-      const copy = await serverCopy(dir, 'recsw', candidate, rec.id).catch(() => null);
-      if (copy?.chunks === rec.chunks) {
-        assert.equal(copy.bytes, rec.bytes);
-        assert.equal(copy.sha256, rec.sha256, `${rec.kind}: byte-identical`);
-        break;
-      }
-      if (Date.now() > deadline) assert.fail(`${rec.kind}: server has ${copy?.chunks ?? 0} of ${rec.chunks} chunks`);
-      await sleep(500);
-    }
-  }
-}
+const assertSame = (local: LocalCopy[], candidate: string) => assertServerCopies(local, { dataDir: dir, examId: 'recsw', candidate });
 
 test('the session token expires while offline; after reconnecting every chunk uploads and verifies', async () => {
   const context = await browser.newContext();

@@ -6,11 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+const loginAndRecord = (context: BrowserContext, candidate: string) => startRecording(context, server.url, candidate);
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { writeJson } from '../helpers/test-server.js';
 import { ROOT, spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { localCopies, serverCopy, type LocalCopy } from '../helpers/recording-e2e.js';
+import { assertServerCopies, endExam, localCopies, loginAndRecord as startRecording, type LocalCopy } from '../helpers/recording-e2e.js';
 
 let dir: string;
 let server: ChildServer;
@@ -30,36 +32,11 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function loginAndRecord(context: BrowserContext, candidate: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${server.url}/#/`);
-  await page.getByLabel('考生号').fill(candidate);
-  await page.getByLabel('准考证验证码').fill(`T${candidate.slice(1)}`);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('timer').waitFor();
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-  await page.goto(`${server.url}/#/exam`);
-  await page.getByRole('button', { name: '开始录制' }).click();
-  await page.getByText('正在录制').waitFor();
-  return page;
-}
-
-async function endExam(page: Page): Promise<void> {
-  await page.getByRole('button', { name: '结束考试' }).click();
-  await page.getByRole('button', { name: '确认' }).click();
-}
-
 /** Both recordings verified on the server, and the server's bytes are the device's bytes. */
 async function assertServerHasExactly(page: Page, before: LocalCopy[], candidate: string): Promise<void> {
   await page.getByText('上传成功').nth(1).waitFor({ timeout: 60_000 });
   assert.equal(before.length, 2);
-  for (const local of before) {
-    assert.ok(local.chunks > 0, `${local.kind} recorded chunks`);
-    const copy = await serverCopy(dir, 'rec', candidate, local.id);
-    assert.equal(copy.chunks, local.chunks, `${local.kind}: chunk count`);
-    assert.equal(copy.bytes, local.bytes, `${local.kind}: bytes`);
-    assert.equal(copy.sha256, local.sha256, `${local.kind}: SHA-256 of all bytes`);
-  }
+  await assertServerCopies(before, { dataDir: dir, examId: 'rec', candidate }, 5_000);
   // Verified recordings are cleared from the device, the records kept as receipts.
   const after = await localCopies(page);
   assert.deepEqual(after.map((r) => r.chunks), [0, 0]);
@@ -118,3 +95,4 @@ test('the server process is killed mid-upload and restarted: the upload resumes 
   await assertServerHasExactly(page, local, 'cA-3');
   await context.close();
 });
+

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import assert from 'node:assert/strict';
+import type { BrowserContext, Page } from 'playwright-core';
 
 export interface LocalCopy { id: string; kind: string; chainHead: string; sha256: string; bytes: number; chunks: number; segments: number }
 
@@ -57,4 +58,43 @@ export async function serverCopy(dataDir: string, examId: string, candidateId: s
     hash.update(b);
   }
   return { sha256: hash.digest('hex'), bytes, chunks: files.length };
+}
+
+/** Logs in by the visible labels, opens the exam page and starts recording (camera + screen). */
+export async function loginAndRecord(context: BrowserContext, url: string, candidate: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${url}/#/`);
+  await page.getByLabel('考生号').fill(candidate);
+  await page.getByLabel('准考证验证码').fill(`T${candidate.slice(1)}`);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('timer').waitFor();
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.goto(`${url}/#/exam`);
+  await page.getByRole('button', { name: '开始录制' }).click();
+  await page.getByText('正在录制').waitFor();
+  return page;
+}
+
+/** 【结束考试】 then 【确认】. */
+export async function endExam(page: Page): Promise<void> {
+  await page.getByRole('button', { name: '结束考试' }).click();
+  await page.getByRole('button', { name: '确认' }).click();
+}
+
+/** Waits until the server holds every chunk the device recorded, then compares all bytes. */
+export async function assertServerCopies(local: LocalCopy[], where: { dataDir: string; examId: string; candidate: string }, timeoutMs = 60_000): Promise<void> {
+  assert.ok(local.length > 0 && local.every((r) => r.chunks > 0), 'something was recorded');
+  const deadline = Date.now() + timeoutMs;
+  for (const rec of local) {
+    for (;;) {
+      const copy = await serverCopy(where.dataDir, where.examId, where.candidate, rec.id).catch(() => null);
+      if (copy?.chunks === rec.chunks) {
+        assert.equal(copy.bytes, rec.bytes, `${rec.kind}: bytes`);
+        assert.equal(copy.sha256, rec.sha256, `${rec.kind}: SHA-256 of all bytes`);
+        break;
+      }
+      if (Date.now() > deadline) assert.fail(`${rec.kind}: the server has ${copy?.chunks ?? 0} of ${rec.chunks} chunks`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }

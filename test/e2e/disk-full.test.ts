@@ -1,0 +1,72 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, rmdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { MIN, examFixture } from '../helpers/exam-fixture.js';
+import { writeJson } from '../helpers/test-server.js';
+import { ROOT, spawnServer, type ChildServer } from '../helpers/child-server.js';
+// @ts-expect-error plain ESM helper shared with the web-test-runner config
+import { CHROMIUM_ARGS, FAKE_MEDIA_ARGS, findChromium } from '../../scripts/find-chromium.mjs';
+import { assertServerCopies, endExam, localCopies, loginAndRecord } from '../helpers/recording-e2e.js';
+
+/**
+ * A real full disk, not a fake: the browser profile lives on a small tmpfs which the test fills.
+ * Needs root for `mount` (CI and this machine run as root).
+ */
+let dir: string;
+let disk: string;
+let server: ChildServer;
+let context: BrowserContext;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const freeKb = () => Number(execFileSync('df', ['-k', '--output=avail', disk]).toString().split('\n')[1]);
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'invigil-disk-'));
+  disk = await mkdtemp(path.join(os.tmpdir(), 'invigil-tmpfs-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=160m', 'tmpfs', disk]);
+  const file = await writeJson(dir, 'exam.json', examFixture({ id: 'disk', startAt: Date.now() + 12 * MIN, rooms: { A: 2 } }));
+  await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dir } });
+  server = await spawnServer(dir, 'dist/node/server/main.js');
+  context = await chromium.launchPersistentContext(path.join(disk, 'profile'), {
+    executablePath: (findChromium as () => string)(),
+    headless: true,
+    args: [...(CHROMIUM_ARGS as string[]), ...(FAKE_MEDIA_ARGS as string[])],
+  });
+});
+after(async () => {
+  await context?.close();
+  await server?.kill();
+  try {
+    execFileSync('umount', [disk]);
+    await rmdir(disk);
+  } catch {
+    // before() failed before mounting
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('the disk fills up mid-recording: warned, nothing stored is lost, recording resumes at a lower bitrate', async () => {
+  const page = await loginAndRecord(context, server.url, 'cA-1');
+  await sleep(3_000);
+  const filler = path.join(disk, 'filler');
+  execFileSync('fallocate', ['-l', `${Math.max(0, freeKb() - 150) * 1024}`, filler]);
+  await page.getByText('本机存储空间已满').waitFor({ timeout: 20_000 });
+  await rm(filler);
+  // Recording comes back by itself as a new segment once there is room again.
+  for (let i = 0; (await localCopies(page)).some((r) => r.segments < 2); i++) {
+    if (i > 40) assert.fail('recording did not resume after space was freed');
+    await sleep(500);
+  }
+  await sleep(3_000);
+  await context.setOffline(true);
+  await endExam(page);
+  const local = await localCopies(page);
+  assert.ok(local.every((r) => r.segments >= 2), JSON.stringify(local));
+  await context.setOffline(false);
+  await page.getByText('上传成功').nth(1).waitFor({ timeout: 60_000 });
+  await assertServerCopies(local, { dataDir: dir, examId: 'disk', candidate: 'cA-1' });
+});
