@@ -129,6 +129,31 @@ export class Recordings {
     return { verifiedAt, bytes: rec.bytes, chunks: rows.length };
   }
 
+  /** A candidate's recordings for review: each segment with its server-time start and size. */
+  async listFor(owner: Owner): Promise<RecordingStatus[]> {
+    const rows = await this.db.selectFrom('recordings').select('id').where('exam_id', '=', owner.exam)
+      .where('candidate_id', '=', owner.candidate).orderBy('kind').orderBy('created_at').execute();
+    return Promise.all(rows.map((r) => this.status(owner, r.id)));
+  }
+
+  /** One segment's bytes in order (seq 0, 1, …), as far as they are contiguous on the server. */
+  async segmentBytes(owner: Owner, id: string, segment: number): Promise<{ bytes: Uint8Array; complete: boolean }> {
+    const rec = await this.owned(owner, id);
+    const rows = await this.db.selectFrom('recording_chunks').select(['seq', 'sha256']).where('recording_id', '=', id)
+      .where('segment', '=', segment).orderBy('seq').execute();
+    const parts: Uint8Array[] = [];
+    for (const [i, row] of rows.entries()) {
+      if (row.seq !== i) break;
+      const stream = this.store.read(chunkKey(owner, id, segment, row.seq, row.sha256));
+      if (!stream) break;
+      const chunks: Uint8Array[] = [];
+      for await (const part of stream) chunks.push(part);
+      parts.push(Buffer.concat(chunks));
+    }
+    if (parts.length === 0) throw notFound(`no chunks of segment ${segment}`);
+    return { bytes: Buffer.concat(parts), complete: rec.verified_at !== null && parts.length === rows.length };
+  }
+
   private async owned(owner: Owner, id: string) {
     const rec = await this.db.selectFrom('recordings').selectAll().where('id', '=', id).executeTakeFirst();
     if (!rec) throw notFound(`no recording ${id}; create it first`);

@@ -8,6 +8,7 @@ import { candidateRoutes } from './routes/candidate-routes.js';
 import { proctorRoutes } from './routes/proctor-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
 import { recordingRoutes } from './routes/recording-routes.js';
+import { reviewRoutes } from './routes/review-routes.js';
 import { staticRoutes } from './static.js';
 
 /** JSON bodies here are small; chunk uploads get their own limit on their own routes. */
@@ -32,6 +33,7 @@ export function createApp(services: Services, appDir: string): Hono {
   app.route('/api/session', sessionRoutes(services.sessions));
   app.route('/api/candidate', candidateRoutes(services));
   app.route('/api/proctor', proctorRoutes(services));
+  app.route('/api/review', reviewRoutes(services));
   app.route('/api/recordings', recordingRoutes(services));
   app.all('/api/*', () => { throw new ApiError(404, 'not_found', 'no such API endpoint'); });
   app.route('/', staticRoutes(appDir));

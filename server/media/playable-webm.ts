@@ -95,9 +95,17 @@ function readCluster(payload: Uint8Array, cueTrack: number): Cluster {
   let timestamp = 0;
   let lastBlockTime = 0;
   let firstCueBlockKey: boolean | null = null;
+  let complete = 0;
   for (let pos = 0; pos < payload.length;) {
-    const h = readHeader(payload, pos);
+    let h;
+    try {
+      h = readHeader(payload, pos);
+    } catch {
+      break;
+    }
     const end = h.dataStart + (h.size ?? payload.length - h.dataStart);
+    // A recording cut off mid-write (tab closed, crash) ends in a partial block: drop just that.
+    if (end > payload.length) break;
     if (h.id === ID.Timestamp) timestamp = readUint(payload, h.dataStart, end);
     if (h.id === ID.SimpleBlock || h.id === ID.BlockGroup) {
       const block = h.id === ID.SimpleBlock ? { start: h.dataStart } : findBlock(payload, h.dataStart, end);
@@ -110,8 +118,9 @@ function readCluster(payload: Uint8Array, cueTrack: number): Cluster {
       }
     }
     pos = end;
+    complete = end;
   }
-  return { payload, timestamp, seekable: firstCueBlockKey ?? false, lastBlockTime };
+  return { payload: payload.subarray(0, complete), timestamp, seekable: firstCueBlockKey ?? false, lastBlockTime };
 }
 
 function findBlock(buf: Uint8Array, start: number, end: number): { start: number } | null {

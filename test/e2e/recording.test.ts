@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 const loginAndRecord = (context: BrowserContext, candidate: string) => startRecording(context, server.url, candidate);
-import { MIN, examFixture } from '../helpers/exam-fixture.js';
+import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
+import { hashPassword } from '../../server/auth/password.js';
 import { writeJson } from '../helpers/test-server.js';
 import { ROOT, spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { launchBrowser } from '../helpers/browser.js';
@@ -21,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'invigil-rec-'));
-  const file = await writeJson(dir, 'exam.json', examFixture({ id: 'rec', startAt: Date.now() + 12 * MIN, rooms: { A: 8 } }));
+  const file = await writeJson(dir, 'exam.json', examFixture({ id: 'rec', startAt: Date.now() + 12 * MIN, rooms: { A: 8 }, proctorHash: await hashPassword(PROCTOR_PASSWORD) }));
   await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dir } });
   server = await spawnServer(dir, 'dist/node/server/main.js');
   browser = await launchBrowser();
@@ -96,3 +97,41 @@ test('the server process is killed mid-upload and restarted: the upload resumes 
   await context.close();
 });
 
+
+test('review: the proctor plays each segment in Chromium, with a duration, and seeks in it', async () => {
+  const login = await fetch(`${server.url}/api/session/proctor`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ examId: 'rec', proctorId: 'p1', password: PROCTOR_PASSWORD, deviceId: 'device-e2e-review-aaaa' }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  const list = (await (await fetch(`${server.url}/api/review/candidates/cA-2/recordings`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    recordings: { id: string; kind: string; segments: { segment: number; startedAt: number }[] }[];
+  };
+  const camera = list.recordings.find((r) => r.kind === 'camera')!;
+  assert.deepEqual(camera.segments.map((x) => x.segment), [0, 1], 'the reloaded recording has two segments');
+  assert.ok(camera.segments[0]!.startedAt < camera.segments[1]!.startedAt, 'in server-time order');
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/robots.txt`);
+  for (const seg of camera.segments) {
+    const url = `${server.url}/api/review/candidates/cA-2/recordings/${camera.id}/segments/${seg.segment}`;
+    const result = await page.evaluate<{ duration: number; seekableEnd: number; at: number; target: number }>(`(async () => {
+      const res = await fetch(${JSON.stringify(url)}, { headers: { authorization: 'Bearer ${token}' } });
+      const video = document.createElement('video');
+      video.muted = true;
+      video.src = URL.createObjectURL(await res.blob());
+      document.body.append(video);
+      await new Promise((ok, fail) => { video.onloadedmetadata = ok; video.onerror = () => fail(new Error('media error ' + video.error?.code + ' ' + video.error?.message)); });
+      const duration = video.duration;
+      const target = duration / 2;
+      video.currentTime = target;
+      await new Promise((ok) => { video.onseeked = ok; });
+      return { duration, seekableEnd: video.seekable.length ? video.seekable.end(0) : 0, at: video.currentTime, target };
+    })()`);
+    assert.ok(Number.isFinite(result.duration) && result.duration > 1, `segment ${seg.segment} duration ${result.duration}`);
+    assert.ok(Math.abs(result.seekableEnd - result.duration) < 0.5, `seekable to the end: ${JSON.stringify(result)}`);
+    assert.ok(Math.abs(result.at - result.target) < 1, `seeked: ${JSON.stringify(result)}`);
+  }
+  await context.close();
+});

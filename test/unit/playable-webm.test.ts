@@ -87,3 +87,14 @@ test('garbage is refused with an error, not a crash', () => {
   assert.throws(() => makePlayable(new Uint8Array([1, 2, 3, 4])));
   assert.throws(() => makePlayable(new Uint8Array(0)));
 });
+
+test('a recording cut off mid-block (tab closed) still becomes playable, minus the partial block', async () => {
+  const input = await fixture();
+  for (const cut of [input.length - 1, input.length - 500, Math.floor(input.length * 0.6)]) {
+    const { bytes, durationMs, clusters } = makePlayable(input.subarray(0, cut));
+    assert.ok(clusters >= 1 && durationMs > 0, `cut at ${cut}`);
+    const ebml = readHeader(bytes, 0);
+    const seg = readHeader(bytes, ebml.dataStart + ebml.size!);
+    assert.equal(seg.dataStart + seg.size!, bytes.length);
+  }
+});
