@@ -82,4 +82,9 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_recording_problem': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('recordings').addColumn('problem', 'text').execute();
+    },
+  },
 };

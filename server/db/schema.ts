@@ -40,6 +40,7 @@ export interface Database {
     bytes: number;
     verified_at: number | null;
     chain_head: string | null;
+    problem: string | null;
   };
   recording_segments: {
     recording_id: string;

@@ -30,7 +30,7 @@ export class Recordings {
   async create(owner: Owner, id: string, kind: RecordingStatus['kind'], mimeType: string): Promise<RecordingStatus> {
     await this.db.insertInto('recordings').values({
       id, exam_id: owner.exam, candidate_id: owner.candidate, kind, mime_type: mimeType,
-      created_at: this.now(), bytes: 0, verified_at: null, chain_head: null,
+      created_at: this.now(), bytes: 0, verified_at: null, chain_head: null, problem: null,
     }).onConflict((oc) => oc.column('id').doNothing()).execute();
     const rec = await this.owned(owner, id);
     if (rec.kind !== kind) throw new ApiError(409, 'conflict', `recording ${id} exists as ${rec.kind}`);
@@ -125,8 +125,29 @@ export class Recordings {
     const derived = toHex(await chainHead(sha256, id, rows.map((r) => ({ segment: r.segment, seq: r.seq, digest: Buffer.from(r.sha256, 'hex') }))));
     if (derived !== head) throw new ApiError(422, 'chain_mismatch', 'the stored chunks do not give this chain head');
     const verifiedAt = this.now();
-    await this.db.updateTable('recordings').set({ verified_at: verifiedAt, chain_head: head }).where('id', '=', id).execute();
+    await this.db.updateTable('recordings').set({ verified_at: verifiedAt, chain_head: head, problem: null }).where('id', '=', id).execute();
     return { verifiedAt, bytes: rec.bytes, chunks: rows.length };
+  }
+
+  /** The device could not upload something for good: kept for the proctor (cleared on verification). */
+  async reportProblem(owner: Owner, id: string, problem: string | null): Promise<void> {
+    await this.owned(owner, id);
+    await this.db.updateTable('recordings').set({ problem }).where('id', '=', id).where('verified_at', 'is', null).execute();
+  }
+
+  /** Per candidate of an exam: how many recordings, how many verified, bytes held, any problem. */
+  async summary(examId: string): Promise<Map<string, { recordings: number; verified: number; bytes: number; problem: string | null }>> {
+    const rows = await this.db.selectFrom('recordings').select(['candidate_id', 'verified_at', 'bytes', 'problem']).where('exam_id', '=', examId).execute();
+    const out = new Map<string, { recordings: number; verified: number; bytes: number; problem: string | null }>();
+    for (const r of rows) {
+      const s = out.get(r.candidate_id) ?? { recordings: 0, verified: 0, bytes: 0, problem: null };
+      s.recordings++;
+      if (r.verified_at !== null) s.verified++;
+      s.bytes += r.bytes;
+      s.problem ??= r.problem;
+      out.set(r.candidate_id, s);
+    }
+    return out;
   }
 
   /** A candidate's recordings for review: each segment with its server-time start and size. */

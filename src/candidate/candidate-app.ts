@@ -7,6 +7,7 @@ import { ApiRequestError } from '../net/api-error.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
 import { errorText } from '../ui/error-text.js';
 import { CandidateSession } from './candidate-session.js';
+import { listRecordings } from '../storage/recording-store.js';
 import type { LoginSubmit } from './candidate-login.js';
 import './candidate-login.js';
 import './candidate-home.js';
@@ -31,6 +32,7 @@ export class CandidateApp extends LitElement {
   @state() private askTakeOver = false;
   @state() private exam: PublicExam | null = null;
   @state() private offlineView = false;
+  @state() private pendingUploads = 0;
 
   private readonly session = new CandidateSession();
   private readonly onOnline = () => void this.reload();
@@ -50,11 +52,20 @@ export class CandidateApp extends LitElement {
 
   private async start(): Promise<void> {
     await this.session.restore();
+    await this.countPending();
     if (this.session.session) {
       this.view = VIEWS.home;
       this.offlineView = true;
     }
     await this.reload();
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('page') && this.page === 'home') void this.countPending();
+  }
+
+  private async countPending(): Promise<void> {
+    this.pendingUploads = (await listRecordings()).filter((r) => r.state !== 'verified').length;
   }
 
   /** Re-reads state from the server when it can; keeps the stored view when it cannot. */
@@ -146,7 +157,7 @@ export class CandidateApp extends LitElement {
         return html`<candidate-home
           .me=${this.session.snapshot?.me ?? null} .now=${() => this.session.clock.now()}
           .savedAt=${this.offlineView ? (this.session.snapshot?.savedAt ?? 0) : 0}
-          .error=${this.error} ?drawing=${this.busy}
+          .error=${this.error} ?drawing=${this.busy} .pendingUploads=${this.pendingUploads}
           @draw=${this.onDraw} @logout=${this.onLogout}></candidate-home>`;
     }
   }

@@ -28,6 +28,8 @@ export class CandidateHome extends LitElement {
   @property() error = '';
   /** Set when the view shows stored data because the server is out of reach. */
   @property({ type: Number }) savedAt = 0;
+  /** Recordings on this device not yet verified by the server (R10: they must not be lost). */
+  @property({ type: Number }) pendingUploads = 0;
 
   private ticker: ReturnType<typeof setInterval> | undefined;
 
@@ -53,6 +55,10 @@ export class CandidateHome extends LitElement {
         <p>${t('home.welcome', { name: me.candidate.name, id: me.candidate.id, room: me.candidate.roomName })}</p>
         ${this.savedAt ? html`<p class="note">${t('home.savedAt', { time: time(this.savedAt) })}</p>` : nothing}
       </section>
+      ${this.pendingUploads ? html`<section class="card" aria-labelledby="pending-title">
+        <h2 id="pending-title">${t('home.pendingUploads', { n: this.pendingUploads })}</h2>
+        <p class="note">${t('exam.keepOpen')}</p>
+        <a href="#/exam">${t('home.viewUploads')}</a></section>` : nothing}
       <section class="card" aria-labelledby="countdown-title">
         ${state.phase === 'scheduled' || state.phase === 'open' ? html`
           <h2 id="countdown-title">${state.phase === 'open' ? t('home.startsIn') : t('home.loginOpensIn')}</h2>

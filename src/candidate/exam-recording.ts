@@ -41,14 +41,21 @@ export class ExamRecording extends LitElement {
     void this.refresh();
   });
 
+  /** Closing before the upload is verified: the browser asks, and the page says it will continue. */
+  private readonly onBeforeUnload = (e: BeforeUnloadEvent) => {
+    if (this.recordings.some((r) => r.state !== 'verified')) e.preventDefault();
+  };
+
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('beforeunload', this.onBeforeUnload);
     this.scheduler.start();
     void this.refresh();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('beforeunload', this.onBeforeUnload);
     this.scheduler.stop();
   }
 

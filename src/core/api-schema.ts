@@ -96,6 +96,7 @@ export const ProctorRoster = z.object({
     name: z.string(),
     candidates: z.array(z.object({
       id: Id, name: z.string(), loggedIn: z.boolean(), lottery: LotteryNumber.nullable(),
+      uploads: z.object({ recordings: z.number(), verified: z.number(), bytes: z.number(), problem: z.string().nullable() }),
     })),
   })),
 });

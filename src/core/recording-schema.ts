@@ -39,5 +39,6 @@ export const CompleteRecording = z.object({
   /** Hex SHA-256 chain head over all chunks in (segment, seq) order. */
   chainHead: z.string().regex(/^[0-9a-f]{64}$/),
 });
+export const ProblemReport = z.object({ problem: z.string().min(1).max(500).nullable() });
 export const CompleteReply = z.object({ verifiedAt: z.number(), bytes: z.number().int(), chunks: z.number().int() });
 export type CompleteReply = z.infer<typeof CompleteReply>;

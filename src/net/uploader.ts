@@ -59,6 +59,7 @@ async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
     if (err instanceof Retry) return { state: 'retry', ...bytes };
     if (err instanceof Problem) {
       await setProblem(id, err.message);
+      await api.reportProblem(err.message);
       return { state: 'problem', problem: err.message, ...bytes };
     }
     throw err;
@@ -122,6 +123,11 @@ class UploadApi {
         if (attempt >= DIGEST_RETRIES) throw new Problem(`chunk ${segment}/${seq}: the server received different bytes ${attempt} times`);
       }
     }
+  }
+
+  /** Tells the proctor's side; best effort (the local record is what the candidate sees). */
+  async reportProblem(problem: string): Promise<void> {
+    await this.send('PUT', '/problem', JSON.stringify({ problem }), 'application/json').catch(() => undefined);
   }
 
   async complete(rec: LocalRecording): Promise<{ verifiedAt: number; bytes: number } | 'incomplete'> {

@@ -37,11 +37,14 @@ export class ProctorRoster extends LitElement {
         <section class="card">
           <h2>${room.name}</h2>
           <table>
-            <thead><tr><th scope="col">${t('proctor.candidate')}</th><th scope="col">${t('proctor.status')}</th><th scope="col">${t('proctor.lottery')}</th></tr></thead>
+            <thead><tr><th scope="col">${t('proctor.candidate')}</th><th scope="col">${t('proctor.status')}</th><th scope="col">${t('proctor.lottery')}</th><th scope="col">${t('proctor.uploads')}</th></tr></thead>
             <tbody>${room.candidates.map((c) => html`
               <tr><td>${c.name} (${c.id})</td>
                 <td>${c.loggedIn ? t('proctor.loggedIn') : t('proctor.notLoggedIn')}</td>
-                <td>${c.lottery ? c.lottery.number : '—'}</td></tr>`)}</tbody>
+                <td>${c.lottery ? c.lottery.number : '—'}</td>
+                <td>${c.uploads.problem ? html`<span class="error">${t('proctor.uploadProblem', { problem: c.uploads.problem })}</span>`
+                  : c.uploads.recordings === 0 ? '—'
+                  : t('proctor.uploadState', { verified: c.uploads.verified, total: c.uploads.recordings, mb: (c.uploads.bytes / 1_048_576).toFixed(1) })}</td></tr>`)}</tbody>
           </table>
         </section>`)}`;
   }

@@ -58,6 +58,11 @@ test('offline for 60 s mid-recording: the exam goes on, everything uploads after
   await page.getByText('等待网络').first().waitFor();
   const local = await localCopies(page);
   assert.ok(local.every((r) => r.segments === 1));
+  // Reopened later (still offline): the app says uploads are pending and leads to the upload screen.
+  await page.goto(`${server.url}/#/`);
+  await page.getByText('本机有 2 个录像尚未上传完成').waitFor();
+  await page.getByRole('link', { name: '查看上传进度' }).click();
+  await page.getByText('等待网络').first().waitFor();
   await context.setOffline(false);
   await assertServerHasExactly(page, local, 'cA-1');
   await context.close();

@@ -59,3 +59,17 @@ test('other rooms, other roles and unknown segments are refused', async () => {
   assert.equal((await s.call('GET', '/api/review/candidates/cA-1/recordings/rec-review-1/segments/7', undefined, bearer(proctor))).status, 404);
   assert.equal((await s.call('GET', '/api/review/candidates/cA-1/recordings/x/segments/0', undefined, bearer(proctor))).status, 400);
 });
+
+test('the proctor roster shows who has uploaded what, and problems the device reported', async () => {
+  const c = await s.call('POST', '/api/session/candidate', { candidateId: 'cA-2', ticketCode: 'TA-2', deviceId: 'device-review-bbbbbbb' });
+  const cred = c.json.uploadCredential as string;
+  await s.call('PUT', '/api/recordings/rec-review-2', { kind: 'screen', mimeType: 'video/webm;codecs=vp8' }, bearer(cred));
+  assert.equal((await s.call('PUT', '/api/recordings/rec-review-2/problem', { problem: 'conflict: a different chunk is stored' }, bearer(cred))).status, 204);
+  const roster = await s.call('GET', '/api/proctor/roster', undefined, bearer(proctor));
+  const byId = new Map<string, { uploads: unknown }>(roster.json.rooms[0].candidates.map((x: { id: string; uploads: unknown }) => [x.id, x]));
+  assert.deepEqual(byId.get('cA-1')?.uploads, { recordings: 1, verified: 1, bytes: 52612, problem: null });
+  assert.deepEqual(byId.get('cA-2')?.uploads, { recordings: 1, verified: 0, bytes: 0, problem: 'conflict: a different chunk is stored' });
+  assert.deepEqual(byId.get('cA-3')?.uploads, { recordings: 0, verified: 0, bytes: 0, problem: null });
+  const other = await s.call('POST', '/api/session/candidate', { candidateId: 'cA-3', ticketCode: 'TA-3', deviceId: 'device-review-ccccccc' });
+  assert.equal((await s.call('PUT', '/api/recordings/rec-review-2/problem', { problem: 'x' }, bearer(other.json.uploadCredential))).status, 403);
+});

@@ -6,7 +6,7 @@ import { notFound } from '../api-error.js';
 import { examSummary } from './exam-summary.js';
 
 /** A proctor sees only the rooms assigned to them (invariant 6). */
-export function proctorRoutes({ sessions, exams, lottery }: Services): Hono<AuthEnv> {
+export function proctorRoutes({ sessions, exams, lottery, recordings }: Services): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   app.use('*', requireRole(sessions, 'proctor'));
   app.get('/roster', async (c) => {
@@ -14,6 +14,7 @@ export function proctorRoutes({ sessions, exams, lottery }: Services): Hono<Auth
     const exam = await exams.get(examId);
     const proctor = exam?.config.proctors.find((p) => p.id === sub);
     if (!exam || !proctor) throw notFound('this proctor is no longer in the exam');
+    const uploads = await recordings.summary(examId);
     const rooms = await Promise.all(exam.config.rooms.filter((r) => proctor.rooms.includes(r.id)).map(async (room) => ({
       id: room.id,
       name: room.name,
@@ -21,6 +22,7 @@ export function proctorRoutes({ sessions, exams, lottery }: Services): Hono<Auth
         id: x.id, name: x.name,
         loggedIn: await sessions.isLoggedIn(examId, x.id),
         lottery: await lottery.get(examId, x.id),
+        uploads: uploads.get(x.id) ?? { recordings: 0, verified: 0, bytes: 0, problem: null },
       }))),
     })));
     const roster: ProctorRoster = { proctor: { id: proctor.id, name: proctor.name }, exam: examSummary(exam), rooms };

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { parseContentDigest } from '../../../src/core/hash-chain.js';
-import { ChunkSeq, CompleteRecording, CreateRecording, CreateSegment, RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
+import { ChunkSeq, CompleteRecording, CreateRecording, CreateSegment, ProblemReport, RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
 import type { Services } from '../../services.js';
 import { ApiError, notFound } from '../api-error.js';
 import { readBodyLimited } from '../read-body.js';
@@ -37,6 +37,11 @@ export function recordingRoutes({ sessions, recordings, exams }: Services): Hono
       recordingId, segment, seq, bytes, digest, maxRecordingBytes: exam.config.recording.maxRecordingBytes,
     });
     return c.json({ stored }, stored ? 201 : 200);
+  });
+  app.put('/:id/problem', async (c) => {
+    const body = await jsonBody(c, ProblemReport);
+    await recordings.reportProblem(owner(c), id(c.req.param('id')), body.problem);
+    return c.body(null, 204);
   });
   app.post('/:id/complete', async (c) => {
     const body = await jsonBody(c, CompleteRecording);
