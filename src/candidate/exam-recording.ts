@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { CandidateMe } from '../core/api-schema.js';
 import { pickText } from '../core/localized.js';
+import { formatBytes } from '../core/format-bytes.js';
 import type { LocalRecording } from '../core/stored-schema.js';
 import { NotWholeScreenError } from '../media/capture.js';
 import { deviceUploadDeps } from '../net/sync-all.js';
@@ -72,7 +73,9 @@ export class ExamRecording extends LitElement {
 
   private async refresh(): Promise<void> {
     const all = await listRecordings();
-    this.recordings = all.filter((r) => r.examId === this.me?.exam.id && r.candidateId === this.me.candidate.id);
+    const order = { camera: 0, screen: 1, evidence: 2 };
+    this.recordings = all.filter((r) => r.examId === this.me?.exam.id && r.candidateId === this.me.candidate.id)
+      .sort((a, b) => order[a.kind] - order[b.kind]);
     this.resumable = this.phase === 'idle' && this.recordings.some((r) => r.state === 'recording');
   }
 
@@ -107,6 +110,7 @@ export class ExamRecording extends LitElement {
         ${this.phase === 'idle' ? html`<div class="actions"><button type="button" @click=${this.start}>${this.resumable ? t('exam.resume') : t('exam.start')}</button></div>` : nothing}
         ${this.phase === 'recording' ? html`<p role="status">${t('exam.recording')}</p>
           <div class="actions"><button type="button" @click=${() => { this.phase = 'confirm'; }}>${t('exam.end')}</button></div>` : nothing}
+        ${this.phase === 'ended' ? html`<p role="status">${this.recordings.every((r) => r.state === 'verified') ? t('exam.allUploaded') : t('exam.ended')}</p>` : nothing}
         ${this.phase === 'confirm' ? html`<div role="alertdialog" aria-labelledby="end-title" class="card">
           <p id="end-title">${t('exam.confirmEndBody')}</p>
           <div class="actions"><button type="button" @click=${this.end}>${t('exam.confirmEnd')}</button>
@@ -118,7 +122,6 @@ export class ExamRecording extends LitElement {
   }
 
   private renderUploads() {
-    const mb = (n: number) => (n / 1_048_576).toFixed(1);
     const help = this.me ? pickText(this.me.exam.helpLine, locale()) : '';
     return html`<section class="card" aria-label=${t('exam.uploading')}><ul>
       ${this.recordings.map((r) => {
@@ -130,7 +133,7 @@ export class ExamRecording extends LitElement {
           <progress max=${Math.max(1, r.bytes)} value=${done} aria-label=${r.kind}></progress>
           ${verified ? html`<span class="ok">${t('exam.uploaded')}</span>`
           : r.problem ? html`<div class="error" role="alert">${t('exam.problem', { problem: r.problem, help })}</div>`
-          : html`<span>${t('exam.progress', { done: mb(done), total: mb(r.bytes) })} · ${o?.state === 'offline' ? t('exam.waiting') : t('exam.uploading')}</span>`}
+          : html`<span>${t('exam.progress', { done: formatBytes(done), total: formatBytes(r.bytes) })} · ${o?.state === 'offline' ? t('exam.waiting') : t('exam.uploading')}</span>`}
         </li>`;
       })}</ul>
       ${this.recordings.every((r) => r.state === 'verified') ? nothing : html`<p class="note">${t('exam.keepOpen')}</p>`}

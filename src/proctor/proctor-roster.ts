@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ProctorRoster as Roster } from '../core/api-schema.js';
 import { pickText } from '../core/localized.js';
+import { formatBytes } from '../core/format-bytes.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
 
@@ -44,7 +45,7 @@ export class ProctorRoster extends LitElement {
                 <td>${c.lottery ? c.lottery.number : '—'}</td>
                 <td>${c.uploads.problem ? html`<span class="error">${t('proctor.uploadProblem', { problem: c.uploads.problem })}</span>`
                   : c.uploads.recordings === 0 ? '—'
-                  : t('proctor.uploadState', { verified: c.uploads.verified, total: c.uploads.recordings, mb: (c.uploads.bytes / 1_048_576).toFixed(1) })}</td></tr>`)}</tbody>
+                  : t('proctor.uploadState', { verified: c.uploads.verified, total: c.uploads.recordings, size: formatBytes(c.uploads.bytes) })}</td></tr>`)}</tbody>
           </table>
         </section>`)}`;
   }

@@ -42,3 +42,12 @@ test('lottery numbers are drawn from the free ones, past the end only when none 
   assert.equal(pickFree(new Set([1, 2, 3]), 3), 4);
   assert.equal(pickFree(new Set([1, 2, 7]), 3), 3);
 });
+
+test('byte sizes read as KB, MB or GB', async () => {
+  const { formatBytes } = await import('../../src/core/format-bytes.js');
+  assert.equal(formatBytes(0), '0 KB');
+  assert.equal(formatBytes(1), '1 KB');
+  assert.equal(formatBytes(820 * 1024), '820 KB');
+  assert.equal(formatBytes(12.44 * 1024 * 1024), '12.4 MB');
+  assert.equal(formatBytes(1.2 * 1024 ** 3), '1.20 GB');
+});
