@@ -10,7 +10,7 @@ export default tseslint.config(
     extends: [...tseslint.configs.strictTypeChecked],
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.json', './tsconfig.worker.json', './tsconfig.sw.json', './server/tsconfig.json', './test/tsconfig.json', './test/browser/tsconfig.json'],
+        project: ['./tsconfig.json', './tsconfig.worker.json', './tsconfig.sw.json', './server/tsconfig.json', './test/tsconfig.json', './test/browser/tsconfig.json', './bench/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

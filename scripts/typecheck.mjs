@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const projects = ['tsconfig.core.json', 'tsconfig.json', 'tsconfig.worker.json', 'tsconfig.sw.json', 'server/tsconfig.json', 'test/tsconfig.json', 'test/browser/tsconfig.json'];
+const projects = ['tsconfig.core.json', 'tsconfig.json', 'tsconfig.worker.json', 'tsconfig.sw.json', 'server/tsconfig.json', 'test/tsconfig.json', 'test/browser/tsconfig.json', 'bench/tsconfig.json'];
 let failed = 0;
 for (const p of projects) {
   try {

@@ -6,6 +6,8 @@ import { recorderWorker } from '../media/recorder-worker-client.js';
 import { SegmentRecorder } from '../media/segment-recorder.js';
 import { kvGet, kvSet } from '../storage/kv.js';
 import { getRecording, isStorageFull } from '../storage/recording-store.js';
+import { reportProblem } from '../net/uploader.js';
+import { deviceUploadDeps } from '../net/sync-all.js';
 import { expectedRecordingBytes, storageVerdict, type StorageVerdict } from '../core/storage-budget.js';
 
 const RETRY_MS = 3_000;
@@ -116,6 +118,8 @@ export class ExamRecorder {
     this.opts.onError(err);
     if (!isStorageFull(err) || this.degrading) return;
     this.degrading = true;
+    void this.ids().then((ids) => Promise.all([ids.camera, ids.screen].map((id) =>
+      reportProblem(id, 'storage full on the device: recording goes on at a lower bitrate', deviceUploadDeps))));
     this.factor /= 2;
     void (async () => {
       await Promise.all(this.recorders.map((r) => r.stopSegment()));

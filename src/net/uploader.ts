@@ -38,24 +38,49 @@ export async function syncRecording(id: string, deps: UploadDeps): Promise<Uploa
   return result ?? { state: 'busy', ...(await bytesOf(id)) };
 }
 
+/**
+ * What the server is known to hold, per recording, in this page or worker. Asked for once (and
+ * again after any failure), not on every pass: a live upload then costs one PUT per chunk.
+ */
+interface ServerView { held: Map<string, string>; segments: Set<number>; fresh: boolean }
+const views = new Map<string, ServerView>();
+
+function viewOf(status: RecordingStatus): ServerView {
+  return {
+    held: new Map(status.segments.flatMap((s) => s.chunks.map((c) => [`${s.segment}/${c.seq}`, c.sha256] as const))),
+    segments: new Set(status.segments.filter((s) => s.startedAt !== null).map((s) => s.segment)),
+    fresh: true,
+  };
+}
+
 async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
   const rec = await getRecording(id);
   if (!rec) throw new Error(`no recording ${id}`);
   if (rec.state === 'verified') return { state: 'verified', recordedBytes: rec.bytes, verifiedBytes: rec.bytes };
   const api = new UploadApi(deps, id);
   try {
-    let status = await api.ensure(rec);
-    await sendMissing(api, rec, status);
-    const fresh = (await getRecording(id)) ?? rec;
-    status = await api.status();
-    if (fresh.state !== 'stopped') return { state: 'uploading', recordedBytes: fresh.bytes, verifiedBytes: status.bytes };
-    const done = await api.complete(fresh);
-    if (done === 'incomplete') return { state: 'retry', recordedBytes: fresh.bytes, verifiedBytes: status.bytes };
+    let view = views.get(id);
+    if (!view) {
+      view = viewOf(await api.ensure(rec));
+      views.set(id, view);
+    }
+    await sendMissing(api, rec, view);
+    view.fresh = false;
+    const latest = (await getRecording(id)) ?? rec;
+    if (latest.state !== 'stopped') return { state: 'uploading', ...(await bytesOf(id)) };
+    const done = await api.complete(latest);
+    if (done === 'incomplete') {
+      views.delete(id);
+      return { state: 'retry', ...(await bytesOf(id)) };
+    }
     await markVerified(id, done.verifiedAt);
-    return { state: 'verified', recordedBytes: fresh.bytes, verifiedBytes: done.bytes };
+    views.delete(id);
+    return { state: 'verified', recordedBytes: latest.bytes, verifiedBytes: done.bytes };
   } catch (err) {
     const bytes = await bytesOf(id);
+    // Offline: what the server holds is still known (a chunk in flight is resent, idempotently).
     if (err instanceof Offline) return { state: 'offline', ...bytes };
+    views.delete(id);
     if (err instanceof Retry) return { state: 'retry', ...bytes };
     if (err instanceof Problem) {
       await setProblem(id, err.message);
@@ -66,14 +91,25 @@ async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
   }
 }
 
-async function sendMissing(api: UploadApi, rec: LocalRecording, status: RecordingStatus): Promise<void> {
-  const held = new Map<string, string>(status.segments.flatMap((s) => s.chunks.map((c) => [`${s.segment}/${c.seq}`, c.sha256] as const)));
-  const heldSegments = new Set(status.segments.filter((s) => s.startedAt !== null).map((s) => s.segment));
-  for (const seg of rec.segments) if (!heldSegments.has(seg.segment)) await api.segment(seg);
+/** Tells the proctor's side about a recording's trouble (e.g. the device's disk is full); best effort. */
+export async function reportProblem(id: string, problem: string, deps: UploadDeps): Promise<void> {
+  await new UploadApi(deps, id).reportProblem(problem);
+}
+
+/**
+ * Sends every chunk the server lacks. A chunk this device already got acknowledged (maybe by
+ * the other context) is trusted unless the server's list was just read and lacks it.
+ */
+async function sendMissing(api: UploadApi, rec: LocalRecording, view: ServerView): Promise<void> {
+  for (const seg of rec.segments) {
+    if (view.segments.has(seg.segment)) continue;
+    await api.segment(seg);
+    view.segments.add(seg.segment);
+  }
   for (const meta of await chunkIndex(rec.id)) {
     const key = `${meta.segment}/${meta.seq}`;
-    const theirs = held.get(key);
-    if (theirs === meta.sha256) {
+    const theirs = view.held.get(key);
+    if (theirs === meta.sha256 || (theirs === undefined && meta.uploaded && !view.fresh)) {
       if (!meta.uploaded) await markUploaded([rec.id, meta.segment, meta.seq]);
       continue;
     }
@@ -81,6 +117,7 @@ async function sendMissing(api: UploadApi, rec: LocalRecording, status: Recordin
     const chunk = await getChunk([rec.id, meta.segment, meta.seq]);
     if (!chunk) continue;
     await api.chunk(meta.segment, meta.seq, chunk.blob, meta.sha256);
+    view.held.set(key, meta.sha256);
     await markUploaded([rec.id, meta.segment, meta.seq]);
   }
 }
@@ -102,10 +139,6 @@ class UploadApi {
   async ensure(rec: LocalRecording): Promise<RecordingStatus> {
     const res = await this.send('PUT', '', JSON.stringify({ kind: rec.kind, mimeType: rec.mimeType }), 'application/json');
     return RecordingStatus.parse(await res.json());
-  }
-
-  async status(): Promise<RecordingStatus> {
-    return RecordingStatus.parse(await (await this.send('GET', '')).json());
   }
 
   async segment(seg: LocalRecording['segments'][number]): Promise<void> {
