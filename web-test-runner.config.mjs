@@ -14,7 +14,8 @@ writeFileSync(tsconfig, JSON.stringify(base));
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { browser: true },
-  concurrency: 2,
+  // One page at a time: test files share this origin's IndexedDB, and some delete it.
+  concurrency: 1,
   testFramework: { config: { timeout: 10_000 } },
   plugins: [esbuildPlugin({ ts: true, tsconfig, target: 'es2022' })],
   browsers: [
