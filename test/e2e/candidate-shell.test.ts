@@ -1,42 +1,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import type { Browser } from 'playwright-core';
 import { hashPassword } from '../../server/auth/password.js';
 import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
-import { writeJson } from '../helpers/test-server.js';
-import { ROOT, spawnServer, type ChildServer } from '../helpers/child-server.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
 
-let dir: string;
-let server: ChildServer;
-let browser: Browser;
+let e: E2eEnv;
 
 before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'invigil-e2e-'));
-  const exam = examFixture({ id: 'e2e', startAt: Date.now() + 12 * MIN, proctorHash: await hashPassword(PROCTOR_PASSWORD) });
-  const file = await writeJson(dir, 'exam.json', exam);
-  // Loaded the way an administrator does it: the CLI, against the built server code.
-  await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dir } });
-  server = await spawnServer(dir, 'dist/node/server/main.js');
-  browser = await launchBrowser();
+  e = await e2eEnv(examFixture({ id: 'e2e', startAt: Date.now() + 12 * MIN, proctorHash: await hashPassword(PROCTOR_PASSWORD) }));
 });
-after(async () => {
-  await browser?.close();
-  await server?.kill();
-  await rm(dir, { recursive: true, force: true });
-});
+after(() => e?.close());
 
 test('log in, see the countdown and the drawn number, go offline, reload: the shell opens with both', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await e.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const requested: string[] = [];
   page.on('request', (r) => requested.push(new URL(r.url()).pathname));
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${e.server.url}/#/`);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
 
   await page.getByLabel('考生号').fill('cA-1');
@@ -78,20 +58,20 @@ test('log in, see the countdown and the drawn number, go offline, reload: the sh
 });
 
 test('the app is installable: a manifest with 192 and 512 px icons, all served', async () => {
-  const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as { start_url: string; display: string; icons: { src: string; sizes: string }[] };
+  const manifest = (await (await fetch(`${e.server.url}/manifest.webmanifest`)).json()) as { start_url: string; display: string; icons: { src: string; sizes: string }[] };
   assert.equal(manifest.display, 'standalone');
   assert.equal(manifest.start_url, '/#/');
   for (const size of ['192x192', '512x512']) assert.ok(manifest.icons.some((i) => i.sizes === size), size);
   for (const icon of manifest.icons) {
-    const res = await fetch(server.url + icon.src);
+    const res = await fetch(e.server.url + icon.src);
     assert.equal(res.status, 200, icon.src);
   }
 });
 
 test('the English switch is remembered across a reload', async () => {
-  const context = await browser.newContext();
+  const context = await e.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${e.server.url}/#/`);
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByRole('heading', { name: 'Candidate login' }).waitFor();
   await page.reload();
@@ -101,10 +81,10 @@ test('the English switch is remembered across a reload', async () => {
 });
 
 test('a second login elsewhere is refused until confirmed; the first device is then logged out', async () => {
-  const first = await browser.newContext();
-  const second = await browser.newContext();
+  const first = await e.browser.newContext();
+  const second = await e.browser.newContext();
   const loginAs = async (page: import('playwright-core').Page) => {
-    await page.goto(`${server.url}/#/`);
+    await page.goto(`${e.server.url}/#/`);
     await page.getByLabel('考生号').fill('cA-2');
     await page.getByLabel('准考证验证码').fill('TA-2');
     await page.getByRole('button', { name: '登录' }).click();
@@ -124,9 +104,9 @@ test('a second login elsewhere is refused until confirmed; the first device is t
 });
 
 test('the proctor logs in and sees their room with login state and draw numbers', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await e.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  await page.goto(`${server.url}/#/proctor`);
+  await page.goto(`${e.server.url}/#/proctor`);
   await page.getByLabel('考试编号').fill('e2e');
   await page.getByLabel('监督员编号').fill('p1');
   await page.getByLabel('密码').fill('wrong');

@@ -32,9 +32,9 @@ before(async () => {
   await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dir } });
   server = await spawnServer(dir, 'dist/node/server/main.js');
   context = await chromium.launchPersistentContext(path.join(disk, 'profile'), {
-    executablePath: (findChromium as () => string)(),
+    executablePath: (findChromium)(),
     headless: true,
-    args: [...(CHROMIUM_ARGS as string[]), ...(FAKE_MEDIA_ARGS as string[])],
+    args: [...(CHROMIUM_ARGS), ...(FAKE_MEDIA_ARGS)],
   });
 });
 after(async () => {

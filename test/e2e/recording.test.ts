@@ -1,50 +1,32 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-
-const loginAndRecord = (context: BrowserContext, candidate: string) => startRecording(context, server.url, candidate);
+import type { BrowserContext, Page } from 'playwright-core';
 import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
 import { hashPassword } from '../../server/auth/password.js';
-import { writeJson } from '../helpers/test-server.js';
-import { ROOT, spawnServer, type ChildServer } from '../helpers/child-server.js';
-import { launchBrowser } from '../helpers/browser.js';
-import { assertServerCopies, endExam, localCopies, loginAndRecord as startRecording, type LocalCopy } from '../helpers/recording-e2e.js';
+import { spawnServer } from '../helpers/child-server.js';
+import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
+import { assertServerCopies, endExam, localCopies, loginAndRecord as startRecording, sleep, type LocalCopy } from '../helpers/recording-e2e.js';
 
-let dir: string;
-let server: ChildServer;
-let browser: Browser;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const loginAndRecord = (context: BrowserContext, candidate: string) => startRecording(context, e.server.url, candidate);
+let e: E2eEnv;
 
 before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'invigil-rec-'));
-  const file = await writeJson(dir, 'exam.json', examFixture({ id: 'rec', startAt: Date.now() + 12 * MIN, rooms: { A: 8 }, proctorHash: await hashPassword(PROCTOR_PASSWORD) }));
-  await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dir } });
-  server = await spawnServer(dir, 'dist/node/server/main.js');
-  browser = await launchBrowser();
+  e = await e2eEnv(examFixture({ id: 'rec', startAt: Date.now() + 12 * MIN, rooms: { A: 8 }, proctorHash: await hashPassword(PROCTOR_PASSWORD) }));
 });
-after(async () => {
-  await browser?.close();
-  await server?.kill();
-  await rm(dir, { recursive: true, force: true });
-});
+after(() => e?.close());
 
 /** Both recordings verified on the server, and the server's bytes are the device's bytes. */
 async function assertServerHasExactly(page: Page, before: LocalCopy[], candidate: string): Promise<void> {
   await page.getByText('上传成功').nth(1).waitFor({ timeout: 60_000 });
   assert.equal(before.length, 2);
-  await assertServerCopies(before, { dataDir: dir, examId: 'rec', candidate }, 5_000);
+  await assertServerCopies(before, { dataDir: e.dir, examId: 'rec', candidate }, 5_000);
   // Verified recordings are cleared from the device, the records kept as receipts.
   const after = await localCopies(page);
   assert.deepEqual(after.map((r) => r.chunks), [0, 0]);
 }
 
 test('offline for 60 s mid-recording: the exam goes on, everything uploads after, byte-identical', async () => {
-  const context = await browser.newContext();
+  const context = await e.browser.newContext();
   const page = await loginAndRecord(context, 'cA-1');
   await sleep(3_000);
   await context.setOffline(true);
@@ -59,7 +41,7 @@ test('offline for 60 s mid-recording: the exam goes on, everything uploads after
   const local = await localCopies(page);
   assert.ok(local.every((r) => r.segments === 1));
   // Reopened later (still offline): the app says uploads are pending and leads to the upload screen.
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${e.server.url}/#/`);
   await page.getByText('本机有 2 个录像尚未上传完成').waitFor();
   await page.getByRole('link', { name: '查看上传进度' }).click();
   await page.getByText('等待网络').first().waitFor();
@@ -69,12 +51,12 @@ test('offline for 60 s mid-recording: the exam goes on, everything uploads after
 });
 
 test('the page is closed mid-recording and reopened: a new segment of the same recording set', async () => {
-  const context = await browser.newContext();
+  const context = await e.browser.newContext();
   let page = await loginAndRecord(context, 'cA-2');
   await sleep(3_000);
   await page.close();
   page = await context.newPage();
-  await page.goto(`${server.url}/#/exam`);
+  await page.goto(`${e.server.url}/#/exam`);
   await page.getByRole('button', { name: '继续录制' }).click();
   await page.getByText('正在录制').waitFor();
   await sleep(3_000);
@@ -88,39 +70,39 @@ test('the page is closed mid-recording and reopened: a new segment of the same r
 });
 
 test('the server process is killed mid-upload and restarted: the upload resumes and verifies', async () => {
-  const context = await browser.newContext();
+  const context = await e.browser.newContext();
   const page = await loginAndRecord(context, 'cA-3');
   await sleep(3_000);
-  const port = new URL(server.url).port;
-  await server.kill('SIGKILL');
+  const port = new URL(e.server.url).port;
+  await e.server.kill('SIGKILL');
   await sleep(3_000);
   await endExam(page);
   await page.getByText('等待网络').first().waitFor();
   const local = await localCopies(page);
-  server = await spawnServer(dir, 'dist/node/server/main.js', [], { PORT: port });
+  e.server = await spawnServer(e.dir, 'dist/node/server/main.js', [], { PORT: port });
   await assertServerHasExactly(page, local, 'cA-3');
   await context.close();
 });
 
 
 test('review: the proctor plays each segment in Chromium, with a duration, and seeks in it', async () => {
-  const login = await fetch(`${server.url}/api/session/proctor`, {
+  const login = await fetch(`${e.server.url}/api/session/proctor`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ examId: 'rec', proctorId: 'p1', password: PROCTOR_PASSWORD, deviceId: 'device-e2e-review-aaaa' }),
   });
   const { token } = (await login.json()) as { token: string };
-  const list = (await (await fetch(`${server.url}/api/review/candidates/cA-2/recordings`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+  const list = (await (await fetch(`${e.server.url}/api/review/candidates/cA-2/recordings`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
     recordings: { id: string; kind: string; segments: { segment: number; startedAt: number }[] }[];
   };
   const camera = list.recordings.find((r) => r.kind === 'camera')!;
   assert.deepEqual(camera.segments.map((x) => x.segment), [0, 1], 'the reloaded recording has two segments');
   assert.ok(camera.segments[0]!.startedAt < camera.segments[1]!.startedAt, 'in server-time order');
 
-  const context = await browser.newContext();
+  const context = await e.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/robots.txt`);
+  await page.goto(`${e.server.url}/robots.txt`);
   for (const seg of camera.segments) {
-    const url = `${server.url}/api/review/candidates/cA-2/recordings/${camera.id}/segments/${seg.segment}`;
+    const url = `${e.server.url}/api/review/candidates/cA-2/recordings/${camera.id}/segments/${seg.segment}`;
     const result = await page.evaluate<{ duration: number; seekableEnd: number; at: number; target: number }>(`(async () => {
       const res = await fetch(${JSON.stringify(url)}, { headers: { authorization: 'Bearer ${token}' } });
       const video = document.createElement('video');

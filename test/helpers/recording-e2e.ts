@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { createServices } from '../../server/services.js';
+import { chunkKey } from '../../server/domain/recordings.js';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -39,25 +41,30 @@ export function localCopies(page: Page): Promise<LocalCopy[]> {
   return page.evaluate<LocalCopy[]>(LOCAL_COPIES);
 }
 
-/** The server's stored copy of a recording: all chunk files in (segment, seq) order, hashed. */
+/**
+ * The server's copy of a recording: the chunks its database lists, read from its blob store in
+ * (segment, seq) order and hashed together. (Files no row refers to are not part of it.)
+ */
 export async function serverCopy(dataDir: string, examId: string, candidateId: string, recordingId: string): Promise<{ sha256: string; bytes: number; chunks: number }> {
-  const root = path.join(dataDir, 'blobs', 'recordings', examId, candidateId, recordingId);
-  const files: { segment: number; seq: number; file: string }[] = [];
-  for (const seg of await readdir(root)) {
-    for (const f of await readdir(path.join(root, seg))) {
-      const m = /^(\d+)-[0-9a-f]{64}\.webm-chunk$/.exec(f);
-      if (m) files.push({ segment: Number(seg), seq: Number(m[1]), file: path.join(root, seg, f) });
+  const services = await createServices(dataDir);
+  try {
+    const owner = { exam: examId, candidate: candidateId };
+    const status = await services.recordings.status(owner, recordingId);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let chunks = 0;
+    for (const seg of status.segments) {
+      for (const c of seg.chunks) {
+        const b = await readFile(path.join(dataDir, 'blobs', ...chunkKey(owner, recordingId, seg.segment, c.seq, c.sha256).split('/')));
+        hash.update(b);
+        bytes += b.length;
+        chunks++;
+      }
     }
+    return { sha256: hash.digest('hex'), bytes, chunks };
+  } finally {
+    await services.db.destroy();
   }
-  files.sort((a, b) => a.segment - b.segment || a.seq - b.seq);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for (const f of files) {
-    const b = await readFile(f.file);
-    bytes += b.length;
-    hash.update(b);
-  }
-  return { sha256: hash.digest('hex'), bytes, chunks: files.length };
 }
 
 /** Logs in by the visible labels, opens the exam page and starts recording (camera + screen). */
@@ -75,10 +82,11 @@ export async function loginAndRecord(context: BrowserContext, url: string, candi
   return page;
 }
 
-/** 【结束考试】 then 【确认】. */
+/** 【结束考试】 then 【确认】, and wait until recording has stopped (the last chunks are stored). */
 export async function endExam(page: Page): Promise<void> {
   await page.getByRole('button', { name: '结束考试' }).click();
   await page.getByRole('button', { name: '确认' }).click();
+  await page.getByText('考试已结束').waitFor();
 }
 
 /** Waits until the server holds every chunk the device recorded, then compares all bytes. */
@@ -98,3 +106,5 @@ export async function assertServerCopies(local: LocalCopy[], where: { dataDir: s
     }
   }
 }
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import type { ExamConfigInput } from '../../src/core/exam-schema.js';
+import { writeJson } from './test-server.js';
+import { ROOT, spawnServer, type ChildServer } from './child-server.js';
+import { launchBrowser } from './browser.js';
+
+export interface E2eEnv {
+  dir: string;
+  server: ChildServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * What every e2e file starts from: a temp DATA_DIR, the exam loaded the way an administrator
+ * does it (the CLI), the built server as its own process, and headless Chromium.
+ */
+export async function e2eEnv(exam: ExamConfigInput, serverEnv: Record<string, string> = {}): Promise<E2eEnv> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `invigil-e2e-${exam.id}-`));
+  const file = await writeJson(dir, 'exam.json', exam);
+  await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dir } });
+  const env: E2eEnv = {
+    dir,
+    server: await spawnServer(dir, 'dist/node/server/main.js', [], serverEnv),
+    browser: await launchBrowser(),
+    async close() {
+      await env.browser.close();
+      await env.server.kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return env;
+}
