@@ -6,7 +6,7 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 
-export interface LocalCopy { id: string; kind: string; chainHead: string; sha256: string; bytes: number; chunks: number; segments: number }
+export interface LocalCopy { id: string; kind: string; state: string; chainHead: string; sha256: string; bytes: number; chunks: number; segments: number; keys: string[] }
 
 /**
  * What the device holds, read from IndexedDB in the page: per recording, the hash of all its
@@ -32,7 +32,7 @@ const LOCAL_COPIES = `(async () => {
     const bytes = new Uint8Array(await new Blob(mine.map((c) => c.blob)).arrayBuffer());
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
     const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-    out.push({ id: r.id, kind: r.kind, chainHead: r.chainHead, sha256, bytes: bytes.length, chunks: mine.length, segments: r.segments.length });
+    out.push({ id: r.id, kind: r.kind, state: r.state, chainHead: r.chainHead, sha256, bytes: bytes.length, chunks: mine.length, segments: r.segments.length, keys: mine.map((c) => c.segment + '/' + c.seq) });
   }
   return out.sort((a, b) => a.kind.localeCompare(b.kind));
 })()`;
