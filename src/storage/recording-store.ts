@@ -80,6 +80,9 @@ async function appendWith(db: IDBPDatabase<InvigilDB>, chunk: Omit<LocalChunk, '
     const seg = rec?.segments[chunk.segment];
     if (!rec || !seg) throw new Error(`no segment ${chunk.segment} in recording ${chunk.recordingId}`);
     if (rec.chainHead !== prevHead || seg.chunks !== chunk.seq) throw new Error('chunk out of order');
+    // A stopped recording's chain is final, and an older segment is closed once a newer one opened:
+    // a late chunk (e.g. from a closed tab's worker) must not join it.
+    if (rec.state !== 'recording' || chunk.segment !== rec.segments.length - 1) throw new Error('chunk after its segment was closed');
     const segments = rec.segments.map((s) => (s.segment === chunk.segment ? { ...s, chunks: s.chunks + 1 } : s));
     await tx.objectStore('chunks').put({ ...chunk, uploaded: false });
     await tx.objectStore('recordings').put({ ...rec, segments, chainHead: newHead, bytes: rec.bytes + chunk.size });

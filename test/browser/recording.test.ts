@@ -99,3 +99,39 @@ describe('recording: fake camera → MediaRecorder → recorder.worker → Index
     expect(rec.verifiedAt).to.equal(10);
   });
 });
+
+describe('recording store: closed segments and stopped recordings take no more chunks', () => {
+  afterEach(async () => {
+    await closeDb();
+    await deleteDB(DB_NAME);
+  });
+
+  it('refuses a late chunk for an older segment or a stopped recording, keeping the chain as it was', async () => {
+    const { ensureRecording, openSegment, appendChunk } = await import('../../src/storage/recording-store.js');
+    const base = { id: 'rec-late', examId: 'e', candidateId: 'c', kind: 'camera' as const, mimeType: 'video/webm', createdAt: 0, state: 'recording' as const, segments: [], bytes: 0, verifiedAt: null, problem: null, chainHead: 'h0' };
+    await ensureRecording(base);
+    await openSegment('rec-late', 1, 'video/webm');
+    const blob = new Blob([new Uint8Array([1, 2, 3])]);
+    const sha = 'a'.repeat(64);
+    await appendChunk({ recordingId: 'rec-late', segment: 0, seq: 0, blob, size: 3, sha256: sha }, 'h0', 'h1');
+    await openSegment('rec-late', 2, 'video/webm');
+    let refused = '';
+    try {
+      await appendChunk({ recordingId: 'rec-late', segment: 0, seq: 1, blob, size: 3, sha256: sha }, 'h1', 'h2');
+    } catch (err) {
+      refused = String(err);
+    }
+    expect(refused).to.contain('closed');
+    await markStopped('rec-late');
+    refused = '';
+    try {
+      await appendChunk({ recordingId: 'rec-late', segment: 1, seq: 0, blob, size: 3, sha256: sha }, 'h1', 'h2');
+    } catch (err) {
+      refused = String(err);
+    }
+    expect(refused).to.contain('closed');
+    const rec = (await getRecording('rec-late'))!;
+    expect(rec.chainHead).to.equal('h1');
+    expect((await chunkIndex('rec-late')).length).to.equal(1);
+  });
+});
