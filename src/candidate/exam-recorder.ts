@@ -121,7 +121,7 @@ export class ExamRecorder {
     void this.ids().then((ids) => Promise.all([ids.camera, ids.screen].map((id) =>
       reportProblem(id, 'storage full on the device: recording goes on at a lower bitrate', deviceUploadDeps))));
     this.factor /= 2;
-    void (async () => {
+    this.restarting = (async () => {
       await Promise.all(this.recorders.map((r) => r.stopSegment()));
       // While the disk stays full even opening a segment fails: keep trying until it works.
       while (!this.finished) {
@@ -138,9 +138,13 @@ export class ExamRecorder {
     });
   }
 
+  private restarting: Promise<void> = Promise.resolve();
+
   /** The exam is over: both recordings stop for good, and the upload finishes them. */
   async end(): Promise<void> {
     this.finished = true;
+    // A restart after a full disk may be starting recorders right now: let it finish first.
+    await this.restarting.catch(() => undefined);
     await Promise.all(this.recorders.map((r) => r.stopSegment()));
     this.streams.forEach((st) => st.getTracks().forEach((t) => t.stop()));
     const ids = await this.ids();

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { StoredClock, StoredExamRecordings, StoredSession, StoredSnapshot, StoredUploadCredential } from '../core/stored-schema.js';
-import { getDb } from './db.js';
+import { useDb } from './db.js';
 
 /** Small records kept by key; each key has its own schema. */
 const KV = {
@@ -17,7 +17,7 @@ type KvValue<K extends KvKey> = K extends 'deviceId' ? string : z.infer<NonNulla
 
 /** Reads a value; anything that no longer matches its schema reads as absent. */
 export async function kvGet<K extends KvKey>(key: K): Promise<KvValue<K> | undefined> {
-  const raw = await (await getDb()).get('kv', key);
+  const raw = await useDb((db) => db.get('kv', key));
   if (raw === undefined) return undefined;
   const schema = KV[key];
   if (schema === null) return typeof raw === 'string' ? (raw as KvValue<K>) : undefined;
@@ -26,25 +26,26 @@ export async function kvGet<K extends KvKey>(key: K): Promise<KvValue<K> | undef
 }
 
 export async function kvSet<K extends KvKey>(key: K, value: KvValue<K>): Promise<void> {
-  await (await getDb()).put('kv', value, key);
+  await useDb((db) => db.put('kv', value, key));
 }
 
 export async function kvDelete(key: KvKey): Promise<void> {
-  await (await getDb()).delete('kv', key);
+  await useDb((db) => db.delete('kv', key));
 }
 
 /** This device's id: made once, kept, sent with every login so a reload is not a second login. */
 export async function deviceId(): Promise<string> {
-  const db = await getDb();
-  const tx = db.transaction('kv', 'readwrite');
-  const existing = await tx.store.get('deviceId');
-  if (typeof existing === 'string') {
+  return useDb(async (db) => {
+    const tx = db.transaction('kv', 'readwrite');
+    const existing = await tx.store.get('deviceId');
+    if (typeof existing === 'string') {
+      await tx.done;
+      return existing;
+    }
+    const bytes = crypto.getRandomValues(new Uint8Array(18));
+    const id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
+    await tx.store.put(id, 'deviceId');
     await tx.done;
-    return existing;
-  }
-  const bytes = crypto.getRandomValues(new Uint8Array(18));
-  const id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
-  await tx.store.put(id, 'deviceId');
-  await tx.done;
-  return id;
+    return id;
+  });
 }
