@@ -7,6 +7,8 @@ import { Lottery } from './domain/lottery.js';
 import { Progress } from './domain/progress.js';
 import { Sessions } from './domain/sessions.js';
 import { Recordings } from './domain/recordings.js';
+import { Questions } from './domain/questions.js';
+import { EventLog } from './domain/event-log.js';
 import { LocalDiskStore } from './storage/local-disk-store.js';
 import path from 'node:path';
 
@@ -18,21 +20,30 @@ export interface Services {
   lottery: Lottery;
   progress: Progress;
   recordings: Recordings;
+  questions: Questions;
+  events: EventLog;
+  /** Server secret for derived values (binding codes, question keys). */
+  secret: Uint8Array;
   now: () => number;
 }
 
 export async function createServices(dataDir: string, now: () => number = Date.now, sessionTokenTtlMs?: number): Promise<Services> {
   await mkdir(dataDir, { recursive: true });
   const db = await openDb(dataDir);
-  const signer = new TokenSigner(await loadOrCreateSecret(dataDir), now, sessionTokenTtlMs);
+  const secret = await loadOrCreateSecret(dataDir);
+  const signer = new TokenSigner(secret, now, sessionTokenTtlMs);
   const exams = new ExamStore(db, now);
+  const lottery = new Lottery(db, exams, now);
   return {
     db,
     exams,
     sessions: new Sessions(db, exams, signer, now),
-    lottery: new Lottery(db, exams, now),
-    progress: new Progress(db),
+    lottery,
+    progress: new Progress(db, lottery, now),
     recordings: new Recordings(db, new LocalDiskStore(path.join(dataDir, 'blobs')), now),
+    questions: new Questions(secret, now),
+    events: new EventLog(db, now),
+    secret,
     now,
   };
 }

@@ -87,4 +87,35 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('recordings').addColumn('problem', 'text').execute();
     },
   },
+  '0004_flow': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createTable('acceptances')
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('accepted_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('acceptances_pk', ['exam_id', 'candidate_id', 'document'])
+        .execute();
+      await db.schema.createTable('events')
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('client_at', 'bigint', (c) => c.notNull())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addPrimaryKeyConstraint('events_pk', ['exam_id', 'candidate_id', 'id'])
+        .execute();
+      await db.schema.createTable('chat_messages')
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('client_at', 'bigint', (c) => c.notNull())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_messages_pk', ['exam_id', 'candidate_id', 'id'])
+        .execute();
+    },
+  },
 };

@@ -62,4 +62,15 @@ export interface Database {
     entered_at: number | null;
     ended_at: number | null;
   };
+  acceptances: { exam_id: string; candidate_id: string; document: 'procedure' | 'pledge' | 'notice'; accepted_at: number };
+  events: { exam_id: string; candidate_id: string; id: string; type: string; client_at: number; received_at: number; detail: string | null };
+  chat_messages: {
+    exam_id: string;
+    candidate_id: string;
+    id: string;
+    sender: 'candidate' | 'proctor';
+    text: string;
+    client_at: number;
+    received_at: number;
+  };
 }

@@ -9,6 +9,7 @@ import { proctorRoutes } from './routes/proctor-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
 import { recordingRoutes } from './routes/recording-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
+import { deviceRoutes } from './routes/device-routes.js';
 import { staticRoutes } from './static.js';
 
 /** JSON bodies here are small; chunk uploads get their own limit on their own routes. */
@@ -35,6 +36,7 @@ export function createApp(services: Services, appDir: string): Hono {
   app.route('/api/proctor', proctorRoutes(services));
   app.route('/api/review', reviewRoutes(services));
   app.route('/api/recordings', recordingRoutes(services));
+  app.route('/api/device', deviceRoutes(services));
   app.all('/api/*', () => { throw new ApiError(404, 'not_found', 'no such API endpoint'); });
   app.route('/', staticRoutes(appDir));
 

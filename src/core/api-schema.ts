@@ -8,7 +8,8 @@ export const ERROR_CODES = [
   'invalid_credentials', 'login_not_open', 'login_closed', 'already_logged_in', 'session_ended',
   'session_replaced', 'exam_ambiguous', 'exam_not_found', 'lottery_full', 'unsupported_media_type',
   'digest_required', 'digest_mismatch', 'recording_too_large', 'incomplete', 'chain_mismatch',
-  'internal',
+  'entry_not_open', 'entry_closed', 'lottery_required', 'attachments_required', 'not_entered',
+  'too_early', 'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ApiErrorBody = z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.unknown().optional() });
@@ -74,11 +75,26 @@ export const LotteryNumber = z.object({
 });
 export type LotteryNumber = z.infer<typeof LotteryNumber>;
 
+export const DOCUMENTS = ['procedure', 'pledge', 'notice'] as const;
+export type DocumentKind = (typeof DOCUMENTS)[number];
+export const AcceptRequest = z.object({ document: z.enum(DOCUMENTS) });
+/** Server time each exam document was accepted by the candidate, or null. */
+export const Acceptances = z.object({ procedure: z.number().nullable(), pledge: z.number().nullable(), notice: z.number().nullable() });
+export type Acceptances = z.infer<typeof Acceptances>;
+
+export const Progress = z.object({ enteredAt: z.number().nullable(), endedAt: z.number().nullable() });
+
 export const CandidateMe = z.object({
   candidate: z.object({ id: Id, name: z.string(), room: Id, roomName: z.string() }),
   exam: ExamSummary,
   lottery: LotteryNumber.nullable(),
-  progress: z.object({ enteredAt: z.number().nullable(), endedAt: z.number().nullable() }),
+  progress: Progress,
+  accepted: Acceptances,
+  /** The exam procedure, pledge and notice (R3, R6), from the exam configuration. */
+  documents: z.object({ procedure: LocalizedText, pledge: LocalizedText, notice: LocalizedText }),
+  /** Typed on the phone to bind it as the evidence camera (R4). */
+  bindingCode: z.string(),
+  questionRelease: z.enum(['at-start', 'sealed-at-entry']),
   /** Capture settings from the exam configuration. */
   recording: z.object({
     width: z.number(), height: z.number(), frameRate: z.number(),
@@ -106,3 +122,20 @@ export type ProctorRoster = z.infer<typeof ProctorRoster>;
 export const PublicExam = z.object({ id: Id, title: LocalizedText, helpLine: LocalizedText, times: ExamTimes });
 export const PublicExams = z.object({ exams: z.array(PublicExam) });
 export type PublicExam = z.infer<typeof PublicExam>;
+
+/**
+ * The exam's questions, AES-256-GCM encrypted (base64url). `key` is present only from the start
+ * time, or at entry when the exam is configured `sealed-at-entry`.
+ */
+export const SealedQuestions = z.object({
+  examId: Id,
+  iv: z.string(),
+  ciphertext: z.string(),
+  key: z.string().nullable(),
+  startAt: z.number(),
+});
+export type SealedQuestions = z.infer<typeof SealedQuestions>;
+export const QuestionKey = z.object({ key: z.string() });
+/** What the ciphertext decrypts to. */
+export const QuestionList = z.object({ questions: z.array(z.object({ id: Id, text: LocalizedText })).min(1) });
+export type QuestionList = z.infer<typeof QuestionList>;

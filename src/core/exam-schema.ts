@@ -78,6 +78,12 @@ const ExamFields = z.object({
   recording: RecordingSettings.default(RecordingSettings.parse({})),
   iceServers: z.array(IceServer).default([]),
   retentionDays: z.number().int().min(1).max(3650).default(90),
+  /**
+   * How questions reach candidates (README, Questions). `at-start`: encrypted at entry, the key
+   * only from the start time. `sealed-at-entry`: key and questions at entry, revealed by the
+   * client at the server-time start — for links too unreliable even for the key at the start.
+   */
+  questionRelease: z.enum(['at-start', 'sealed-at-entry']).default('at-start'),
 });
 
 /**

@@ -4,6 +4,9 @@
  * (segment, seq) order: link = H(prev ‖ u32be(segment) ‖ u32be(seq) ‖ H(chunk)). H is SHA-256,
  * passed in (crypto.subtle in browsers and workers, node:crypto on the server): core does no I/O.
  */
+import { fromBase64, toBase64 } from './base64.js';
+
+export { toBase64 };
 export type Sha256 = (bytes: Uint8Array) => Promise<Uint8Array>;
 
 export interface ChainedChunk {
@@ -54,19 +57,6 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-export function toBase64(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += B64.charAt((n >> 18) & 63) + B64.charAt((n >> 12) & 63);
-    out += i + 1 < bytes.length ? B64.charAt((n >> 6) & 63) : '=';
-    out += i + 2 < bytes.length ? B64.charAt(n & 63) : '=';
-  }
-  return out;
-}
-
 /** RFC 9530 `Content-Digest: sha-256=:<base64>:` for a SHA-256 digest. */
 export function contentDigestHeader(digest: Uint8Array): string {
   return `sha-256=:${toBase64(digest)}:`;
@@ -83,19 +73,4 @@ export function parseContentDigest(header: string | null | undefined): Uint8Arra
     }
   }
   return null;
-}
-
-function fromBase64(text: string): Uint8Array | null {
-  if (text.length % 4 !== 0) return null;
-  const out: number[] = [];
-  for (let i = 0; i < text.length; i += 4) {
-    const quad = text.slice(i, i + 4);
-    const values = quad.split('').map((ch) => (ch === '=' ? 0 : B64.indexOf(ch)));
-    if (values.some((v) => v < 0)) return null;
-    const n = values.reduce((acc, v) => (acc << 6) | v, 0);
-    out.push((n >> 16) & 255);
-    if (quad[2] !== '=') out.push((n >> 8) & 255);
-    if (quad[3] !== '=') out.push(n & 255);
-  }
-  return Uint8Array.from(out);
 }

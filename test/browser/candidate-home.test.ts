@@ -3,24 +3,10 @@ import '../../src/candidate/candidate-home.js';
 import type { CandidateHome } from '../../src/candidate/candidate-home.js';
 import type { CandidateMe } from '../../src/core/api-schema.js';
 import { setLocale } from '../../src/i18n/i18n.js';
+import { MIN, START, meFixture } from '../helpers/me-fixture.js';
 
-const MIN = 60_000;
-const START = 10_000_000_000;
 function me(lottery: CandidateMe['lottery']): CandidateMe {
-  return {
-    candidate: { id: '2026000001', name: '张三', room: 'r1', roomName: '第一考场' },
-    exam: {
-      id: 'e', title: { 'zh-CN': '测试考试', en: 'Test exam' }, helpLine: { 'zh-CN': '400' },
-      times: {
-        loginOpensAt: START - 30 * MIN, entryOpensAt: START - 15 * MIN, lotteryClosesAt: START - 5 * MIN, startAt: START,
-        entryClosesAt: START, answeringAt: START + 10 * MIN, endAt: START + 15 * MIN, retentionEndsAt: START + 90 * 24 * 60 * MIN,
-      },
-    },
-    lottery,
-    progress: { enteredAt: null, endedAt: null },
-    recording: { width: 640, height: 360, frameRate: 15, videoBitsPerSecond: 300_000, audioBitsPerSecond: 32_000, screenBitsPerSecond: 300_000 },
-    serverNow: START - 20 * MIN,
-  };
+  return meFixture({ lottery });
 }
 
 describe('candidate-home', () => {

@@ -11,6 +11,7 @@ export interface FixtureOptions {
   rooms?: Record<string, number>;
   proctorHash?: string;
   timeline?: Partial<ExamConfigInput['timeline']>;
+  questionRelease?: 'at-start' | 'sealed-at-entry';
 }
 
 /** A valid exam whose rooms hold `rooms[id]` candidates each (ids c<room>-<n>, ticket T<room>-<n>). */
@@ -27,6 +28,7 @@ export function examFixture(opts: FixtureOptions): ExamConfigInput {
     rooms: Object.keys(rooms).map((id) => ({ id, name: `Room ${id}` })),
     roster: Object.entries(rooms).flatMap(([room, n]) =>
       Array.from({ length: n }, (_, i) => ({ id: `c${room}-${i + 1}`, name: `Cand ${room}${i + 1}`, ticketCode: `T${room}-${i + 1}`, room }))),
+    ...(opts.questionRelease ? { questionRelease: opts.questionRelease } : {}),
     proctors: opts.proctorHash ? [{ id: 'p1', name: 'Proctor', passwordHash: opts.proctorHash, rooms: [Object.keys(rooms)[0]!] }] : [],
   };
 }

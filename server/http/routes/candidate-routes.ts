@@ -1,25 +1,37 @@
 import { Hono } from 'hono';
-import type { CandidateMe } from '../../../src/core/api-schema.js';
+import { AcceptRequest, type CandidateMe } from '../../../src/core/api-schema.js';
 import type { Services } from '../../services.js';
+import { bindingCode } from '../../domain/questions.js';
 import { requireRole, type AuthEnv } from '../auth.js';
-import { notFound } from '../api-error.js';
+import { ApiError, notFound } from '../api-error.js';
+import { jsonBody } from '../validate.js';
 import { examSummary } from './exam-summary.js';
 
 /** What a signed-in candidate reads and does: their own records only (invariant 6). */
-export function candidateRoutes({ sessions, exams, lottery, progress, now }: Services): Hono<AuthEnv> {
+export function candidateRoutes(services: Services): Hono<AuthEnv> {
+  const { sessions, exams, lottery, progress, questions, now } = services;
   const app = new Hono<AuthEnv>();
   app.use('*', requireRole(sessions, 'candidate'));
+  const examOf = async (examId: string) => {
+    const exam = await exams.get(examId);
+    if (!exam) throw notFound('this exam no longer exists');
+    return exam;
+  };
   app.get('/me', async (c) => {
     const { exam: examId, sub } = c.get('auth');
-    const exam = await exams.get(examId);
-    const candidate = exam?.config.roster.find((x) => x.id === sub);
-    if (!exam || !candidate) throw notFound('this candidate is no longer in the exam roster');
+    const exam = await examOf(examId);
+    const candidate = exam.config.roster.find((x) => x.id === sub);
+    if (!candidate) throw notFound('this candidate is no longer in the exam roster');
     const room = exam.config.rooms.find((r) => r.id === candidate.room);
     const me: CandidateMe = {
       candidate: { id: candidate.id, name: candidate.name, room: candidate.room, roomName: room?.name ?? candidate.room },
       exam: examSummary(exam),
       lottery: await lottery.get(examId, sub),
       progress: await progress.get(examId, sub),
+      accepted: await progress.accepted(examId, sub),
+      documents: exam.config.attachments,
+      bindingCode: bindingCode(services.secret, examId, sub),
+      questionRelease: exam.config.questionRelease,
       recording: exam.config.recording,
       serverNow: now(),
     };
@@ -28,6 +40,31 @@ export function candidateRoutes({ sessions, exams, lottery, progress, now }: Ser
   app.post('/lottery/draw', async (c) => {
     const { exam, sub } = c.get('auth');
     return c.json(await lottery.draw(exam, sub));
+  });
+  app.post('/accept', async (c) => {
+    const { exam, sub } = c.get('auth');
+    const body = await jsonBody(c, AcceptRequest);
+    return c.json(await progress.accept(exam, sub, body.document));
+  });
+  app.post('/enter', async (c) => {
+    const { exam, sub } = c.get('auth');
+    return c.json(await progress.enter(await examOf(exam), sub));
+  });
+  app.post('/end', async (c) => {
+    const { exam, sub } = c.get('auth');
+    return c.json(await progress.end(await examOf(exam), sub));
+  });
+  const entered = async (examId: string, sub: string) => {
+    if ((await progress.get(examId, sub)).enteredAt === null) throw new ApiError(403, 'not_entered', 'questions are delivered at entry');
+    return examOf(examId);
+  };
+  app.get('/questions', async (c) => {
+    const { exam, sub } = c.get('auth');
+    return c.json(questions.sealed(await entered(exam, sub)));
+  });
+  app.get('/questions/key', async (c) => {
+    const { exam, sub } = c.get('auth');
+    return c.json({ key: questions.releasedKey(await entered(exam, sub)) });
   });
   return app;
 }

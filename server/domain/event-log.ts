@@ -1,0 +1,49 @@
+import type { ChatMessage, ChatOut, ExamEvent } from '../../src/core/event-schema.js';
+import type { Db } from '../db/open.js';
+
+/**
+ * The integrity event log and the help chat (store-and-forward): devices post what they kept
+ * offline; a repeat of an id is ignored; each row has the device's server-time estimate and the
+ * server's own receive time.
+ */
+export class EventLog {
+  constructor(private readonly db: Db, private readonly now: () => number) {}
+
+  /** Stores new events; returns those not seen before (a retry returns none). */
+  async add(examId: string, candidateId: string, events: ExamEvent[]): Promise<ExamEvent[]> {
+    const fresh: ExamEvent[] = [];
+    const receivedAt = this.now();
+    for (const e of events) {
+      const result = await this.db.insertInto('events').values({
+        exam_id: examId, candidate_id: candidateId, id: e.id, type: e.type, client_at: e.at, received_at: receivedAt,
+        detail: e.detail ? JSON.stringify(e.detail) : null,
+      }).onConflict((oc) => oc.columns(['exam_id', 'candidate_id', 'id']).doNothing()).executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) > 0) fresh.push(e);
+    }
+    return fresh;
+  }
+
+  async list(examId: string, candidateId: string): Promise<(ExamEvent & { receivedAt: number })[]> {
+    const rows = await this.db.selectFrom('events').selectAll().where('exam_id', '=', examId).where('candidate_id', '=', candidateId)
+      .orderBy('client_at').orderBy('id').execute();
+    return rows.map((r) => ({
+      id: r.id, type: r.type as ExamEvent['type'], at: r.client_at, receivedAt: r.received_at,
+      ...(r.detail ? { detail: JSON.parse(r.detail) as ExamEvent['detail'] } : {}),
+    }));
+  }
+
+  async addChat(examId: string, candidateId: string, sender: ChatMessage['from'], messages: ChatOut[]): Promise<void> {
+    const receivedAt = this.now();
+    for (const m of messages) {
+      await this.db.insertInto('chat_messages').values({
+        exam_id: examId, candidate_id: candidateId, id: m.id, sender, text: m.text, client_at: m.at, received_at: receivedAt,
+      }).onConflict((oc) => oc.columns(['exam_id', 'candidate_id', 'id']).doNothing()).execute();
+    }
+  }
+
+  async chat(examId: string, candidateId: string): Promise<ChatMessage[]> {
+    const rows = await this.db.selectFrom('chat_messages').selectAll().where('exam_id', '=', examId).where('candidate_id', '=', candidateId)
+      .orderBy('received_at').orderBy('client_at').execute();
+    return rows.map((r) => ({ id: r.id, from: r.sender, text: r.text, at: r.client_at, receivedAt: r.received_at }));
+  }
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * Integrity signals and flow events a candidate's device logs (R7, R9): each is kept on the device
+ * with a client-made id and the server-estimated time, and posted when online; the server
+ * dedupes by id and stamps its own receive time beside it.
+ */
+export const EVENT_TYPES = [
+  'entered', 'ended-early', 'recording-resumed', 'tab-hidden', 'tab-visible', 'window-blur',
+  'fullscreen-exit', 'display-attached', 'copy', 'paste', 'context-menu', 'print-screen',
+  'devtools-resize', 'track-ended', 'track-muted', 'device-change', 'device-switched', 'offline',
+  'online', 'storage-full',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Events shown to the candidate as a warning when they happen in the exam view. */
+export const WARNED_EVENTS: ReadonlySet<EventType> = new Set([
+  'tab-hidden', 'window-blur', 'fullscreen-exit', 'display-attached', 'copy', 'paste', 'context-menu',
+  'print-screen', 'devtools-resize', 'track-ended', 'track-muted',
+]);
+
+export const ClientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'an 8–64 character id');
+const Detail = z.record(z.string().max(40), z.union([z.string().max(200), z.number(), z.boolean()]));
+
+export const ExamEvent = z.object({
+  id: ClientId,
+  type: z.enum(EVENT_TYPES),
+  /** Server time as the device estimated it (server clock offset), epoch ms. */
+  at: z.number().int().nonnegative(),
+  detail: Detail.optional(),
+});
+export type ExamEvent = z.infer<typeof ExamEvent>;
+export const EventBatch = z.object({ events: z.array(ExamEvent).min(1).max(200) });
+export const EventBatchReply = z.object({ accepted: z.number().int() });
+
+export const MAX_CHAT_TEXT = 2000;
+export const ChatOut = z.object({ id: ClientId, text: z.string().trim().min(1).max(MAX_CHAT_TEXT), at: z.number().int().nonnegative() });
+export type ChatOut = z.infer<typeof ChatOut>;
+export const ChatBatch = z.object({ messages: z.array(ChatOut).min(1).max(50) });
+
+export const ChatMessage = ChatOut.extend({ from: z.enum(['candidate', 'proctor']), receivedAt: z.number() });
+export type ChatMessage = z.infer<typeof ChatMessage>;
+export const ChatThread = z.object({ messages: z.array(ChatMessage) });
+export type ChatThread = z.infer<typeof ChatThread>;
