@@ -10,6 +10,7 @@ import { Recordings } from './domain/recordings.js';
 import { Questions } from './domain/questions.js';
 import { EventLog } from './domain/event-log.js';
 import { LocalDiskStore } from './storage/local-disk-store.js';
+import type { BlobStore } from './storage/blob-store.js';
 import path from 'node:path';
 
 /** Everything the HTTP and WebSocket layers use, built once per process. */
@@ -24,6 +25,7 @@ export interface Services {
   events: EventLog;
   /** Server secret for derived values (binding codes, question keys). */
   secret: Uint8Array;
+  blobs: BlobStore;
   now: () => number;
 }
 
@@ -34,16 +36,18 @@ export async function createServices(dataDir: string, now: () => number = Date.n
   const signer = new TokenSigner(secret, now, sessionTokenTtlMs);
   const exams = new ExamStore(db, now);
   const lottery = new Lottery(db, exams, now);
+  const blobs = new LocalDiskStore(path.join(dataDir, 'blobs'));
   return {
     db,
     exams,
     sessions: new Sessions(db, exams, signer, now),
     lottery,
     progress: new Progress(db, lottery, now),
-    recordings: new Recordings(db, new LocalDiskStore(path.join(dataDir, 'blobs')), now),
+    recordings: new Recordings(db, blobs, now),
     questions: new Questions(secret, now),
     events: new EventLog(db, now),
     secret,
+    blobs,
     now,
   };
 }

@@ -30,6 +30,8 @@ export function createApp(services: Services, appDir: string): Hono {
   // Chunk bodies have their own, per-exam limit (readBodyLimited).
   app.use('/api/*', except((c) => CHUNK_PATH.test(c.req.path), jsonLimit));
   app.get('/api/time', (c) => c.json({ now: services.now() }));
+  // The device check (R1) times an upload of a few dozen KB here to measure the upload rate.
+  app.post('/api/probe', async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength }));
   app.route('/api/exams', publicRoutes(services));
   app.route('/api/session', sessionRoutes(services.sessions));
   app.route('/api/candidate', candidateRoutes(services));

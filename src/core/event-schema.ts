@@ -6,7 +6,7 @@ import { z } from 'zod';
  * dedupes by id and stamps its own receive time beside it.
  */
 export const EVENT_TYPES = [
-  'entered', 'ended-early', 'recording-resumed', 'tab-hidden', 'tab-visible', 'window-blur',
+  'login-capture', 'entered', 'ended-early', 'recording-resumed', 'tab-hidden', 'tab-visible', 'window-blur',
   'fullscreen-exit', 'display-attached', 'copy', 'paste', 'context-menu', 'print-screen',
   'devtools-resize', 'track-ended', 'track-muted', 'device-change', 'device-switched', 'offline',
   'online', 'storage-full',

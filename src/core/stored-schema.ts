@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CandidateMe } from './api-schema.js';
+import { CandidateMe, SealedQuestions } from './api-schema.js';
 
 /** What the device keeps between visits; read back through these schemas, never trusted raw. */
 export const StoredSession = z.object({
@@ -53,3 +53,23 @@ export const LocalRecording = z.object({
   problem: z.string().nullable(),
 });
 export type LocalRecording = z.infer<typeof LocalRecording>;
+
+/** What this device decided in the flow (steps the server does not decide), per exam. */
+export const StoredFlow = z.object({
+  examId: z.string(),
+  candidateId: z.string(),
+  acks: z.object({ check: z.boolean(), evidence: z.boolean(), lottery: z.boolean(), devices: z.boolean() }),
+  /** Server time of an early end on this device (it may not have reached the server yet). */
+  localEndedAt: z.number().nullable(),
+  /** Devices chosen at R8, used again after a reload. */
+  camera: z.string().optional(),
+  microphone: z.string().optional(),
+});
+export type StoredFlow = z.infer<typeof StoredFlow>;
+
+/** R1 passed on this device (before login; not tied to an exam). */
+export const StoredSystemCheck = z.object({ passedAt: z.number() });
+
+/** The encrypted questions received at entry, and the key once released. */
+export const StoredQuestions = z.object({ sealed: SealedQuestions, key: z.string().nullable() });
+export type StoredQuestions = z.infer<typeof StoredQuestions>;

@@ -5,7 +5,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
  * `unknown`: every value is validated by its schema when read back.
  */
 export const DB_NAME = 'invigil';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export type ChunkKey = [recordingId: string, segment: number, seq: number];
 
@@ -13,6 +13,8 @@ export interface InvigilDB extends DBSchema {
   kv: { key: string; value: unknown };
   recordings: { key: string; value: unknown };
   chunks: { key: ChunkKey; value: unknown; indexes: { byRecording: string } };
+  /** Events and chat messages waiting to be posted, oldest first by their sequence number. */
+  outbox: { key: number; value: unknown };
 }
 
 let dbPromise: Promise<IDBPDatabase<InvigilDB>> | null = null;
@@ -25,6 +27,7 @@ export function getDb(): Promise<IDBPDatabase<InvigilDB>> {
         db.createObjectStore('recordings', { keyPath: 'id' });
         db.createObjectStore('chunks', { keyPath: ['recordingId', 'segment', 'seq'] }).createIndex('byRecording', 'recordingId');
       }
+      if (oldVersion < 3) db.createObjectStore('outbox', { autoIncrement: true });
     },
     blocking() {
       // A newer version of the app wants to upgrade: let it.

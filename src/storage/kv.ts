@@ -1,5 +1,7 @@
 import type { z } from 'zod';
-import { StoredClock, StoredExamRecordings, StoredSession, StoredSnapshot, StoredUploadCredential } from '../core/stored-schema.js';
+import {
+  StoredClock, StoredExamRecordings, StoredFlow, StoredQuestions, StoredSession, StoredSnapshot, StoredSystemCheck, StoredUploadCredential,
+} from '../core/stored-schema.js';
 import { useDb } from './db.js';
 
 /** Small records kept by key; each key has its own schema. */
@@ -11,6 +13,9 @@ const KV = {
   'snapshot:candidate': StoredSnapshot,
   uploadCredential: StoredUploadCredential,
   examRecordings: StoredExamRecordings,
+  flow: StoredFlow,
+  systemCheck: StoredSystemCheck,
+  questions: StoredQuestions,
 } as const;
 type KvKey = keyof typeof KV;
 type KvValue<K extends KvKey> = K extends 'deviceId' ? string : z.infer<NonNullable<(typeof KV)[K]>>;

@@ -130,3 +130,23 @@ test('help chat: store-and-forward from the device, answered by the proctor of t
   assert.equal((await s.call('GET', '/api/proctor/chat/cB-1', undefined, pa)).status, 403, 'room B is not theirs');
   assert.equal((await s.call('POST', '/api/device/chat', { messages: [{ ...msg, id: 'chat-0003-aaaa', text: 'x'.repeat(2001) }] }, who.upload)).status, 400);
 });
+
+test('the upload probe answers with the bytes it got and refuses more than the JSON limit', async () => {
+  const ok = await fetch(`${s.url}/api/probe`, { method: 'POST', body: new Uint8Array(48 * 1024) });
+  assert.deepEqual(await ok.json(), { bytes: 48 * 1024 });
+  const big = await fetch(`${s.url}/api/probe`, { method: 'POST', body: new Uint8Array(65 * 1024) });
+  assert.equal(big.status, 413);
+});
+
+test('the login capture is kept as evidence, marked "face check unavailable"', async () => {
+  s.clock.t = START - 10 * MIN;
+  const { auth } = await login('cA-1');
+  const jpeg = new Uint8Array(400).fill(7);
+  jpeg.set([0xff, 0xd8, 0xff, 0xe0]);
+  const res = await fetch(`${s.url}/api/candidate/login-capture`, { method: 'POST', headers: { ...auth, 'content-type': 'image/jpeg' }, body: jpeg });
+  assert.equal(res.status, 201);
+  const events = await s.services.events.list('exam1', 'cA-1');
+  assert.deepEqual(events.find((e) => e.type === 'login-capture')?.detail?.faceCheck, 'unavailable');
+  const png = await fetch(`${s.url}/api/candidate/login-capture`, { method: 'POST', headers: { ...auth, 'content-type': 'image/jpeg' }, body: new Uint8Array(400) });
+  assert.equal(png.status, 400);
+});
