@@ -50,14 +50,14 @@ export class InvigilApp extends LitElement {
     return html`
       <header><span>${t('app.name')}</span><lang-switch></lang-switch></header>
       <offline-banner></offline-banner>
-      <main class=${this.route.mode === 'proctor' || this.route.mode === 'review' ? 'wide' : ''}>${this.renderMode()}</main>`;
+      <main class=${this.route.mode === 'evidence' ? '' : 'wide'}>${this.renderMode()}</main>`;
   }
 
   private renderMode() {
     const r = this.route;
     if (this.loaded !== r.mode) return html`<p role="status">${t('app.loading')}</p>`;
     switch (r.mode) {
-      case 'candidate': return html`<candidate-app .examId=${r.examId} .page=${r.view}></candidate-app>`;
+      case 'candidate': return html`<candidate-app .examId=${r.examId}></candidate-app>`;
       case 'evidence': return html`<evidence-app .code=${r.code}></evidence-app>`;
       case 'proctor': return html`<proctor-app></proctor-app>`;
       case 'review': return html`<review-app .path=${r.path}></review-app>`;

@@ -1,22 +1,27 @@
-import { LitElement, html, nothing } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { LocaleController, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
+import '../ui/camera-preview.js';
 
 export interface LoginSubmit {
   candidateId: string;
   ticketCode: string;
   takeOver: boolean;
+  /** The camera frame at login (JPEG), kept as evidence; null without a camera. */
+  capture: Blob | null;
 }
 
 /**
- * Candidate ID and ticket code (R2). Shows the error it is given and, when the server says the
+ * Candidate ID and ticket code (R2), with the camera: a frame is captured at login and kept as
+ * evidence. The face check itself comes with the face issue; until then the form says plainly
+ * that it is not available (never a pretended pass). Shows the error it is given and, when the server says the
  * candidate is logged in elsewhere, asks before taking over.
  * @fires login-submit - detail: LoginSubmit
  */
 @customElement('candidate-login')
 export class CandidateLogin extends LitElement {
-  static override styles = baseStyles;
+  static override styles = [baseStyles, css`camera-preview { max-width: 20rem; margin: 1rem 0 0; }`];
   private readonly i18n = new LocaleController(this);
 
   @property() examTitle = '';
@@ -26,8 +31,32 @@ export class CandidateLogin extends LitElement {
   /** True after the server answered `already_logged_in`: ask before ending the other login. */
   @property({ type: Boolean }) askTakeOver = false;
 
+  @state() private stream: MediaStream | null = null;
   @query('#candidate-id') private idInput!: HTMLInputElement;
   @query('#ticket-code') private codeInput!: HTMLInputElement;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } } })
+      .then((s) => { if (this.isConnected) this.stream = s; else s.getTracks().forEach((tr) => tr.stop()); })
+      .catch(() => undefined);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stream?.getTracks().forEach((tr) => tr.stop());
+  }
+
+  /** The current preview frame as a 320-pixel-wide JPEG. */
+  private async capture(): Promise<Blob | null> {
+    const video = this.renderRoot.querySelector('camera-preview')?.shadowRoot?.querySelector('video');
+    if (!video?.videoWidth) return null;
+    const canvas = document.createElement('canvas');
+    canvas.width = 320;
+    canvas.height = Math.round((320 * video.videoHeight) / video.videoWidth);
+    canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height);
+    return new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.8));
+  }
 
   override render() {
     return html`
@@ -39,7 +68,8 @@ export class CandidateLogin extends LitElement {
           <input id="candidate-id" name="candidateId" autocomplete="username" inputmode="text" required ?disabled=${this.busy} />
           <label for="ticket-code">${t('login.ticketCode')}</label>
           <input id="ticket-code" name="ticketCode" type="password" autocomplete="current-password" required ?disabled=${this.busy} />
-          <p class="note">${t('login.faceNotice')}</p>
+          <camera-preview .stream=${this.stream} label=${t('login.camera')}></camera-preview>
+          <div class="warn" role="note">${t('login.faceNotice')}</div>
           ${this.error ? html`<div class="error" role="alert">${this.error}${this.helpLine ? html`<br />${t('login.helpLine', { help: this.helpLine })}` : nothing}</div>` : nothing}
           ${this.askTakeOver ? this.renderTakeOver() : html`
             <div class="actions"><button type="submit" ?disabled=${this.busy}>${this.busy ? t('login.busy') : t('login.submit')}</button></div>`}
@@ -53,7 +83,7 @@ export class CandidateLogin extends LitElement {
         <h2 id="takeover-title">${t('login.takeOverTitle')}</h2>
         <p id="takeover-body">${t('login.takeOverBody')}</p>
         <div class="actions">
-          <button type="button" @click=${() => this.emit(true)} ?disabled=${this.busy}>${t('login.takeOverConfirm')}</button>
+          <button type="button" @click=${() => void this.emit(true)} ?disabled=${this.busy}>${t('login.takeOverConfirm')}</button>
           <button type="button" class="secondary" @click=${() => { this.askTakeOver = false; }}>${t('login.cancel')}</button>
         </div>
       </div>`;
@@ -61,11 +91,11 @@ export class CandidateLogin extends LitElement {
 
   private onSubmit(e: Event): void {
     e.preventDefault();
-    this.emit(false);
+    void this.emit(false);
   }
 
-  private emit(takeOver: boolean): void {
-    const detail: LoginSubmit = { candidateId: this.idInput.value.trim(), ticketCode: this.codeInput.value.trim(), takeOver };
+  private async emit(takeOver: boolean): Promise<void> {
+    const detail: LoginSubmit = { candidateId: this.idInput.value.trim(), ticketCode: this.codeInput.value.trim(), takeOver, capture: await this.capture() };
     this.dispatchEvent(new CustomEvent('login-submit', { detail, bubbles: true, composed: true }));
   }
 }

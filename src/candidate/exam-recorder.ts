@@ -8,7 +8,6 @@ import { kvGet, kvSet } from '../storage/kv.js';
 import { getRecording, isStorageFull } from '../storage/recording-store.js';
 import { reportProblem } from '../net/uploader.js';
 import { deviceUploadDeps } from '../net/sync-all.js';
-import { expectedRecordingBytes, storageVerdict, type StorageVerdict } from '../core/storage-budget.js';
 
 const RETRY_MS = 3_000;
 
@@ -17,8 +16,12 @@ export interface ExamRecorderOptions {
   /** After each stored chunk: the uploader sends it while online (live upload, R7). */
   onChunk: () => void;
   onError: (err: unknown) => void;
+  /** A captured track ended or was muted (unplugged camera, revoked permission, stopped sharing). */
+  onTrack?: (kind: 'camera' | 'microphone' | 'screen', what: 'ended' | 'muted') => void;
   workerUrl?: string | URL;
 }
+
+export interface DeviceIds { camera?: string; microphone?: string }
 
 /**
  * Camera + microphone and the whole screen, each a recording set that survives reloads: every
@@ -33,6 +36,23 @@ export class ExamRecorder {
   private finished = false;
 
   constructor(private readonly me: CandidateMe, private readonly opts: ExamRecorderOptions) {}
+
+  private devices: DeviceIds = {};
+
+  get examId(): string {
+    return this.me.exam.id;
+  }
+
+  /** Camera and microphone being recorded (for previews), or null. */
+  get cameraStream(): MediaStream | null {
+    return this.streams[0] ?? null;
+  }
+
+  /** Capturing on this page: false before the first start, after a reload, or once a track ended. */
+  get active(): boolean {
+    return this.streams.length > 0 && !this.interrupted;
+  }
+  private interrupted = false;
 
   get recording(): boolean {
     return this.recorders.some((r) => r.state === 'recording');
@@ -56,50 +76,96 @@ export class ExamRecorder {
   }
 
   /**
-   * Asks the browser to keep our storage (no eviction under pressure) and checks there is room
-   * for twice the expected recording, from entry to the end of the exam.
+   * Asks for camera, microphone and the screen (needs a click). `beforeRecording` runs once all
+   * three are granted (entry asks the server then); if it throws, everything is released.
    */
-  async checkStorage(): Promise<StorageVerdict> {
-    const storage = navigator.storage as StorageManager | undefined;
-    await storage?.persist().catch(() => false);
-    const est = await storage?.estimate().catch(() => undefined);
-    const t = this.me.exam.times;
-    const seconds = Math.max(0, t.endAt - Math.min(t.entryOpensAt, this.opts.now())) / 1000;
-    return storageVerdict(est?.quota, est?.usage, expectedRecordingBytes(this.me.recording, seconds));
-  }
-
-  /** Asks for camera, microphone and the screen (needs a click), then records both. */
-  async start(): Promise<void> {
-    const s = this.me.recording;
-    const camera = await captureCamera(s);
-    let screen: MediaStream;
+  async start(devices: DeviceIds = {}, beforeRecording: () => Promise<void> = async () => {}): Promise<void> {
+    this.devices = devices;
+    // Started again after a track ended: the runs still going end their segments first.
+    await Promise.all(this.recorders.map((r) => r.stopSegment()));
+    this.streams.forEach((st) => st.getTracks().forEach((t) => t.stop()));
+    this.streams = [];
+    this.recorders = [];
+    // Ask the browser to keep our storage (no eviction under pressure) before anything is stored.
+    await navigator.storage.persist().catch(() => false);
+    const camera = await captureCamera(this.me.recording, devices).catch(() => captureCamera(this.me.recording));
+    let screen: MediaStream | null = null;
     try {
       screen = await captureScreen();
+      await beforeRecording();
     } catch (err) {
       camera.getTracks().forEach((t) => t.stop());
+      screen?.getTracks().forEach((t) => t.stop());
       throw err;
     }
     this.streams = [camera, screen];
+    this.interrupted = false;
+    this.watch(camera, screen);
     await this.record();
   }
 
-  private async record(): Promise<void> {
+  /**
+   * R8: another camera or microphone. The camera recording ends its segment and goes on in a new
+   * segment of the same set with the new device (a MediaRecorder cannot change its tracks).
+   */
+  async switchDevices(change: DeviceIds): Promise<void> {
+    const camRecorder = this.recorders[0];
+    const screen = this.streams[1];
+    if (!camRecorder || !screen) return;
+    const next = { ...this.devices, ...change };
+    const camera = await captureCamera(this.me.recording, next);
+    this.devices = next;
+    await camRecorder.stopSegment();
+    this.streams[0]?.getTracks().forEach((t) => t.stop());
+    this.streams = [camera, screen];
+    this.watch(camera);
+    const ids = await this.ids();
+    this.recorders[0] = this.cameraRecorder(camera, ids.camera);
+    await this.recorders[0].start();
+  }
+
+  private watch(camera: MediaStream, screen?: MediaStream): void {
+    const on = (track: MediaStreamTrack | undefined, kind: 'camera' | 'microphone' | 'screen') => {
+      track?.addEventListener('ended', () => {
+        if (this.finished || !this.streams.some((s) => s.getTracks().includes(track))) return;
+        this.interrupted = true;
+        this.opts.onTrack?.(kind, 'ended');
+      });
+      track?.addEventListener('mute', () => this.opts.onTrack?.(kind, 'muted'));
+    };
+    on(camera.getVideoTracks()[0], 'camera');
+    on(camera.getAudioTracks()[0], 'microphone');
+    if (screen) on(screen.getVideoTracks()[0], 'screen');
+  }
+
+  private common() {
+    return {
+      worker: recorderWorker(this.opts.workerUrl), now: this.opts.now,
+      onPersisted: () => this.opts.onChunk(), onError: (err: unknown) => this.onError(err),
+    };
+  }
+
+  private rate(bps: number): number {
+    return Math.max(50_000, Math.round(bps * this.factor));
+  }
+
+  private cameraRecorder(camera: MediaStream, id: string): SegmentRecorder {
     const s = this.me.recording;
+    return new SegmentRecorder(camera, {
+      ...this.common(), recording: { examId: this.me.exam.id, candidateId: this.me.candidate.id, id, kind: 'camera', mimeType: pickMimeType(true) },
+      videoBitsPerSecond: this.rate(s.videoBitsPerSecond), audioBitsPerSecond: s.audioBitsPerSecond,
+    });
+  }
+
+  private async record(): Promise<void> {
     const [camera, screen] = this.streams;
     if (!camera || !screen) return;
     const ids = await this.ids();
-    const worker = recorderWorker(this.opts.workerUrl);
-    const base = { examId: this.me.exam.id, candidateId: this.me.candidate.id };
-    const rate = (bps: number) => Math.max(50_000, Math.round(bps * this.factor));
-    const common = { worker, now: this.opts.now, onPersisted: () => this.opts.onChunk(), onError: (err: unknown) => this.onError(err) };
     this.recorders = [
-      new SegmentRecorder(camera, {
-        ...common, recording: { ...base, id: ids.camera, kind: 'camera', mimeType: pickMimeType(true) },
-        videoBitsPerSecond: rate(s.videoBitsPerSecond), audioBitsPerSecond: s.audioBitsPerSecond,
-      }),
+      this.cameraRecorder(camera, ids.camera),
       new SegmentRecorder(screen, {
-        ...common, recording: { ...base, id: ids.screen, kind: 'screen', mimeType: pickMimeType(false) },
-        videoBitsPerSecond: rate(s.screenBitsPerSecond),
+        ...this.common(), recording: { examId: this.me.exam.id, candidateId: this.me.candidate.id, id: ids.screen, kind: 'screen', mimeType: pickMimeType(false) },
+        videoBitsPerSecond: this.rate(this.me.recording.screenBitsPerSecond),
       }),
     ];
     const started = await Promise.allSettled(this.recorders.map((r) => r.start()));

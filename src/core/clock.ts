@@ -22,6 +22,11 @@ export interface ClockSync {
   rtt: number;
   /** Extra error from carrying the estimate across a reload on the device clock. */
   carriedError: number;
+  /**
+   * Carried across a reload on the device clock, which may have been moved meanwhile (by any
+   * amount): any real sample replaces it, whatever its round trip.
+   */
+  carried?: boolean;
 }
 
 /** Quartz clocks drift up to ~100 ppm; an old estimate grows that uncertain. */
@@ -42,7 +47,7 @@ export function uncertainty(sync: ClockSync, monoNow: number): number {
 /** Keeps whichever estimate is tighter now: usually the lowest-RTT sample, unless it has aged. */
 export function addSample(current: ClockSync | null, sample: ClockSample): ClockSync {
   const next = syncFromSample(sample);
-  if (!current) return next;
+  if (!current || current.carried) return next;
   return uncertainty(next, sample.monoReceived) <= uncertainty(current, sample.monoReceived) ? next : current;
 }
 
@@ -69,6 +74,7 @@ export function carryAcrossReload(stored: ClockSync, wallNow: number, monoNow: n
     wallAnchor: wallNow,
     rtt: stored.rtt,
     carriedError: stored.carriedError + Math.abs(elapsed) * DRIFT_PER_MS,
+    carried: true,
   };
 }
 

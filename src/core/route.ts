@@ -1,11 +1,11 @@
 /** The app's modes, chosen by the URL hash; each is loaded only when visited. */
 export type Route =
-  | { mode: 'candidate'; examId: string | null; view: 'home' | 'exam' }
+  | { mode: 'candidate'; examId: string | null }
   | { mode: 'evidence'; code: string }
   | { mode: 'proctor' }
   | { mode: 'review'; path: string };
 
-/** `#/`, `#/?exam=ID`, `#/exam`, `#/evidence/<code>`, `#/proctor`, `#/review/...`; anything else is the candidate's. */
+/** `#/`, `#/?exam=ID`, `#/evidence/<code>`, `#/proctor`, `#/review/...`; anything else is the candidate's. */
 export function parseRoute(hash: string): Route {
   const [rawPath = '', query = ''] = hash.replace(/^#/, '').split('?');
   const parts = rawPath.split('/').filter(Boolean).map(safeDecode);
@@ -14,7 +14,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'proctor') return { mode: 'proctor' };
   if (parts[0] === 'review') return { mode: 'review', path: parts.slice(1).join('/') };
   const examId = exam && /^[A-Za-z0-9._-]{1,64}$/.test(exam) ? exam : null;
-  return { mode: 'candidate', examId, view: parts[0] === 'exam' ? 'exam' : 'home' };
+  return { mode: 'candidate', examId };
 }
 
 function queryParam(query: string, name: string): string | null {

@@ -20,6 +20,7 @@ export type StoredUploadCredential = z.infer<typeof StoredUploadCredential>;
 
 export const StoredClock = z.object({
   serverAnchor: z.number(), monoAnchor: z.number(), wallAnchor: z.number(), rtt: z.number(), carriedError: z.number(),
+  carried: z.boolean().optional(),
 });
 
 /** The recording sets of the exam this device is sitting, kept so a reload continues them. */

@@ -11,8 +11,11 @@ export class LevelMeter {
     this.analyser.fftSize = 1024;
     this.buf = new Float32Array(this.analyser.fftSize);
     this.ctx.createMediaStreamSource(stream).connect(this.analyser);
-    // A page without a user gesture yet starts suspended; the level reads 0 until it resumes.
-    void this.ctx.resume().catch(() => undefined);
+    // Before any user gesture the context may start suspended (autoplay policy): resume it at once
+    // if allowed, else at the first click or key press on the page.
+    const resume = () => void this.ctx.resume().catch(() => undefined);
+    resume();
+    for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, resume, { once: true, capture: true });
   }
 
   level(): number {

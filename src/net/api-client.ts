@@ -63,11 +63,13 @@ export class ApiClient {
 
   private async send<S extends z.ZodType>(method: string, path: string, schema: S, body: unknown, token: string | null): Promise<z.infer<S>> {
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // A Blob goes as it is (e.g. the login capture, image/jpeg); anything else as JSON.
+    const raw = typeof Blob !== 'undefined' && body instanceof Blob;
+    if (body !== undefined) headers['content-type'] = raw ? body.type : 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     let res: Response;
     try {
-      res = await this.fetchFn(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+      res = await this.fetchFn(this.base + path, { method, headers, body: body === undefined ? undefined : raw ? body : JSON.stringify(body), cache: 'no-store' });
     } catch (err) {
       throw new ApiRequestError(0, 'network', err instanceof Error ? err.message : 'network error');
     }

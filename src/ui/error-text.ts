@@ -6,9 +6,10 @@ export function errorText(err: unknown, formatTime: (ms: number) => string): str
   if (!(err instanceof ApiRequestError)) return t('error.unknown', { code: err instanceof Error ? err.name : 'error' });
   switch (err.code) {
     case 'network': return t('error.network');
-    case 'login_not_open': {
+    case 'login_not_open':
+    case 'entry_not_open': {
       const opensAt = (err.details as { opensAt?: unknown } | undefined)?.opensAt;
-      return t('error.login_not_open', { time: typeof opensAt === 'number' ? formatTime(opensAt) : '' });
+      return t(`error.${err.code}`, { time: typeof opensAt === 'number' ? formatTime(opensAt) : '' });
     }
     case 'bad_request': {
       const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;

@@ -14,6 +14,7 @@ export const baseStyles = css`
   button.secondary { background: #fff; color: #0a5cc2; }
   button[disabled] { background: #8c959f; border-color: #8c959f; color: #fff; cursor: not-allowed; }
   .error { color: #a40e26; background: #ffebe9; border: 1px solid #ff8182; border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0.75rem 0; }
+  .warn { color: #5c3c00; background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0.75rem 0; }
   .note { color: #57606a; font-size: 0.9rem; }
   .actions { display: flex; gap: 0.75rem; flex-wrap: wrap; margin-top: 1rem; }
 `;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { hashPassword } from '../../server/auth/password.js';
 import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
+import { waitForStep, walkToExam } from '../helpers/flow-e2e.js';
 
 let e: E2eEnv;
 
@@ -11,7 +12,7 @@ before(async () => {
 });
 after(() => e?.close());
 
-test('log in, see the countdown and the drawn number, go offline, reload: the shell opens with both', async () => {
+test('through the steps to the entry page, go offline, reload: the shell opens on the same step', async () => {
   const context = await e.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const requested: string[] = [];
@@ -19,17 +20,8 @@ test('log in, see the countdown and the drawn number, go offline, reload: the sh
   await page.goto(`${e.server.url}/#/`);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
 
-  await page.getByLabel('考生号').fill('cA-1');
-  await page.getByLabel('准考证验证码').fill('TA-1');
-  await page.getByRole('button', { name: '登录' }).click();
-  const timer = page.getByRole('timer');
-  await timer.waitFor();
-  const shown = await timer.textContent();
-  assert.match(shown ?? '', /^1[12]:\d\d$/, `countdown ${shown}`);
-
-  await page.getByRole('button', { name: '抽签' }).click();
+  await walkToExam(page, e.server.url, 'cA-1', 'TA-1', { stopAtEnter: true });
   const number = page.getByTestId('lottery-number');
-  await number.waitFor();
   const drawn = Number(await number.textContent());
   assert.ok(drawn >= 1 && drawn <= 3, `number ${drawn}`);
 
@@ -45,9 +37,8 @@ test('log in, see the countdown and the drawn number, go offline, reload: the sh
 
   await context.setOffline(true);
   await page.reload();
-  await page.getByTestId('lottery-number').waitFor();
+  await waitForStep(page, 'enter');
   assert.equal(Number(await page.getByTestId('lottery-number').textContent()), drawn);
-  assert.match((await page.getByRole('timer').textContent()) ?? '', /^1[01]:\d\d$/);
   await page.getByText('网络已断开').waitFor();
   await page.getByText('离线显示').waitFor();
 
@@ -73,9 +64,9 @@ test('the English switch is remembered across a reload', async () => {
   const page = await context.newPage();
   await page.goto(`${e.server.url}/#/`);
   await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('heading', { name: 'Candidate login' }).waitFor();
+  await page.getByRole('heading', { name: 'Device check' }).waitFor();
   await page.reload();
-  await page.getByRole('heading', { name: 'Candidate login' }).waitFor();
+  await page.getByRole('heading', { name: 'Device check' }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   await context.close();
 });
@@ -85,18 +76,19 @@ test('a second login elsewhere is refused until confirmed; the first device is t
   const second = await e.browser.newContext();
   const loginAs = async (page: import('playwright-core').Page) => {
     await page.goto(`${e.server.url}/#/`);
+    await page.getByRole('button', { name: '下一步' }).click();
     await page.getByLabel('考生号').fill('cA-2');
     await page.getByLabel('准考证验证码').fill('TA-2');
-    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('button', { name: '登录', exact: true }).click();
   };
   const p1 = await first.newPage();
   await loginAs(p1);
-  await p1.getByRole('timer').waitFor();
+  await waitForStep(p1, 'procedure');
   const p2 = await second.newPage();
   await loginAs(p2);
   await p2.getByRole('alertdialog').waitFor();
   await p2.getByRole('button', { name: '确认在本设备登录' }).click();
-  await p2.getByRole('timer').waitFor();
+  await waitForStep(p2, 'procedure');
   await p1.reload();
   await p1.getByText('您已在另一台设备登录，本设备的登录已结束。').waitFor();
   await first.close();

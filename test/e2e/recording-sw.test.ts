@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
+import { waitForStep } from '../helpers/flow-e2e.js';
 import { assertServerCopies, endExam, localCopies, loginAndRecord as startRecording, sleep, type LocalCopy } from '../helpers/recording-e2e.js';
 
 const TOKEN_TTL_S = 5;
@@ -35,9 +36,9 @@ test('the session token expires while offline; after reconnecting every chunk up
   await context.setOffline(false);
   await page.getByText('上传成功').nth(1).waitFor({ timeout: 60_000 });
   await assertSame(local, 'cA-1');
-  // The page's own session refreshed itself too: reloading shows the candidate, not the login.
+  // The page's own session refreshed itself too: reloading shows the upload screen, not the login.
   await page.goto(`${e.server.url}/#/`);
-  await page.getByRole('timer').waitFor();
+  await waitForStep(page, 'upload');
   await context.close();
 });
 

@@ -5,7 +5,8 @@ import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
 import { hashPassword } from '../../server/auth/password.js';
 import { spawnServer } from '../helpers/child-server.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
-import { assertServerCopies, endExam, localCopies, loginAndRecord as startRecording, sleep, type LocalCopy } from '../helpers/recording-e2e.js';
+import { assertServerCopies, endExam, localCopies, loginAndRecord as startRecording, resumeRecording, sleep, type LocalCopy } from '../helpers/recording-e2e.js';
+import { waitForStep } from '../helpers/flow-e2e.js';
 
 const loginAndRecord = (context: BrowserContext, candidate: string) => startRecording(context, e.server.url, candidate);
 let e: E2eEnv;
@@ -48,10 +49,9 @@ test('offline for 60 s mid-recording: the exam goes on, everything uploads after
   await page.getByText('等待网络').first().waitFor();
   const local = await localCopies(page);
   assert.ok(local.every((r) => r.segments === 1));
-  // Reopened later (still offline): the app says uploads are pending and leads to the upload screen.
+  // Reopened later (still offline): the app opens on the upload screen, waiting for the network.
   await page.goto(`${e.server.url}/#/`);
-  await page.getByText('本机有 2 个录像尚未上传完成').waitFor();
-  await page.getByRole('link', { name: '查看上传进度' }).click();
+  await waitForStep(page, 'upload');
   await page.getByText('等待网络').first().waitFor();
   await context.setOffline(false);
   await assertServerHasExactly(page, local, 'cA-1');
@@ -64,9 +64,9 @@ test('the page is closed mid-recording and reopened: a new segment of the same r
   await sleep(3_000);
   await page.close();
   page = await context.newPage();
-  await page.goto(`${e.server.url}/#/exam`);
-  await page.getByRole('button', { name: '继续录制' }).click();
-  await page.getByText('正在录制').waitFor();
+  await page.goto(`${e.server.url}/#/`);
+  await waitForStep(page, 'exam');
+  await resumeRecording(page);
   await sleep(3_000);
   await context.setOffline(true);
   await endExam(page);

@@ -13,7 +13,14 @@ export interface E2eEnv {
   dir: string;
   server: ChildServer;
   browser: Browser;
+  /** Imports one more exam with the CLI while the server runs (it sees it at once). */
+  importExam(exam: ExamConfigInput): Promise<void>;
   close(): Promise<void>;
+}
+
+async function cliImport(dir: string, exam: ExamConfigInput): Promise<void> {
+  const file = await writeJson(dir, `exam-${exam.id}.json`, exam);
+  await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dir } });
 }
 
 /**
@@ -22,12 +29,12 @@ export interface E2eEnv {
  */
 export async function e2eEnv(exam: ExamConfigInput, serverEnv: Record<string, string> = {}): Promise<E2eEnv> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `invigil-e2e-${exam.id}-`));
-  const file = await writeJson(dir, 'exam.json', exam);
-  await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dir } });
+  await cliImport(dir, exam);
   const env: E2eEnv = {
     dir,
     server: await spawnServer(dir, 'dist/node/server/main.js', [], serverEnv),
     browser: await launchBrowser(),
+    importExam: (next) => cliImport(dir, next),
     async close() {
       await env.browser.close();
       await env.server.kill();

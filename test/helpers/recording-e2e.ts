@@ -5,6 +5,7 @@ import { chunkKey } from '../../server/domain/recordings.js';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
+import { walkToExam } from './flow-e2e.js';
 
 export interface LocalCopy { id: string; kind: string; state: string; chainHead: string; sha256: string; bytes: number; chunks: number; segments: number; keys: string[] }
 
@@ -67,26 +68,29 @@ export async function serverCopy(dataDir: string, examId: string, candidateId: s
   }
 }
 
-/** Logs in by the visible labels, opens the exam page and starts recording (camera + screen). */
+/**
+ * A fixture candidate (ticket T<id without the c>) through the flow to the exam page by the
+ * visible labels: entering starts the recording (camera + screen).
+ */
 export async function loginAndRecord(context: BrowserContext, url: string, candidate: string): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(`${url}/#/`);
-  await page.getByLabel('考生号').fill(candidate);
-  await page.getByLabel('准考证验证码').fill(`T${candidate.slice(1)}`);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('timer').waitFor();
+  await walkToExam(page, url, candidate, `T${candidate.slice(1)}`);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-  await page.goto(`${url}/#/exam`);
-  await page.getByRole('button', { name: '开始录制' }).click();
-  await page.getByText('正在录制').waitFor();
   return page;
+}
+
+/** Reopened mid-exam: 【继续录制】 starts the next segment; waits until it runs. */
+export async function resumeRecording(page: Page): Promise<void> {
+  const resume = page.getByRole('button', { name: '继续录制' });
+  await resume.click();
+  await resume.waitFor({ state: 'detached' });
 }
 
 /** 【结束考试】 then 【确认】, and wait until recording has stopped (the last chunks are stored). */
 export async function endExam(page: Page): Promise<void> {
   await page.getByRole('button', { name: '结束考试' }).click();
   await page.getByRole('button', { name: '确认' }).click();
-  await page.getByText('考试已结束').waitFor();
+  await page.getByRole('status').filter({ hasText: /录制已停止|全部录像已上传成功/ }).waitFor();
 }
 
 /** Waits until the server holds every chunk the device recorded, then compares all bytes. */

@@ -70,3 +70,12 @@ test('carried across a reload on the device clock, with the uncertainty it adds'
   const next = addSample(carried, { monoSent: 10, monoReceived: 30, wallReceived: tenMinLater + 27, server: s.serverAnchor + 600_017 });
   assert.equal(next.carriedError, 0);
 });
+
+test('a carried estimate is replaced by the next sample, even a slower one: the device clock may have moved while closed', () => {
+  const s = addSample(null, sample(0, 2, 0));
+  // Closed, the device clock set back an hour, reopened: the carry is off by an hour.
+  const carried = carryAcrossReload(s, s.wallAnchor - 3_600_000, 5);
+  const fresh = addSample(carried, { monoSent: 10, monoReceived: 90, wallReceived: s.wallAnchor - 3_600_000 + 85, server: s.serverAnchor + 5_000 });
+  assert.equal(serverNow(fresh, 90), s.serverAnchor + 5_000 + 40);
+  assert.equal(fresh.carried, undefined);
+});

@@ -6,17 +6,16 @@ import { pickText } from '../../src/core/localized.js';
 import { pickFree } from '../../server/domain/lottery.js';
 
 test('routes: candidate, evidence, proctor, review; anything else is the candidate', () => {
-  assert.deepEqual(parseRoute(''), { mode: 'candidate', examId: null, view: 'home' });
-  assert.deepEqual(parseRoute('#/'), { mode: 'candidate', examId: null, view: 'home' });
-  assert.deepEqual(parseRoute('#/?exam=demo-1'), { mode: 'candidate', examId: 'demo-1', view: 'home' });
-  assert.deepEqual(parseRoute('#/?exam=bad%20id'), { mode: 'candidate', examId: null, view: 'home' });
+  assert.deepEqual(parseRoute(''), { mode: 'candidate', examId: null });
+  assert.deepEqual(parseRoute('#/'), { mode: 'candidate', examId: null });
+  assert.deepEqual(parseRoute('#/?exam=demo-1'), { mode: 'candidate', examId: 'demo-1' });
+  assert.deepEqual(parseRoute('#/?exam=bad%20id'), { mode: 'candidate', examId: null });
   assert.deepEqual(parseRoute('#/evidence/AB12'), { mode: 'evidence', code: 'AB12' });
-  assert.deepEqual(parseRoute('#/evidence/'), { mode: 'candidate', examId: null, view: 'home' });
-  assert.deepEqual(parseRoute('#/exam'), { mode: 'candidate', examId: null, view: 'exam' });
+  assert.deepEqual(parseRoute('#/evidence/'), { mode: 'candidate', examId: null });
   assert.deepEqual(parseRoute('#/proctor'), { mode: 'proctor' });
   assert.deepEqual(parseRoute('#/review/exam1/c1'), { mode: 'review', path: 'exam1/c1' });
   assert.deepEqual(parseRoute('#/evidence/%E0%A4%A'), { mode: 'evidence', code: '%E0%A4%A' });
-  assert.deepEqual(parseRoute('#/nonsense'), { mode: 'candidate', examId: null, view: 'home' });
+  assert.deepEqual(parseRoute('#/nonsense'), { mode: 'candidate', examId: null });
 });
 
 test('durations read as MM:SS or H:MM:SS, rounded up, never negative', () => {

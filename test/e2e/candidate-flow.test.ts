@@ -1,0 +1,172 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { createServices } from '../../server/services.js';
+import { MIN, examFixture } from '../helpers/exam-fixture.js';
+import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
+import { assertAccessible, shot, waitForStep, walkToExam } from '../helpers/flow-e2e.js';
+import { assertServerCopies, endExam, localCopies, resumeRecording, sleep } from '../helpers/recording-e2e.js';
+import { installShiftableClock, setClockShift } from '../helpers/device-clock.js';
+
+const SEC = 1000;
+let e: E2eEnv;
+
+before(async () => {
+  e = await e2eEnv(examFixture({ id: 'unused', startAt: Date.now() + 60 * MIN }));
+});
+after(() => e?.close());
+
+/** An exam starting `inMs` from now with short phases, imported the way an administrator does. */
+async function shortExam(id: string, inMs: number, extra: Partial<Parameters<typeof examFixture>[0]> = {}) {
+  const startAt = Date.now() + inMs;
+  await e.importExam(examFixture({
+    id, startAt, rooms: { A: 3 }, ...extra,
+    timeline: { lotteryClosesMinutesBefore: 0.25, readingMinutes: 0.25, answeringMinutes: 0.25, ...extra.timeline },
+  }));
+  const reading = (extra.timeline?.readingMinutes ?? 0.25) * MIN;
+  return { startAt, answeringAt: startAt + reading, endAt: startAt + reading + (extra.timeline?.answeringMinutes ?? 0.25) * MIN };
+}
+
+/** Seconds on the side panel's countdown. */
+async function timerSeconds(page: Page): Promise<number> {
+  const text = (await page.locator('aside [role="timer"]').textContent()) ?? '';
+  const parts = text.split(':').map(Number);
+  return parts.reduce((acc, n) => acc * 60 + n, 0);
+}
+
+/** What the server stored for a candidate: progress, events and chat. */
+async function serverRecord(examId: string, candidateId: string) {
+  const s = await createServices(e.dir);
+  try {
+    return {
+      progress: await s.progress.get(examId, candidateId),
+      events: (await s.events.list(examId, candidateId)).map((x) => x.type),
+      chat: await s.events.chat(examId, candidateId),
+    };
+  } finally {
+    await s.db.destroy();
+  }
+}
+
+test('one candidate through every step by the visible labels, to "上传成功"; every view passes axe', async () => {
+  const t = await shortExam('flow', 75 * SEC);
+  const context = await e.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await walkToExam(page, e.server.url, 'cA-1', 'TA-1', {
+    examId: 'flow',
+    onStep: async (step) => {
+      await assertAccessible(page, step);
+      await shot(page, `desktop-${step}`);
+    },
+  });
+  // R9: the countdown page until the start; the question appears by itself at the start.
+  await page.getByRole('heading', { name: '等待开考' }).waitFor();
+  await assertAccessible(page, 'exam (waiting)');
+  const question = page.getByText('Question one');
+  await question.waitFor({ timeout: t.startAt - Date.now() + 15 * SEC });
+  assert.ok(Date.now() >= t.startAt - 1500, 'not before the start');
+  assert.equal(await page.getByTestId('stage').textContent(), '读题备考');
+  await shot(page, 'desktop-exam-reading');
+  // 【求助】: a message reaches the server (the proctor's side reads it there).
+  await page.getByRole('button', { name: '求助' }).click();
+  await page.getByLabel('给监督员的消息').fill('请问可以开始了吗？');
+  await page.getByRole('button', { name: '发送' }).click();
+  await page.locator('li.candidate:not([data-pending])').waitFor({ timeout: 20 * SEC });
+  await assertAccessible(page, 'exam (reading, chat open)');
+  // Answering cannot start early: the stage changes only at the answering time.
+  await page.getByTestId('stage').filter({ hasText: '回答问题' }).waitFor({ timeout: t.answeringAt - Date.now() + 10 * SEC });
+  assert.ok(Date.now() >= t.answeringAt - 1500, 'answering not before its time');
+  await shot(page, 'desktop-exam-answering');
+  await endExam(page);
+  await page.getByText('上传成功').nth(1).waitFor({ timeout: 60 * SEC });
+  await page.getByText('全部录像已上传成功').waitFor();
+  await assertAccessible(page, 'upload');
+  await shot(page, 'desktop-upload');
+  const record = await serverRecord('flow', 'cA-1');
+  assert.ok(record.progress.enteredAt !== null && record.progress.endedAt !== null, JSON.stringify(record.progress));
+  assert.ok(record.events.includes('entered') && record.events.includes('ended-early') && record.events.includes('login-capture'), record.events.join(' '));
+  assert.deepEqual(record.chat.map((m) => m.text), ['请问可以开始了吗？']);
+  await context.close();
+});
+
+test('sealed at entry, offline from right after entry until after the end: question on time, both phases, every recording verified after', async () => {
+  const t = await shortExam('sealed', 60 * SEC, { questionRelease: 'sealed-at-entry' });
+  const context = await e.browser.newContext();
+  const page = await context.newPage();
+  await walkToExam(page, e.server.url, 'cA-1', 'TA-1', { examId: 'sealed' });
+  await context.setOffline(true);
+  await page.getByText('网络已断开').waitFor();
+  // 【求助】 typed offline: kept on the device, marked as not sent.
+  await page.getByRole('button', { name: '求助' }).click();
+  await page.getByLabel('给监督员的消息').fill('网络断了，录像会丢吗？');
+  await page.getByRole('button', { name: '发送' }).click();
+  await page.getByText('未发送，联网后自动发送').waitFor();
+  await page.getByText('Question one').waitFor({ timeout: t.startAt - Date.now() + 15 * SEC });
+  assert.ok(Date.now() >= t.startAt - 1500, 'revealed at the server-time start, not before');
+  await page.getByTestId('stage').filter({ hasText: '回答问题' }).waitFor({ timeout: t.answeringAt - Date.now() + 10 * SEC });
+  // The end: recording stops by itself; the upload screen waits for the network.
+  await waitForStep(page, 'upload', t.endAt - Date.now() + 15 * SEC);
+  await page.getByText('等待网络').first().waitFor();
+  const local = await localCopies(page);
+  assert.equal(local.length, 2);
+  await context.setOffline(false);
+  await page.getByText('上传成功').nth(1).waitFor({ timeout: 90 * SEC });
+  await assertServerCopies(local, { dataDir: e.dir, examId: 'sealed', candidate: 'cA-1' }, 10 * SEC);
+  for (let i = 0; !(await serverRecord('sealed', 'cA-1')).chat.length; i++) {
+    if (i > 40) assert.fail('the chat typed offline never reached the server');
+    await sleep(500);
+  }
+  const record = await serverRecord('sealed', 'cA-1');
+  assert.equal(record.chat[0]?.text, '网络断了，录像会丢吗？');
+  assert.ok(record.events.includes('offline') && record.events.includes('entered'), record.events.join(' '));
+  await context.close();
+});
+
+test('device clock ±1 h, offline at the start then back, reload mid-exam: same deadlines, right step, recording continues', async () => {
+  const t = await shortExam('clock', 60 * SEC, { timeline: { readingMinutes: 0.5 } });
+  const context = await e.browser.newContext();
+  await installShiftableClock(context);
+  let page = await context.newPage();
+  await page.goto(`${e.server.url}/robots.txt`);
+  await setClockShift(page, 3_600_000);
+  await walkToExam(page, e.server.url, 'cA-2', 'TA-2', { examId: 'clock' });
+  const waitLeft = await timerSeconds(page);
+  assert.ok(Math.abs(waitLeft - (t.startAt - Date.now()) / SEC) <= 3, `countdown ${waitLeft} s with the device clock an hour ahead`);
+  // Offline shortly before the start: the countdown runs on; the key cannot come; retried.
+  await sleep(Math.max(0, t.startAt - Date.now() - 8 * SEC));
+  await context.setOffline(true);
+  await page.getByText('网络未连接，正在重试获取题目').waitFor({ timeout: 20 * SEC });
+  assert.equal(await page.getByTestId('stage').textContent(), '读题备考');
+  await context.setOffline(false);
+  await page.getByText('Question one').waitFor({ timeout: 15 * SEC });
+  // Reopened mid-reading with the device clock now an hour behind.
+  await setClockShift(page, -3_600_000);
+  await page.close();
+  page = await context.newPage();
+  await page.goto(`${e.server.url}/#/?exam=clock`);
+  await waitForStep(page, 'exam');
+  await page.getByText('Question one').waitFor();
+  const left = await timerSeconds(page);
+  assert.ok(Math.abs(left - (t.answeringAt - Date.now()) / SEC) <= 3, `reading left ${left} s after the reload`);
+  await resumeRecording(page);
+  await sleep(3 * SEC);
+  await context.setOffline(true);
+  await endExam(page);
+  const local = await localCopies(page);
+  assert.deepEqual(local.map((r) => r.segments), [2, 2], 'the recording continued as a second segment');
+  await context.setOffline(false);
+  await page.getByText('上传成功').nth(1).waitFor({ timeout: 60 * SEC });
+  await context.close();
+});
+
+test('【进入考试】 is disabled before the entry window, with the time it opens', async () => {
+  await e.importExam(examFixture({ id: 'early', startAt: Date.now() + 30 * MIN, rooms: { A: 2 }, timeline: { entryOpensMinutesBefore: 10 } }));
+  const context = await e.browser.newContext();
+  const page = await context.newPage();
+  await walkToExam(page, e.server.url, 'cA-1', 'TA-1', { stopAtEnter: true, examId: 'early' });
+  assert.equal(await page.getByRole('button', { name: '进入考试' }).isDisabled(), true);
+  await page.getByText('距可以进入考试').waitFor();
+  await page.getByRole('button', { name: '刷新' }).click();
+  assert.equal(await page.getByRole('button', { name: '进入考试' }).isDisabled(), true);
+  await context.close();
+});

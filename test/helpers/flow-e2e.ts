@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { ROOT } from './child-server.js';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+
+/** Every view a candidate sees must pass axe (WCAG 2.1 A/AA rules): 0 violations. */
+export async function assertAccessible(page: Page, what: string): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
+  });
+  assert.deepEqual(violations, [], `${what}: axe violations`);
+}
+
+/** Where screenshots go (not committed): look at them. */
+export const SHOT_DIR = path.join(ROOT, '.tmp', 'screenshots');
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await mkdir(SHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** The step the app shows (its "第 n / 11 步" line carries the step name). */
+export async function currentStep(page: Page): Promise<string | null> {
+  return page.locator('[data-step]').getAttribute('data-step', { timeout: 15_000 });
+}
+
+export async function waitForStep(page: Page, step: string, timeout = 30_000): Promise<void> {
+  await page.locator(`[data-step="${step}"]`).waitFor({ timeout });
+}
+
+/** Scrolls an exam document to its end, as a reader would. */
+export async function readToEnd(page: Page): Promise<void> {
+  await page.locator('.doc').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+}
+
+export interface WalkOptions {
+  /** Called on each step once it shows (screenshots, axe). */
+  onStep?: (step: string) => Promise<void>;
+  /** Stop before pressing 【进入考试】. */
+  stopAtEnter?: boolean;
+  /** The exam link (`#/?exam=ID`) a candidate of several exams is sent. */
+  examId?: string;
+}
+
+/**
+ * A candidate from the first screen to the exam page, pressing the buttons by their visible
+ * labels (the seed's 【】 labels where it has them).
+ */
+export async function walkToExam(page: Page, url: string, candidate: string, ticketCode: string, opts: WalkOptions = {}): Promise<void> {
+  const on = async (step: string) => {
+    await waitForStep(page, step);
+    await opts.onStep?.(step);
+  };
+  await page.goto(`${url}/#/${opts.examId ? `?exam=${opts.examId}` : ''}`);
+  await on('check');
+  await page.getByRole('button', { name: '下一步' }).click();
+  await on('login');
+  await page.getByLabel('考生号').fill(candidate);
+  await page.getByLabel('准考证验证码').fill(ticketCode);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await on('procedure');
+  await readToEnd(page);
+  await page.getByRole('button', { name: '下一步' }).click();
+  await on('evidence');
+  await page.getByRole('button', { name: '下一步' }).click();
+  await on('lottery');
+  await page.getByRole('button', { name: '抽签', exact: true }).click();
+  await page.getByTestId('lottery-number').waitFor();
+  await opts.onStep?.('lottery-drawn');
+  await page.getByRole('button', { name: '下一步' }).click();
+  await on('pledge');
+  await readToEnd(page);
+  await page.getByRole('button', { name: '我已阅读并同意' }).click();
+  await on('notice');
+  await readToEnd(page);
+  await page.getByRole('button', { name: '我已阅读并同意' }).click();
+  await on('enter');
+  if (opts.stopAtEnter) return;
+  await page.getByRole('button', { name: '进入考试' }).click();
+  await on('devices');
+  await page.getByRole('button', { name: '下一步' }).click();
+  await on('exam');
+}
