@@ -19,7 +19,7 @@ export interface BenchEnv {
 export async function benchEnv(examId: string, candidates: number): Promise<BenchEnv> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `invigil-bench-${examId}-`));
   const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, log: () => {} });
-  await server.services.exams.put(ExamConfig.parse(examFixture({ id: examId, startAt: Date.now() + 25 * 60_000, rooms: { A: candidates } })));
+  await server.services.exams.put(ExamConfig.parse(examFixture({ id: examId, startAt: Date.now() + 14 * 60_000, rooms: { A: candidates } })));
   const browser = await chromium.launch({
     executablePath: (findChromium as () => string)(),
     headless: true,

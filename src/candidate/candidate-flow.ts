@@ -69,7 +69,7 @@ export class CandidateFlow {
     const stored = await kvGet('flow');
     this.flow = stored && stored.examId === me.exam.id && stored.candidateId === me.candidate.id
       ? stored : { examId: me.exam.id, candidateId: me.candidate.id, acks: { ...NO_ACKS, check: this.checkPassed }, localEndedAt: null };
-    if (!this.recorder || this.recorder.examId !== me.exam.id) {
+    if (this.recorder?.owner !== `${me.exam.id}/${me.candidate.id}`) {
       this.recorder = new ExamRecorder(me, {
         now: () => this.now(),
         onChunk: () => {

@@ -39,8 +39,9 @@ export class ExamRecorder {
 
   private devices: DeviceIds = {};
 
-  get examId(): string {
-    return this.me.exam.id;
+  /** Whose exam this records. */
+  get owner(): string {
+    return `${this.me.exam.id}/${this.me.candidate.id}`;
   }
 
   /** Camera and microphone being recorded (for previews), or null. */

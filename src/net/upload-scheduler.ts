@@ -15,6 +15,8 @@ export class UploadScheduler {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private backoff = MIN_BACKOFF_MS;
   private stopped = false;
+  /** The pass in progress was started by the retry timer (only those grow the backoff). */
+  private byTimer = false;
   private readonly kickNow = () => this.kick();
   private readonly onVisible = () => {
     if (document.visibilityState === 'visible') this.kick();
@@ -44,6 +46,7 @@ export class UploadScheduler {
     }
     this.running = this.pass().finally(() => {
       this.running = null;
+      this.byTimer = false;
       if (this.again) {
         this.again = false;
         this.kick();
@@ -62,11 +65,17 @@ export class UploadScheduler {
     this.onOutcome(outcomes);
     const failed = [...outcomes.values()].some((o) => o.state === 'offline' || o.state === 'retry');
     const pending = [...outcomes.values()].some((o) => o.state !== 'verified' && o.state !== 'problem');
-    this.backoff = failed ? Math.min(this.backoff * 2, MAX_BACKOFF_MS) : MIN_BACKOFF_MS;
+    // Passes kicked by every stored chunk fail too while the server is down: only the timer's
+    // own retries grow the wait, so a short outage is not followed by a minute of silence.
+    if (!failed) this.backoff = MIN_BACKOFF_MS;
+    else if (this.byTimer) this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
     if (failed) await registerBackgroundSync();
     if (pending && !this.stopped) {
       const wait = failed ? this.backoff * (0.75 + Math.random() / 2) : 15_000;
-      this.timer = setTimeout(() => this.kick(), wait);
+      this.timer = setTimeout(() => {
+        this.byTimer = true;
+        this.kick();
+      }, wait);
     }
   }
 }

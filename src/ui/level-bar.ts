@@ -7,8 +7,7 @@ import { LevelMeter } from '../media/level-meter.js';
 export class LevelBar extends LitElement {
   static override styles = css`
     :host { display: block; }
-    .track { height: 12px; background: #eaeef2; border-radius: 6px; overflow: hidden; }
-    .fill { height: 100%; background: #1a7f37; transition: width 90ms linear; }
+    meter { display: block; width: 100%; height: 14px; }
   `;
   @property({ attribute: false }) stream: MediaStream | null = null;
   @property() label = '';
@@ -43,8 +42,7 @@ export class LevelBar extends LitElement {
 
   override render() {
     const pct = Math.round(this.level * 100);
-    return html`<div class="track" role="meter" aria-label=${this.label} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${pct}>
-      <div class="fill" style="width:${pct}%"></div></div>`;
+    return html`<meter min="0" max="100" .value=${pct} aria-label=${this.label}></meter>`;
   }
 }
 

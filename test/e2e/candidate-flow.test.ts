@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { createServices } from '../../server/services.js';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
-import { assertAccessible, shot, waitForStep, walkToExam } from '../helpers/flow-e2e.js';
+import { assertAccessible, pressByKeyboard, shot, tabTo, waitForStep, walkToExam } from '../helpers/flow-e2e.js';
 import { assertServerCopies, endExam, localCopies, resumeRecording, sleep } from '../helpers/recording-e2e.js';
 import { installShiftableClock, setClockShift } from '../helpers/device-clock.js';
 
@@ -57,6 +57,13 @@ test('one candidate through every step by the visible labels, to "上传成功";
     onStep: async (step) => {
       await assertAccessible(page, step);
       await shot(page, `desktop-${step}`);
+      // R8: another camera while recording — the recording goes on in a new segment.
+      if (step === 'devices') {
+        const camera = page.locator('select#camera');
+        await camera.selectOption({ label: 'fake_device_1' });
+        await sleep(2500);
+        await page.locator('select#camera:enabled').waitFor();
+      }
     },
   });
   // R9: the countdown page until the start; the question appears by itself at the start.
@@ -80,6 +87,8 @@ test('one candidate through every step by the visible labels, to "上传成功";
   await endExam(page);
   await page.getByText('上传成功').nth(1).waitFor({ timeout: 60 * SEC });
   await page.getByText('全部录像已上传成功').waitFor();
+  const kept = await localCopies(page);
+  assert.deepEqual(kept.map((r) => [r.kind, r.state, r.segments]), [['camera', 'verified', 2], ['screen', 'verified', 1]], 'the camera switch made a second camera segment');
   await assertAccessible(page, 'upload');
   await shot(page, 'desktop-upload');
   const record = await serverRecord('flow', 'cA-1');
@@ -168,5 +177,59 @@ test('【进入考试】 is disabled before the entry window, with the time it o
   await page.getByText('距可以进入考试').waitFor();
   await page.getByRole('button', { name: '刷新' }).click();
   assert.equal(await page.getByRole('button', { name: '进入考试' }).isDisabled(), true);
+  await context.close();
+});
+
+test('keyboard only, at phone size (360×740): every step reachable and operable, axe-clean, photographed', async () => {
+  await e.importExam(examFixture({ id: 'kbd', startAt: Date.now() + 10 * MIN, rooms: { A: 2 } }));
+  const context = await e.browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: false });
+  const page = await context.newPage();
+  const step = async (name: string) => {
+    await waitForStep(page, name);
+    await assertAccessible(page, `${name} (phone)`);
+    await shot(page, `phone-${name}`);
+  };
+  const readDocument = async () => {
+    await tabTo(page, 'div', 'document');
+    await page.keyboard.press('End');
+  };
+  await page.goto(`${e.server.url}/#/?exam=kbd`);
+  await step('check');
+  await page.getByRole('button', { name: '下一步' }).and(page.locator(':enabled')).waitFor();
+  await pressByKeyboard(page, '下一步');
+  await step('login');
+  await tabTo(page, 'input', 'candidate-id');
+  await page.keyboard.type('cA-1');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('TA-1');
+  await page.keyboard.press('Enter');
+  await step('procedure');
+  await readDocument();
+  await pressByKeyboard(page, '下一步');
+  await step('evidence');
+  await pressByKeyboard(page, '下一步');
+  await step('lottery');
+  await pressByKeyboard(page, '抽签');
+  await page.getByTestId('lottery-number').waitFor();
+  await pressByKeyboard(page, '下一步');
+  for (const doc of ['pledge', 'notice']) {
+    await step(doc);
+    await readDocument();
+    await pressByKeyboard(page, '我已阅读并同意');
+  }
+  await step('enter');
+  await pressByKeyboard(page, '进入考试');
+  await step('devices');
+  await pressByKeyboard(page, '下一步');
+  await step('exam');
+  await pressByKeyboard(page, '求助');
+  await tabTo(page, 'textarea', 'chat-text');
+  await page.keyboard.type('keyboard only');
+  await pressByKeyboard(page, '发送');
+  await page.locator('li.candidate').filter({ hasText: 'keyboard only' }).waitFor();
+  await shot(page, 'phone-exam-chat');
+  await pressByKeyboard(page, '结束考试');
+  await pressByKeyboard(page, '确认');
+  await step('upload');
   await context.close();
 });

@@ -89,3 +89,30 @@ export async function walkToExam(page: Page, url: string, candidate: string, tic
   await page.getByRole('button', { name: '下一步' }).click();
   await on('exam');
 }
+
+/** What has keyboard focus, looking inside shadow roots. Plain JS (see LOCAL_COPIES). */
+const FOCUSED = `(() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  if (!el) return '';
+  return [el.tagName.toLowerCase(), el.id, el.getAttribute('role') || '', (el.getAttribute('aria-label') || el.textContent || '').trim()].join('|');
+})()`;
+
+/**
+ * Presses Tab until the focused element is `tag` (button, input, textarea, div) whose id, role or
+ * visible name is `name`; fails when 80 presses do not reach it (it is not keyboard-reachable).
+ */
+export async function tabTo(page: Page, tag: string, name: string): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    const [t = '', id, role, label] = (await page.evaluate<string>(FOCUSED)).split('|');
+    if (t === tag && (id === name || role === name || label === name)) return;
+  }
+  assert.fail(`no ${tag} "${name}" reachable with Tab`);
+}
+
+/** Reaches a button by Tab and presses it with Enter. */
+export async function pressByKeyboard(page: Page, name: string): Promise<void> {
+  await tabTo(page, 'button', name);
+  await page.keyboard.press('Enter');
+}
