@@ -197,6 +197,25 @@ export class CandidateApp extends LitElement {
     await this.reload();
   }
 
+  private shownStep: Step | null = null;
+
+  /** A new step takes the focus to its heading, so keyboard and screen-reader users start there. */
+  override updated(): void {
+    const step = this.loading ? null : this.flow.step();
+    if (step === this.shownStep) return;
+    const first = this.shownStep === null;
+    this.shownStep = step;
+    if (first || step === null) return;
+    const host = this.renderRoot.querySelector<HTMLElement & { updateComplete?: Promise<unknown> }>('.step > *');
+    if (!host) return;
+    void Promise.resolve(host.updateComplete).then(() => {
+      const heading = host.shadowRoot?.querySelector<HTMLElement>('h1') ?? host.querySelector<HTMLElement>('h1');
+      if (!heading) return;
+      heading.tabIndex = -1;
+      heading.focus();
+    });
+  }
+
   override render() {
     if (this.loading) return html`<p role="status">${t('app.loading')}</p>`;
     const step = this.flow.step();
@@ -204,7 +223,7 @@ export class CandidateApp extends LitElement {
     return html`<div class=${step === 'exam' ? '' : 'narrow'}>
       ${index >= 0 ? html`<p class="note steps" data-step=${step}>${t('flow.stepOf', { n: index + 1, total: VISIBLE_STEPS.length, name: t(`flow.${step}` as Parameters<typeof t>[0]) })}</p>` : nothing}
       ${this.offlineView && this.flow.me ? html`<p class="note">${t('home.savedAt', { time: this.formatTime(this.flow.session.snapshot?.savedAt ?? 0) })}</p>` : nothing}
-      ${this.renderStep(step)}
+      <div class="step">${this.renderStep(step)}</div>
       ${step === 'check' || step === 'login' ? html`<upload-status .recordings=${this.recordings.filter((r) => r.state !== 'verified')} .outcomes=${this.flow.outcomes}></upload-status>` : nothing}
       ${this.flow.me && !['devices', 'exam', 'upload'].includes(step) ? html`<div class="actions"><button type="button" class="secondary" @click=${this.logout}>${t('home.logout')}</button></div>` : nothing}
     </div>`;
