@@ -29,7 +29,7 @@ export class StepExam extends LitElement {
     .stage { display: inline-block; background: #ddf4ff; color: #0a3069; border-radius: 999px; padding: 0 0.75em; font-weight: 700; }
     aside .card { padding: 1rem; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 0.2rem 0.75rem; margin: 0.75rem 0; }
-    dt { color: #57606a; } dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
+    dt { color: #57606a; } dd { margin: 0; font-weight: 600; overflow-wrap: break-word; }
   `];
   private readonly i18n = new LocaleController(this);
 
