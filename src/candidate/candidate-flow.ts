@@ -15,6 +15,8 @@ import { ExamRecorder, type DeviceIds } from './exam-recorder.js';
 import { IntegrityMonitor } from './integrity-monitor.js';
 import { QuestionSource } from './question-source.js';
 
+/** A chunk written during a full disk (a small one may fit) must not hide the warning at once. */
+const STORAGE_WARNING_MS = 30_000;
 const newId = () => crypto.randomUUID().replace(/-/g, '');
 
 /**
@@ -30,8 +32,9 @@ export class CandidateFlow {
   questions: QuestionSource | null = null;
   outcomes = new Map<string, UploadOutcome>();
   chat: ChatMessage[] = [];
-  /** The device ran out of storage; cleared once chunks are stored again. */
+  /** The device ran out of storage; cleared once chunks are stored again, shown at least 30 s. */
   storageFull = false;
+  private storageFullAt = 0;
   pendingChat: ChatOut[] = [];
   private integrity: IntegrityMonitor | null = null;
   private ending: Promise<void> | null = null;
@@ -73,14 +76,16 @@ export class CandidateFlow {
       this.recorder = new ExamRecorder(me, {
         now: () => this.now(),
         onChunk: () => {
-          if (this.storageFull) {
+          if (this.storageFull && Date.now() - this.storageFullAt > STORAGE_WARNING_MS) {
             this.storageFull = false;
             this.changed();
           }
           this.scheduler.kick();
         },
         onError: (err) => {
-          if (!isStorageFull(err) || this.storageFull) return;
+          if (!isStorageFull(err)) return;
+          this.storageFullAt = Date.now();
+          if (this.storageFull) return;
           this.storageFull = true;
           void this.log('storage-full');
           this.changed();

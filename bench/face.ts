@@ -1,0 +1,102 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { emit, percentile, sleep } from './lib/setup.js';
+import { cpuMsOf, descendants } from './lib/cpu.js';
+// @ts-expect-error plain ESM helper shared with the test runner config
+import { CHROMIUM_ARGS, FAKE_MEDIA_ARGS, findChromium } from '../scripts/find-chromium.mjs';
+
+/**
+ * The face stack as the app ships it (dist/app: worker, WASM, weights), with the fixture face as
+ * the camera: per-frame latency in the worker (frame handed over → result back) against the bare
+ * model run on the same frames, CPU of monitoring at 2 fps, and the lazily loaded size.
+ * `npm run bench -- face [--frames N]`
+ */
+const frames = Number(process.argv[process.argv.indexOf('--frames') + 1]) || 200;
+const app = path.resolve('dist/app');
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream', '.html': 'text/html' };
+const HARNESS = `<!doctype html><script type="module">
+  import * as Comlink from '/comlink.mjs';
+  window.Comlink = Comlink;
+  window.face = Comlink.wrap(new Worker('/workers/face.worker.js', { type: 'module' }));
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+  const video = document.createElement('video');
+  video.muted = true; video.srcObject = stream; await video.play();
+  window.video = video;
+  window.detectOnce = async () => {
+    const t0 = performance.now();
+    const bmp = await createImageBitmap(video, { resizeWidth: 192, resizeHeight: 144, resizeQuality: 'medium' });
+    const r = await window.face.detect(Comlink.transfer(bmp, [bmp]));
+    return { roundTrip: performance.now() - t0, model: r.modelMs, faces: r.faces.length, backend: r.backend };
+  };
+  window.ready = true;
+</script>`;
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const file = url.pathname === '/' ? null : url.pathname === '/comlink.mjs'
+    ? path.resolve('node_modules/comlink/dist/esm/comlink.mjs') : path.join(app, path.normalize(url.pathname));
+  if (!file) return res.writeHead(200, { 'content-type': 'text/html' }).end(HARNESS);
+  let body: Buffer;
+  try {
+    body = readFileSync(file);
+  } catch {
+    return res.writeHead(404).end();
+  }
+  res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body);
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const marker = `--invigil-bench-${process.pid}`;
+const browser = await chromium.launch({
+  executablePath: (findChromium as () => string)(), headless: true,
+  args: [...(CHROMIUM_ARGS as string[]), ...(FAKE_MEDIA_ARGS as string[]), `--use-file-for-fake-video-capture=${path.resolve('test/fixtures/face-640x480.y4m')}`, marker],
+});
+try {
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  await page.waitForFunction('window.ready === true');
+  for (let i = 0; i < 10; i++) await page.evaluate('window.detectOnce()'); // warm-up: model load, kernels
+  const runs = await page.evaluate<{ roundTrip: number; model: number; faces: number; backend: string }[]>(`(async () => {
+    const out = [];
+    for (let i = 0; i < ${frames}; i++) out.push(await window.detectOnce());
+    return out;
+  })()`);
+  const rt = runs.map((r) => r.roundTrip);
+  const model = runs.map((r) => r.model);
+  const extra = { frames, backend: runs[0]?.backend, faces_found_pct: (100 * runs.filter((r) => r.faces === 1).length) / runs.length };
+  emit('face', 'detect_ms_p50', percentile(rt, 50), 'ms', extra);
+  emit('face', 'detect_ms_p95', percentile(rt, 95), 'ms', extra);
+  emit('face', 'model_ms_p50', percentile(model, 50), 'ms', extra);
+  emit('face', 'pipeline_overhead_ratio', percentile(rt, 50) / percentile(model, 50), 'ratio', extra);
+
+  // CPU of the whole browser (all its processes) at 2 fps against the same page idle.
+  const pids = () => descendants(marker);
+  const window = async (fps: number) => {
+    const before = cpuMsOf(pids());
+    const t0 = Date.now();
+    await page.evaluate(`(async () => {
+      const end = performance.now() + 30000;
+      while (performance.now() < end) {
+        const t = performance.now();
+        if (${fps} > 0) await window.detectOnce();
+        await new Promise((r) => setTimeout(r, Math.max(0, ${fps > 0 ? 1000 / fps : 1000} - (performance.now() - t))));
+      }
+    })()`);
+    return (cpuMsOf(pids()) - before) / (Date.now() - t0);
+  };
+  const idle = await window(0);
+  await sleep(500);
+  const monitoring = await window(2);
+  emit('face', 'monitor_cpu_pct', 100 * (monitoring - idle), '% of one core', { idle_pct: 100 * idle, with_monitoring_pct: 100 * monitoring });
+
+  const gz = (rel: string) => gzipSync(readFileSync(path.join(app, rel)), { level: 9 }).length;
+  const worker = gz('workers/face.worker.js');
+  const wasm = gz('wasm/tfjs-backend-wasm-simd.wasm');
+  const weights = readdirSync(path.join(app, 'models')).reduce((n, f) => n + gz(`models/${f}`), 0);
+  emit('face', 'face_stack_gzip_kb', (worker + wasm + weights) / 1024, 'KB', { worker_kb: worker / 1024, wasm_simd_kb: wasm / 1024, weights_kb: weights / 1024 });
+} finally {
+  await browser.close();
+  server.close();
+}

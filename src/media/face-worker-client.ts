@@ -1,0 +1,78 @@
+import * as Comlink from 'comlink';
+import type { FaceWorkerApi, FrameResult } from '../../workers/face-api.js';
+
+/** Where the built worker lives (rollup.config.mjs). */
+export const FACE_WORKER_URL = '/workers/face.worker.js';
+/** With no frame for this long the worker (and its model memory) is ended; the next frame restarts it. */
+export const FACE_IDLE_MS = 30_000;
+
+let worker: Worker | null = null;
+let remote: Comlink.Remote<FaceWorkerApi> | null = null;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+let workerUrl: string | URL = FACE_WORKER_URL;
+
+/** Points the bridge at another worker file (tests load the built one). */
+export function setFaceWorkerUrl(url: string | URL): void {
+  endFaceWorker();
+  workerUrl = url;
+}
+
+function face(): Comlink.Remote<FaceWorkerApi> {
+  if (!remote) {
+    worker = new Worker(workerUrl, { type: 'module', name: 'face' });
+    remote = Comlink.wrap<FaceWorkerApi>(worker);
+  }
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(endFaceWorker, FACE_IDLE_MS);
+  return remote;
+}
+
+/** Loads the face model in the worker (the first call takes the download and compile). */
+export async function faceReady(): Promise<string> {
+  return face().ready();
+}
+
+/**
+ * The model sees 128×128; frames go over at this width (aspect kept), scaled by the browser when
+ * the bitmap is made — a fraction of the pixels to copy, nothing the model would have used.
+ */
+export const ANALYSIS_WIDTH = 192;
+
+type Source = HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap;
+
+function sizeOf(source: Source): { width: number; height: number } {
+  return source instanceof HTMLVideoElement ? { width: source.videoWidth, height: source.videoHeight } : { width: source.width, height: source.height };
+}
+
+/**
+ * Faces in the source's current frame, in the source's pixels. The frame goes to the worker as a
+ * small ImageBitmap (transferred, not copied); the page does nothing else.
+ */
+export async function detectFaces(source: Source): Promise<FrameResult & { roundTripMs: number }> {
+  const t0 = performance.now();
+  const { width, height } = sizeOf(source);
+  const w = Math.min(ANALYSIS_WIDTH, width);
+  const h = Math.max(1, Math.round((w * height) / Math.max(1, width)));
+  const bitmap = await createImageBitmap(source, { resizeWidth: w, resizeHeight: h, resizeQuality: 'medium' });
+  const r = await face().detect(Comlink.transfer(bitmap, [bitmap]));
+  const k = width / w;
+  const faces = r.faces.map((f) => ({
+    ...f,
+    box: f.box.map((v) => v * k) as typeof f.box,
+    landmarks: f.landmarks.map(([x, y]): [number, number] => [x * k, y * k]),
+  }));
+  return { ...r, width, height, faces, roundTripMs: performance.now() - t0 };
+}
+
+/** Whether the face worker is running now. */
+export function faceWorkerRunning(): boolean {
+  return worker !== null;
+}
+
+export function endFaceWorker(): void {
+  clearTimeout(idleTimer);
+  remote?.[Comlink.releaseProxy]();
+  worker?.terminate();
+  worker = null;
+  remote = null;
+}

@@ -1,0 +1,36 @@
+/** What face.worker offers the page (over comlink). Coordinates are frame pixels. */
+export type Point = [x: number, y: number];
+
+/** Mean and spread of luma (0–255) over a region. */
+export interface Light { mean: number; std: number }
+
+export interface DetectedFace {
+  /** [x1, y1, x2, y2] */
+  box: [number, number, number, number];
+  /** BlazeFace's six: right eye, left eye, nose, mouth, right ear, left ear (as seen in the image). */
+  landmarks: Point[];
+  score: number;
+  light: Light;
+}
+
+export interface FrameResult {
+  width: number;
+  height: number;
+  faces: DetectedFace[];
+  /** The whole frame's light: a covered or dark camera reads low mean and little spread. */
+  light: Light;
+  /** 8×8 mean-luma thumbnail, row by row: consecutive identical ones mean a frozen camera. */
+  thumb: number[];
+  /** Frame handed over → result ready, in the worker (ms). */
+  workerMs: number;
+  /** The model run alone (resize, inference, decoding), ms. */
+  modelMs: number;
+  backend: string;
+}
+
+export interface FaceWorkerApi {
+  /** Loads the backend and model (once); resolves with the backend in use. */
+  ready(): Promise<string>;
+  /** Finds faces in one frame; the bitmap is transferred and closed here. */
+  detect(frame: ImageBitmap): Promise<FrameResult>;
+}
