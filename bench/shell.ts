@@ -38,7 +38,7 @@ try {
     }
     return { bytes, entries };
   });
-  emit('shell', 'precache_total_mb', precached.bytes / 1_048_576, 'MB', { entries: precached.entries, note: 'no face model yet (face issue)' });
+  emit('shell', 'precache_total_mb', precached.bytes / 1_048_576, 'MB', { entries: precached.entries });
 
   await context.setOffline(true);
   const starts: number[] = [];

@@ -181,7 +181,9 @@ export class CandidateApp extends LitElement {
       this.askTakeOver = false;
       this.offlineView = false;
       await this.flow.loadFlow();
-      if (e.detail.capture) void this.flow.session.api.authed('POST', '/api/candidate/login-capture', z.unknown(), e.detail.capture).catch(() => undefined);
+      if (e.detail.capture) {
+        void this.flow.session.api.authed('POST', `/api/candidate/login-capture?faceCheck=${e.detail.faceCheck}`, z.unknown(), e.detail.capture).catch(() => undefined);
+      }
       this.recordings = await this.myRecordings();
     } catch (err) {
       this.askTakeOver = err instanceof ApiRequestError && err.code === 'already_logged_in';

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { LocaleController, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
-import '../ui/camera-preview.js';
+import './face-login-gate.js';
 
 export interface LoginSubmit {
   candidateId: string;
@@ -10,18 +10,24 @@ export interface LoginSubmit {
   takeOver: boolean;
   /** The camera frame at login (JPEG), kept as evidence; null without a camera. */
   capture: Blob | null;
+  /** The face gate accepted the capture, or the candidate took the non-face path (live check by the proctor). */
+  faceCheck: 'passed' | 'manual';
 }
 
 /**
- * Candidate ID and ticket code (R2), with the camera: a frame is captured at login and kept as
- * evidence. The face check itself comes with the face issue; until then the form says plainly
- * that it is not available (never a pretended pass). Shows the error it is given and, when the server says the
+ * Candidate ID and ticket code (R2) with the face gate: login goes ahead once the gate accepted
+ * one clear frontal face (that frame is kept as evidence), or when the candidate chooses the
+ * non-face path — a live identity check by the proctor — which the server records. Shows the error it is given and, when the server says the
  * candidate is logged in elsewhere, asks before taking over.
  * @fires login-submit - detail: LoginSubmit
  */
 @customElement('candidate-login')
 export class CandidateLogin extends LitElement {
-  static override styles = [baseStyles, css`camera-preview { max-width: 20rem; margin: 1rem 0 0; }`];
+  static override styles = [baseStyles, css`
+    face-login-gate { margin: 1rem 0 0; }
+    .check { display: flex; gap: 0.5rem; align-items: flex-start; font-weight: 400; }
+    .check input { width: auto; margin: 0.3rem 0 0; min-width: 1.1rem; min-height: 1.1rem; }
+  `];
   private readonly i18n = new LocaleController(this);
 
   @property() examTitle = '';
@@ -32,6 +38,8 @@ export class CandidateLogin extends LitElement {
   @property({ type: Boolean }) askTakeOver = false;
 
   @state() private stream: MediaStream | null = null;
+  @state() private faceCapture: Blob | null = null;
+  @state() private manual = false;
   @query('#candidate-id') private idInput!: HTMLInputElement;
   @query('#ticket-code') private codeInput!: HTMLInputElement;
 
@@ -47,9 +55,9 @@ export class CandidateLogin extends LitElement {
     this.stream?.getTracks().forEach((tr) => tr.stop());
   }
 
-  /** The current preview frame as a 320-pixel-wide JPEG. */
+  /** The current preview frame as a 320-pixel-wide JPEG (evidence on the non-face path). */
   private async capture(): Promise<Blob | null> {
-    const video = this.renderRoot.querySelector('camera-preview')?.shadowRoot?.querySelector('video');
+    const video = this.renderRoot.querySelector('face-login-gate')?.shadowRoot?.querySelector('camera-preview')?.shadowRoot?.querySelector('video');
     if (!video?.videoWidth) return null;
     const canvas = document.createElement('canvas');
     canvas.width = 320;
@@ -68,11 +76,14 @@ export class CandidateLogin extends LitElement {
           <input id="candidate-id" name="candidateId" autocomplete="username" inputmode="text" required ?disabled=${this.busy} />
           <label for="ticket-code">${t('login.ticketCode')}</label>
           <input id="ticket-code" name="ticketCode" type="password" autocomplete="current-password" required ?disabled=${this.busy} />
-          <camera-preview .stream=${this.stream} label=${t('login.camera')}></camera-preview>
-          <div class="warn" role="note">${t('login.faceNotice')}</div>
+          <p class="note">${t('login.faceNotice')}</p>
+          <face-login-gate .stream=${this.stream} @face-accepted=${(e: CustomEvent<{ capture: Blob | null }>) => { this.faceCapture = e.detail.capture; }}></face-login-gate>
+          ${this.faceCapture ? nothing : html`<label class="check"><input type="checkbox" id="manual-check" .checked=${this.manual}
+            @change=${(e: Event) => { this.manual = (e.target as HTMLInputElement).checked; }} />${t('face.manual')}</label>
+            ${this.manual ? html`<p class="note">${t('face.manualNote')}</p>` : nothing}`}
           ${this.error ? html`<div class="error" role="alert">${this.error}${this.helpLine ? html`<br />${t('login.helpLine', { help: this.helpLine })}` : nothing}</div>` : nothing}
           ${this.askTakeOver ? this.renderTakeOver() : html`
-            <div class="actions"><button type="submit" ?disabled=${this.busy}>${this.busy ? t('login.busy') : t('login.submit')}</button></div>`}
+            <div class="actions"><button type="submit" ?disabled=${this.busy || (!this.faceCapture && !this.manual)}>${this.busy ? t('login.busy') : t('login.submit')}</button></div>`}
         </form>
       </section>`;
   }
@@ -95,7 +106,11 @@ export class CandidateLogin extends LitElement {
   }
 
   private async emit(takeOver: boolean): Promise<void> {
-    const detail: LoginSubmit = { candidateId: this.idInput.value.trim(), ticketCode: this.codeInput.value.trim(), takeOver, capture: await this.capture() };
+    const detail: LoginSubmit = {
+      candidateId: this.idInput.value.trim(), ticketCode: this.codeInput.value.trim(), takeOver,
+      capture: this.faceCapture ?? await this.capture(),
+      faceCheck: this.faceCapture ? 'passed' : 'manual',
+    };
     this.dispatchEvent(new CustomEvent('login-submit', { detail, bubbles: true, composed: true }));
   }
 }

@@ -8,6 +8,8 @@ export const FACE_IDLE_MS = 30_000;
 
 let worker: Worker | null = null;
 let remote: Comlink.Remote<FaceWorkerApi> | null = null;
+/** Rejects when the worker cannot start (missing file, a script error): calls would wait forever. */
+let failed: Promise<never> = new Promise<never>(() => undefined);
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 let workerUrl: string | URL = FACE_WORKER_URL;
 
@@ -19,8 +21,13 @@ export function setFaceWorkerUrl(url: string | URL): void {
 
 function face(): Comlink.Remote<FaceWorkerApi> {
   if (!remote) {
-    worker = new Worker(workerUrl, { type: 'module', name: 'face' });
-    remote = Comlink.wrap<FaceWorkerApi>(worker);
+    const w = new Worker(workerUrl, { type: 'module', name: 'face' });
+    failed = new Promise<never>((_, reject) => {
+      w.addEventListener('error', (e) => reject(new Error(`the face worker failed: ${e.message || 'could not load'}`)), { once: true });
+    });
+    failed.catch(() => undefined);
+    worker = w;
+    remote = Comlink.wrap<FaceWorkerApi>(w);
   }
   clearTimeout(idleTimer);
   idleTimer = setTimeout(endFaceWorker, FACE_IDLE_MS);
@@ -29,7 +36,8 @@ function face(): Comlink.Remote<FaceWorkerApi> {
 
 /** Loads the face model in the worker (the first call takes the download and compile). */
 export async function faceReady(): Promise<string> {
-  return face().ready();
+  const f = face();
+  return Promise.race([f.ready(), failed]);
 }
 
 /**
@@ -54,7 +62,8 @@ export async function detectFaces(source: Source): Promise<FrameResult & { round
   const w = Math.min(ANALYSIS_WIDTH, width);
   const h = Math.max(1, Math.round((w * height) / Math.max(1, width)));
   const bitmap = await createImageBitmap(source, { resizeWidth: w, resizeHeight: h, resizeQuality: 'medium' });
-  const r = await face().detect(Comlink.transfer(bitmap, [bitmap]));
+  const f = face();
+  const r = await Promise.race([f.detect(Comlink.transfer(bitmap, [bitmap])), failed]);
   const k = width / w;
   const faces = r.faces.map((f) => ({
     ...f,
@@ -71,6 +80,7 @@ export function faceWorkerRunning(): boolean {
 
 export function endFaceWorker(): void {
   clearTimeout(idleTimer);
+  failed = new Promise<never>(() => undefined);
   remote?.[Comlink.releaseProxy]();
   worker?.terminate();
   worker = null;

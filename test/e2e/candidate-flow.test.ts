@@ -202,7 +202,9 @@ test('keyboard only, at phone size (360×740): every step reachable and operable
   await page.keyboard.type('cA-1');
   await page.keyboard.press('Tab');
   await page.keyboard.type('TA-1');
-  await page.keyboard.press('Enter');
+  await tabTo(page, 'input', 'manual-check');
+  await page.keyboard.press('Space');
+  await pressByKeyboard(page, '登录');
   await step('procedure');
   await readDocument();
   await pressByKeyboard(page, '下一步');

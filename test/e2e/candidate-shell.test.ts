@@ -79,6 +79,7 @@ test('a second login elsewhere is refused until confirmed; the first device is t
     await page.getByRole('button', { name: '下一步' }).click();
     await page.getByLabel('考生号').fill('cA-2');
     await page.getByLabel('准考证验证码').fill('TA-2');
+    await page.getByLabel(/由监督员人工核验身份/).check();
     await page.getByRole('button', { name: '登录', exact: true }).click();
   };
   const p1 = await first.newPage();

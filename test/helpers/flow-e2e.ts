@@ -48,6 +48,11 @@ export interface WalkOptions {
   stopAtEnter?: boolean;
   /** The exam link (`#/?exam=ID`) a candidate of several exams is sent. */
   examId?: string;
+  /**
+   * `manual`: the non-face path (the default fake camera shows no face); `gate`: wait for the
+   * face gate to accept (a browser whose camera shows a face).
+   */
+  face?: 'gate' | 'manual';
 }
 
 /**
@@ -65,6 +70,8 @@ export async function walkToExam(page: Page, url: string, candidate: string, tic
   await on('login');
   await page.getByLabel('考生号').fill(candidate);
   await page.getByLabel('准考证验证码').fill(ticketCode);
+  if (opts.face === 'gate') await page.getByText('人脸检测通过').waitFor({ timeout: 20_000 });
+  else await page.getByLabel(/由监督员人工核验身份/).check();
   await page.getByRole('button', { name: '登录', exact: true }).click();
   await on('procedure');
   await readToEnd(page);

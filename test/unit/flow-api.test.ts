@@ -138,15 +138,17 @@ test('the upload probe answers with the bytes it got and refuses more than the J
   assert.equal(big.status, 413);
 });
 
-test('the login capture is kept as evidence, marked "face check unavailable"', async () => {
+test('the login capture is kept as evidence with the path used (face gate passed, or manual)', async () => {
   s.clock.t = START - 10 * MIN;
   const { auth } = await login('cA-1');
   const jpeg = new Uint8Array(400).fill(7);
   jpeg.set([0xff, 0xd8, 0xff, 0xe0]);
-  const res = await fetch(`${s.url}/api/candidate/login-capture`, { method: 'POST', headers: { ...auth, 'content-type': 'image/jpeg' }, body: jpeg });
+  const res = await fetch(`${s.url}/api/candidate/login-capture?faceCheck=passed`, { method: 'POST', headers: { ...auth, 'content-type': 'image/jpeg' }, body: jpeg });
   assert.equal(res.status, 201);
+  jpeg[10] = 9;
+  await fetch(`${s.url}/api/candidate/login-capture`, { method: 'POST', headers: { ...auth, 'content-type': 'image/jpeg' }, body: jpeg });
   const events = await s.services.events.list('exam1', 'cA-1');
-  assert.deepEqual(events.find((e) => e.type === 'login-capture')?.detail?.faceCheck, 'unavailable');
+  assert.deepEqual(events.filter((e) => e.type === 'login-capture').map((e) => e.detail?.faceCheck).sort(), ['manual', 'passed']);
   const png = await fetch(`${s.url}/api/candidate/login-capture`, { method: 'POST', headers: { ...auth, 'content-type': 'image/jpeg' }, body: new Uint8Array(400) });
   assert.equal(png.status, 400);
 });

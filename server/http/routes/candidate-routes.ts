@@ -56,8 +56,9 @@ export function candidateRoutes(services: Services): Hono<AuthEnv> {
     return c.json(await progress.end(await examOf(exam), sub));
   });
   /**
-   * The camera frame taken at login (R2), kept as evidence with the login. Face checking comes
-   * with the face issue; until then the event says the check was not available, never passed.
+   * The camera frame taken at login (R2), kept as evidence with the login, with the path used:
+   * `passed` (the device's face gate accepted it) or `manual` (the non-face path: the proctor
+   * checks identity live).
    */
   app.post('/login-capture', async (c) => {
     const { exam, sub } = c.get('auth');
@@ -66,7 +67,8 @@ export function candidateRoutes(services: Services): Hono<AuthEnv> {
     if (bytes.length < 100 || bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new ApiError(400, 'bad_request', 'the body is not a JPEG image');
     const sha = createHash('sha256').update(bytes).digest('hex');
     await services.blobs.put(`captures/${exam}/${sub}/${sha}.jpg`, bytes);
-    await services.events.add(exam, sub, [{ id: `capture-${sha.slice(0, 32)}`, type: 'login-capture', at: now(), detail: { sha256: sha, bytes: bytes.length, faceCheck: 'unavailable' } }]);
+    const faceCheck = c.req.query('faceCheck') === 'passed' ? 'passed' : 'manual';
+    await services.events.add(exam, sub, [{ id: `capture-${sha.slice(0, 32)}`, type: 'login-capture', at: now(), detail: { sha256: sha, bytes: bytes.length, faceCheck } }]);
     return c.json({ sha256: sha }, 201);
   });
   const entered = async (examId: string, sub: string) => {

@@ -1,0 +1,107 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { faceGate, type Guidance } from '../core/face-gate.js';
+import { detectFaces } from '../media/face-worker-client.js';
+import { LocaleController, t } from '../i18n/i18n.js';
+import { baseStyles } from '../ui/ui-styles.js';
+import type { CameraPreview } from '../ui/camera-preview.js';
+import '../ui/camera-preview.js';
+
+/** About four checks a second: guidance feels live, the worker stays far below a core. */
+const INTERVAL_MS = 250;
+
+export type GateState = 'loading' | 'checking' | 'accepted' | 'unavailable';
+
+/**
+ * R2 face gate at login: live guidance until exactly one clear, frontal, well-lit face is in
+ * view; then the accepted frame (JPEG) is kept as evidence. Detection runs in the face worker;
+ * if it cannot run on this device the gate says so (the candidate can take the non-face path).
+ * @fires face-accepted - detail: { capture: Blob }
+ * @fires face-unavailable
+ */
+@customElement('face-login-gate')
+export class FaceLoginGate extends LitElement {
+  static override styles = [baseStyles, css`
+    camera-preview { max-width: 20rem; }
+    .ok { color: #116329; font-weight: 700; }
+  `];
+  private readonly i18n = new LocaleController(this);
+
+  @property({ attribute: false }) stream: MediaStream | null = null;
+  @state() private gate: GateState = 'loading';
+  @state() private guidance: Guidance | null = null;
+  @query('camera-preview') private preview!: CameraPreview;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
+
+  get state(): GateState {
+    return this.gate;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.running = true;
+    this.schedule(0);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.running = false;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    if (this.running && this.gate !== 'accepted' && this.gate !== 'unavailable') this.timer = setTimeout(() => void this.check(), ms);
+  }
+
+  private video(): HTMLVideoElement | null {
+    const v = this.preview.shadowRoot?.querySelector('video');
+    return v && v.videoWidth > 0 ? v : null;
+  }
+
+  private async check(): Promise<void> {
+    const video = this.video();
+    if (!video) return this.schedule(INTERVAL_MS);
+    try {
+      const verdict = faceGate(await detectFaces(video));
+      if (this.gate === 'loading') this.gate = 'checking';
+      if (verdict.accepted) {
+        const capture = await this.capture(video);
+        this.gate = 'accepted';
+        this.guidance = null;
+        this.dispatchEvent(new CustomEvent('face-accepted', { detail: { capture }, bubbles: true, composed: true }));
+        return;
+      }
+      this.guidance = verdict.guidance;
+    } catch (err) {
+      console.warn('face detection unavailable', err);
+      this.gate = 'unavailable';
+      this.dispatchEvent(new Event('face-unavailable', { bubbles: true, composed: true }));
+      return;
+    }
+    this.schedule(INTERVAL_MS);
+  }
+
+  /** The accepted frame, 320 pixels wide, as evidence. */
+  private capture(video: HTMLVideoElement): Promise<Blob | null> {
+    const canvas = document.createElement('canvas');
+    canvas.width = 320;
+    canvas.height = Math.round((320 * video.videoHeight) / video.videoWidth);
+    canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height);
+    return new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+  }
+
+  override render() {
+    const text = this.gate === 'accepted' ? t('face.accepted')
+      : this.gate === 'unavailable' ? t('face.unavailable')
+      : this.guidance ? t(`face.${this.guidance}`) : t('face.loading');
+    return html`
+      <camera-preview .stream=${this.stream} label=${t('login.camera')}></camera-preview>
+      <p role="status" class=${this.gate === 'accepted' ? 'ok' : ''} data-gate=${this.gate}>${text}</p>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap { 'face-login-gate': FaceLoginGate }
+}
