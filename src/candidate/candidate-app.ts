@@ -52,7 +52,7 @@ export class CandidateApp extends LitElement {
   @state() private recordings: LocalRecording[] = [];
   @state() private questions: QuestionList | null = null;
   @state() private warning = '';
-  private readonly flow = new CandidateFlow(() => this.requestUpdate(), (type) => this.warn(type));
+  private readonly flow = new CandidateFlow(() => this.requestUpdate(), (type, detail) => this.warn(type, detail));
   private ticker: ReturnType<typeof setInterval> | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private warningTimer: ReturnType<typeof setTimeout> | undefined;
@@ -147,9 +147,12 @@ export class CandidateApp extends LitElement {
     this.requestUpdate();
   }
 
-  private warn(type: EventType): void {
-    if (!WARNED_EVENTS.has(type) || this.flow.step() !== 'exam') return;
-    this.warning = t(`warn.${type}` as Parameters<typeof t>[0]);
+  private warn(type: EventType, detail?: Record<string, string | number | boolean>): void {
+    if (this.flow.step() !== 'exam') return;
+    const presence = type === 'face-flag' && detail?.state === 'raised';
+    if (!presence && !WARNED_EVENTS.has(type)) return;
+    // "Can't see" asks to fix the camera; "suspicious" asks to stay in view — never an accusation.
+    this.warning = presence ? t(detail.kind === 'cant-see' ? 'presence.cant-see' : 'presence.suspicious') : t(`warn.${type}` as Parameters<typeof t>[0]);
     clearTimeout(this.warningTimer);
     this.warningTimer = setTimeout(() => { this.warning = ''; }, 10_000);
   }

@@ -13,6 +13,9 @@ import { enqueue, pendingChat } from '../storage/outbox.js';
 import { CandidateSession } from './candidate-session.js';
 import { ExamRecorder, type DeviceIds } from './exam-recorder.js';
 import { IntegrityMonitor } from './integrity-monitor.js';
+import { PresenceMonitor } from './presence-monitor.js';
+
+type EventDetail = Record<string, string | number | boolean>;
 import { QuestionSource } from './question-source.js';
 
 /** A chunk written during a full disk (a small one may fit) must not hide the warning at once. */
@@ -37,12 +40,13 @@ export class CandidateFlow {
   private storageFullAt = 0;
   pendingChat: ChatOut[] = [];
   private integrity: IntegrityMonitor | null = null;
+  private presence: PresenceMonitor | null = null;
   private ending: Promise<void> | null = null;
   /** The recordings were stopped for good on this page (every chunk stored). */
   stopped = false;
   readonly scheduler: UploadScheduler;
 
-  constructor(private readonly changed: () => void, private readonly onWarning: (type: EventType) => void = () => {}) {
+  constructor(private readonly changed: () => void, private readonly onWarning: (type: EventType, detail?: EventDetail) => void = () => {}) {
     this.scheduler = new UploadScheduler(deviceUploadDeps, (o) => {
       this.outcomes = o;
       const me = this.me;
@@ -161,7 +165,19 @@ export class CandidateFlow {
     this.startMonitoring();
   }
 
+  /** Integrity signals and presence monitoring, from entry (or a reload mid-exam) to the end. */
   startMonitoring(): void {
+    const stream = this.recorder?.cameraStream;
+    const me = this.me;
+    if (stream && me) {
+      this.presence ??= new PresenceMonitor({
+        now: () => this.now(),
+        fps: me.face.monitorFps,
+        onChange: (c) => void this.log('face-flag', { flag: c.flag, kind: c.kind, state: c.state }, c.at),
+        onSummary: (pct, ms) => void this.log('face-summary', { visiblePct: Math.round(pct * 10) / 10, monitoredS: Math.round(ms / 1000) }),
+      });
+      this.presence.watch(stream);
+    }
     if (this.integrity) return;
     this.integrity = new IntegrityMonitor((type, detail) => void this.log(type, detail));
     this.integrity.start();
@@ -173,6 +189,8 @@ export class CandidateFlow {
 
   async switchDevices(change: DeviceIds): Promise<void> {
     await this.recorder?.switchDevices(change);
+    const stream = this.recorder?.cameraStream;
+    if (stream) this.presence?.watch(stream);
     if (this.flow) {
       this.flow = { ...this.flow, ...change };
       await kvSet('flow', this.flow);
@@ -198,6 +216,7 @@ export class CandidateFlow {
   finish(): Promise<void> {
     this.ending ??= (async () => {
       this.integrity?.stop();
+      this.presence?.stop();
       await this.recorder?.end();
       this.stopped = true;
       this.scheduler.kick();
@@ -206,11 +225,12 @@ export class CandidateFlow {
     return this.ending;
   }
 
-  async log(type: EventType, detail?: Record<string, string | number | boolean>): Promise<void> {
+  /** Keeps an event for the server (outbox), stamped with server time (now, or when it began). */
+  async log(type: EventType, detail?: EventDetail, at = this.now()): Promise<void> {
     const me = this.me;
     if (!me) return;
-    await enqueue({ kind: 'event', examId: me.exam.id, candidateId: me.candidate.id, event: { id: newId(), type, at: Math.round(this.now()), ...(detail ? { detail } : {}) } });
-    this.onWarning(type);
+    await enqueue({ kind: 'event', examId: me.exam.id, candidateId: me.candidate.id, event: { id: newId(), type, at: Math.round(at), ...(detail ? { detail } : {}) } });
+    this.onWarning(type, detail);
     this.scheduler.kick();
   }
 

@@ -95,6 +95,7 @@ export const CandidateMe = z.object({
   /** Typed on the phone to bind it as the evidence camera (R4). */
   bindingCode: z.string(),
   questionRelease: z.enum(['at-start', 'sealed-at-entry']),
+  face: z.object({ monitorFps: z.number() }),
   /** Capture settings from the exam configuration. */
   recording: z.object({
     width: z.number(), height: z.number(), frameRate: z.number(),

@@ -59,6 +59,12 @@ export const RecordingSettings = z.object({
   maxRecordingBytes: z.number().int().min(1024 * 1024).max(64 * 1024 ** 3).default(4 * 1024 ** 3),
 });
 
+/** Face checks on the device (R2, R9). */
+export const FaceSettings = z.object({
+  /** Frames analysed per second while monitoring presence in the exam. */
+  monitorFps: z.number().min(0.2).max(10).default(2),
+});
+
 export const IceServer = z.object({
   urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
   username: z.string().optional(),
@@ -76,6 +82,7 @@ const ExamFields = z.object({
   roster: z.array(Candidate).min(1),
   proctors: z.array(Proctor).default([]),
   recording: RecordingSettings.default(RecordingSettings.parse({})),
+  face: FaceSettings.default(FaceSettings.parse({})),
   iceServers: z.array(IceServer).default([]),
   retentionDays: z.number().int().min(1).max(3650).default(90),
   /**

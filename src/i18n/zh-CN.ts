@@ -178,6 +178,8 @@ export const zhCN = {
   'examStep.refreshQuestions': '刷新题目',
   'examStep.help': '求助',
   'examStep.resumeNeeded': '录制已中断（页面曾被关闭或刷新）。请点击【继续录制】，并在共享窗口中选择“整个屏幕”。',
+  'presence.cant-see': '摄像头画面太暗、被遮挡或已停止：请检查摄像头和灯光。',
+  'presence.suspicious': '请保持本人面部在摄像头画面中，画面中不得出现他人。此情况已记录。',
   'chat.title': '求助',
   'chat.label': '给监督员的消息',
   'chat.send': '发送',

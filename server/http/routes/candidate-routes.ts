@@ -33,6 +33,7 @@ export function candidateRoutes(services: Services): Hono<AuthEnv> {
       documents: exam.config.attachments,
       bindingCode: bindingCode(services.secret, examId, sub),
       questionRelease: exam.config.questionRelease,
+      face: exam.config.face,
       recording: exam.config.recording,
       serverNow: now(),
     };

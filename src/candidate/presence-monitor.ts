@@ -1,0 +1,85 @@
+import { PresenceTracker, type FlagChange } from '../core/presence.js';
+import { detectFaces } from '../media/face-worker-client.js';
+
+const SUMMARY_EVERY_MS = 60_000;
+
+export interface PresenceMonitorOptions {
+  /** Server time. */
+  now: () => number;
+  /** Frames analysed per second (exam configuration, ≈ 2). */
+  fps: number;
+  onChange: (change: FlagChange) => void;
+  /** Every minute and at the end: the running share of time with the face in view. */
+  onSummary: (visiblePct: number, monitoredMs: number) => void;
+}
+
+/**
+ * Presence monitoring in the exam (R9): the camera's frames go to the face worker a couple of
+ * times a second; the tracker turns them into debounced flags. The page only hands frames over.
+ */
+export class PresenceMonitor {
+  private readonly tracker = new PresenceTracker();
+  private readonly video = document.createElement('video');
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastSummary = 0;
+  private running = false;
+
+  constructor(private readonly opts: PresenceMonitorOptions) {
+    this.video.muted = true;
+    this.video.playsInline = true;
+  }
+
+  /** Starts, or goes on with another camera stream (after a device switch or a reload). */
+  watch(stream: MediaStream): void {
+    this.video.srcObject = stream;
+    void this.video.play().catch(() => undefined);
+    if (this.running) return;
+    this.running = true;
+    this.lastSummary = this.opts.now();
+    this.schedule();
+  }
+
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  get visiblePct(): number | null {
+    return this.tracker.visiblePct;
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    clearTimeout(this.timer);
+    this.summarise();
+    this.video.srcObject = null;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => void this.tick(), 1000 / Math.max(0.1, this.opts.fps));
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.running) return;
+    if (this.video.videoWidth > 0) {
+      try {
+        const r = await detectFaces(this.video);
+        for (const change of this.tracker.push({ ...r, at: this.opts.now() })) this.opts.onChange(change);
+      } catch (err) {
+        // No detector on this device: monitoring is off; the recording is the evidence.
+        console.warn('presence monitoring stopped', err);
+        this.running = false;
+        return;
+      }
+    }
+    if (this.opts.now() - this.lastSummary >= SUMMARY_EVERY_MS) this.summarise();
+    // stop() may have been called while the frame was in the worker.
+    if (this.isRunning()) this.schedule();
+  }
+
+  private summarise(): void {
+    this.lastSummary = this.opts.now();
+    const pct = this.tracker.visiblePct;
+    if (pct !== null) this.opts.onSummary(pct, this.tracker.totalMs);
+  }
+}

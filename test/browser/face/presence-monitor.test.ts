@@ -1,0 +1,68 @@
+import { expect } from '@open-wc/testing';
+import type { FlagChange } from '../../../src/core/presence.js';
+import { PresenceMonitor } from '../../../src/candidate/presence-monitor.js';
+import { endFaceWorker, setFaceWorkerUrl } from '../../../src/media/face-worker-client.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('presence monitoring at 2 fps, the camera showing a face, then nobody, then darkness', function () {
+  this.timeout(60_000);
+  before(() => setFaceWorkerUrl('/dist/app/workers/face.worker.js'));
+  after(() => endFaceWorker());
+
+  it('raises "no face" within the debounce window when the face leaves, clears it when it returns; dark is "can\'t see"', async () => {
+    const camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+    const video = document.createElement('video');
+    video.muted = true;
+    video.srcObject = camera;
+    await video.play();
+    // What the monitor sees: the face camera, a grey empty room, or a covered lens.
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 480;
+    const ctx = canvas.getContext('2d')!;
+    let scene: 'face' | 'away' | 'dark' = 'face';
+    const paint = setInterval(() => {
+      if (scene === 'face') ctx.drawImage(video, 0, 0, 640, 480);
+      else if (scene === 'away') {
+        // An empty room: a wall, a door, a desk — light and texture, no face.
+        ctx.fillStyle = '#b9b2a3';
+        ctx.fillRect(0, 0, 640, 480);
+        ctx.fillStyle = '#6b4f35';
+        ctx.fillRect(420, 60, 140, 300);
+        ctx.fillStyle = '#3d3d3d';
+        ctx.fillRect(0, 360, 640, 120);
+      } else {
+        ctx.fillStyle = '#050505';
+        ctx.fillRect(0, 0, 640, 480);
+      }
+    }, 50);
+    const changes: (FlagChange & { seen: number })[] = [];
+    const monitor = new PresenceMonitor({ now: () => Date.now(), fps: 2, onChange: (c) => changes.push({ ...c, seen: Date.now() }), onSummary: () => undefined });
+    try {
+      monitor.watch(canvas.captureStream(10));
+      await sleep(4_000);
+      expect(changes, 'a face in view raises nothing').to.deep.equal([]);
+      scene = 'away';
+      const left = Date.now();
+      await sleep(5_500);
+      const raised = changes.find((c) => c.flag === 'no-face' && c.state === 'raised');
+      expect(raised, JSON.stringify(changes)).to.not.equal(undefined);
+      expect(raised!.kind).to.equal('suspicious');
+      expect(raised!.seen - left).to.be.within(2_500, 4_600);
+      scene = 'face';
+      await sleep(3_000);
+      expect(changes.some((c) => c.flag === 'no-face' && c.state === 'cleared'), 'cleared when the face is back').to.equal(true);
+      const before = changes.length;
+      scene = 'dark';
+      await sleep(5_000);
+      const dark = changes.slice(before).filter((c) => c.state === 'raised');
+      expect(dark.map((c) => `${c.flag}/${c.kind}`)).to.deep.equal(['camera-dark/cant-see']);
+      expect(monitor.visiblePct).to.be.within(30, 70);
+    } finally {
+      monitor.stop();
+      clearInterval(paint);
+      camera.getTracks().forEach((t) => t.stop());
+    }
+  });
+});
