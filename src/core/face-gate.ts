@@ -21,14 +21,17 @@ export const GATE = {
   /** Detections below this are noise (the model's own threshold). */
   minScore: 0.75,
   /** A clear, unobstructed face scores at least this; masks, hands and hair pull it down. */
-  clearScore: 0.85,
-  /** Face box at least this share of the frame's width and height. */
-  minSize: 0.12,
+  clearScore: 0.8,
+  /**
+   * Face box at least this share of the frame's width and height. (The short-range model stops
+   * finding faces below ≈ 0.13 of the width: smaller ones read as "no face".)
+   */
+  minSize: 0.15,
   /** Face centre inside these shares of the frame (x, then y). */
   centreX: [0.2, 0.8] as const,
   centreY: [0.15, 0.85] as const,
   /** Face luma: mean at least, spread at least (0–255). */
-  minMean: 60,
+  minMean: 70,
   minStd: 12,
   /** Frontal: eyes level, nose between them (shares of the eye distance), ears balanced. */
   maxEyeTilt: 0.35,

@@ -1,0 +1,68 @@
+import { expect } from '@open-wc/testing';
+import { faceGate } from '../../../src/core/face-gate.js';
+import { detectFaces, endFaceWorker, setFaceWorkerUrl } from '../../../src/media/face-worker-client.js';
+
+/**
+ * The gate's rules on real detections: scenes composed on a canvas from the face camera (the
+ * astronaut fixture) — two faces, a face too small, off-centre, darkened — each refused with the
+ * guidance that fits.
+ */
+describe('face gate on composed camera scenes', function () {
+  this.timeout(60_000);
+  let camera: MediaStream;
+  let video: HTMLVideoElement;
+  before(async () => {
+    setFaceWorkerUrl('/dist/app/workers/face.worker.js');
+    camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+    video = document.createElement('video');
+    video.muted = true;
+    video.srcObject = camera;
+    await video.play();
+    while (video.videoWidth === 0) await new Promise((r) => setTimeout(r, 20));
+  });
+  after(() => {
+    camera.getTracks().forEach((t) => t.stop());
+    endFaceWorker();
+  });
+
+  async function verdictOf(draw: (ctx: CanvasRenderingContext2D) => void): Promise<string> {
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 480;
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#9a958c';
+    ctx.fillRect(0, 0, 640, 480);
+    draw(ctx);
+    const v = faceGate(await detectFaces(canvas));
+    return v.accepted ? 'accepted' : v.guidance;
+  }
+
+  it('the camera as it is: accepted', async () => {
+    expect(await verdictOf((ctx) => ctx.drawImage(video, 0, 0))).to.equal('accepted');
+  });
+
+  it('two faces side by side: only you in view', async () => {
+    // The face region of the fixture, twice.
+    expect(await verdictOf((ctx) => {
+      ctx.drawImage(video, 200, 20, 240, 240, 20, 120, 240, 240);
+      ctx.drawImage(video, 200, 20, 240, 240, 380, 120, 240, 240);
+    })).to.equal('several');
+  });
+
+  it('a face too small: move closer', async () => {
+    // The whole picture at 80 %: the face is still found (≈ 0.14 of the width) but too small.
+    expect(await verdictOf((ctx) => ctx.drawImage(video, 64, 48, 512, 384))).to.equal('closer');
+  });
+
+  it('a face at the edge of the picture: move to the middle', async () => {
+    expect(await verdictOf((ctx) => ctx.drawImage(video, 200, 20, 240, 240, 0, 200, 240, 240))).to.equal('centre');
+  });
+
+  it('a dark face: more light', async () => {
+    expect(await verdictOf((ctx) => {
+      ctx.drawImage(video, 0, 0);
+      ctx.fillStyle = 'rgba(0, 0, 0, 0.6)';
+      ctx.fillRect(0, 0, 640, 480);
+    })).to.equal('light');
+  });
+});
