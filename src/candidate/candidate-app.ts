@@ -56,8 +56,8 @@ export class CandidateApp extends LitElement {
   private ticker: ReturnType<typeof setInterval> | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private warningTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastQuestionTry = 0;
-  private lastChatPoll = 0;
+  private lastQuestionTry = -Infinity;
+  private lastChatPoll = -Infinity;
   private readonly onOnline = () => void this.reload();
 
   override connectedCallback(): void {
@@ -122,16 +122,19 @@ export class CandidateApp extends LitElement {
       .sort((a, b) => order[a.kind] - order[b.kind]);
   }
 
-  /** Once a second: time-driven changes (questions at the start, the end) without any input. */
+  /**
+   * Once a second: time-driven changes (questions at the start, the end) without any input.
+   * Retry intervals use the monotonic clock: a device-clock jump must not stall them.
+   */
   private async tick(): Promise<void> {
     const step = this.flow.step();
     const now = this.flow.now();
     const me = this.flow.me;
-    if (step === 'exam' && me && !this.questions && examStage(me.exam.times, now).stage !== 'waiting' && Date.now() - this.lastQuestionTry >= QUESTION_RETRY_MS) {
+    if (step === 'exam' && me && !this.questions && examStage(me.exam.times, now).stage !== 'waiting' && performance.now() - this.lastQuestionTry >= QUESTION_RETRY_MS) {
       await this.loadQuestions();
     }
-    if (step === 'exam' && Date.now() - this.lastChatPoll >= CHAT_POLL_MS) {
-      this.lastChatPoll = Date.now();
+    if (step === 'exam' && performance.now() - this.lastChatPoll >= CHAT_POLL_MS) {
+      this.lastChatPoll = performance.now();
       void this.flow.refreshChat();
     }
     if (step === 'upload') {
@@ -142,7 +145,7 @@ export class CandidateApp extends LitElement {
   }
 
   private async loadQuestions(): Promise<void> {
-    this.lastQuestionTry = Date.now();
+    this.lastQuestionTry = performance.now();
     this.questions = await this.flow.questionsAt(this.flow.now());
     this.requestUpdate();
   }

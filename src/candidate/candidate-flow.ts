@@ -80,7 +80,7 @@ export class CandidateFlow {
       this.recorder = new ExamRecorder(me, {
         now: () => this.now(),
         onChunk: () => {
-          if (this.storageFull && Date.now() - this.storageFullAt > STORAGE_WARNING_MS) {
+          if (this.storageFull && performance.now() - this.storageFullAt > STORAGE_WARNING_MS) {
             this.storageFull = false;
             this.changed();
           }
@@ -88,7 +88,7 @@ export class CandidateFlow {
         },
         onError: (err) => {
           if (!isStorageFull(err)) return;
-          this.storageFullAt = Date.now();
+          this.storageFullAt = performance.now();
           if (this.storageFull) return;
           this.storageFull = true;
           void this.log('storage-full');
