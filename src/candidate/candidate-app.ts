@@ -272,7 +272,7 @@ export class CandidateApp extends LitElement {
         return html`<step-exam .me=${me} .now=${now} .questions=${this.questions} .questionState=${this.flow.questions?.state ?? 'loading'}
           .stream=${this.flow.recorder?.cameraStream ?? null} ?needsResume=${!this.flow.recorder?.active} .warning=${this.warning}
           .error=${this.flow.storageFull ? t('exam.storageFull') : this.error}
-          .chat=${this.flow.chat} .pendingChat=${this.flow.pendingChat}
+          .chat=${this.flow.chat} .pendingChat=${this.flow.pendingChat} .presence=${this.flow.presenceKinds()}
           @resume-recording=${next(() => this.flow.resume())} @refresh-questions=${next(() => this.loadQuestions())}
           @chat-send=${(e: CustomEvent<{ text: string }>) => void this.flow.sendChat(e.detail.text)}
           @end-exam=${next(() => this.flow.endEarly())}></step-exam>`;

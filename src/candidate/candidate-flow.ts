@@ -2,6 +2,7 @@ import type { DocumentKind, QuestionList } from '../core/api-schema.js';
 import { Acceptances, Progress } from '../core/api-schema.js';
 import type { ChatMessage, ChatOut, EventType } from '../core/event-schema.js';
 import { flowStep, NO_ACKS, type FlowFacts, type LocalAcks, type Step } from '../core/flow.js';
+import { FLAG_CLASS, type FlagClass } from '../core/presence.js';
 import type { StoredFlow } from '../core/stored-schema.js';
 import { deviceUploadDeps } from '../net/sync-all.js';
 import { fetchChat } from '../net/outbox-sender.js';
@@ -165,6 +166,13 @@ export class CandidateFlow {
     this.startMonitoring();
   }
 
+  /** Classes of the presence flags raised now: what the exam view keeps showing while they last. */
+  presenceKinds(): FlagClass[] {
+    const kinds = new Set<FlagClass>();
+    for (const flag of this.presence?.active ?? []) kinds.add(FLAG_CLASS[flag]);
+    return [...kinds];
+  }
+
   /** Integrity signals and presence monitoring, from entry (or a reload mid-exam) to the end. */
   startMonitoring(): void {
     const stream = this.recorder?.cameraStream;
@@ -173,7 +181,10 @@ export class CandidateFlow {
       this.presence ??= new PresenceMonitor({
         now: () => this.now(),
         fps: me.face.monitorFps,
-        onChange: (c) => void this.log('face-flag', { flag: c.flag, kind: c.kind, state: c.state }, c.at),
+        onChange: (c) => {
+          void this.log('face-flag', { flag: c.flag, kind: c.kind, state: c.state }, c.at);
+          this.changed();
+        },
         onSummary: (pct, ms) => void this.log('face-summary', { visiblePct: Math.round(pct * 10) / 10, monitoredS: Math.round(ms / 1000) }),
       });
       this.presence.watch(stream);

@@ -1,4 +1,4 @@
-import { PresenceTracker, type FlagChange } from '../core/presence.js';
+import { PresenceTracker, type Flag, type FlagChange } from '../core/presence.js';
 import { detectFaces } from '../media/face-worker-client.js';
 
 const SUMMARY_EVERY_MS = 60_000;
@@ -41,6 +41,11 @@ export class PresenceMonitor {
 
   isRunning(): boolean {
     return this.running;
+  }
+
+  /** The flags raised now (for a standing notice while they last). */
+  get active(): ReadonlySet<Flag> {
+    return this.tracker.active;
   }
 
   get visiblePct(): number | null {

@@ -43,6 +43,8 @@ export class StepExam extends LitElement {
   @property() warning = '';
   @property() error = '';
   @property({ attribute: false }) chat: ChatMessage[] = [];
+  /** Presence flags standing now, by class: shown in the side panel until they clear. */
+  @property({ attribute: false }) presence: ('cant-see' | 'suspicious')[] = [];
   @property({ attribute: false }) pendingChat: ChatOut[] = [];
   @state() private confirming = false;
   @state() private chatOpen = false;
@@ -94,6 +96,7 @@ export class StepExam extends LitElement {
               <dt>${t('examStep.room')}</dt><dd>${me.candidate.roomName}</dd>
               ${me.lottery ? html`<dt>${t('home.lotteryNumber')}</dt><dd>${me.lottery.number}</dd>` : nothing}
             </dl>
+            ${this.presence.map((kind) => html`<p class="warn" role="status" data-presence=${kind}>${t(kind === 'cant-see' ? 'presence.nowCantSee' : 'presence.nowAway')}</p>`)}
             <p>${label}</p>
             <count-down .now=${this.now} until=${until} label=${label}></count-down>
             <div class="actions">

@@ -181,6 +181,8 @@ export const en: Record<MessageKey, string> = {
   'examStep.resumeNeeded': 'Recording stopped (the page was closed or reloaded). Press "Resume recording" and choose "Entire screen".',
   'presence.cant-see': 'The camera picture is too dark, covered or frozen: check the camera and the light.',
   'presence.suspicious': 'Keep your face in the camera picture, with no one else in view. This was recorded.',
+  'presence.nowCantSee': 'Camera picture unclear: check camera and light',
+  'presence.nowAway': 'You are not in the picture: come back in view',
   'chat.title': 'Help',
   'chat.label': 'Message to the proctor',
   'chat.send': 'Send',

@@ -180,6 +180,8 @@ export const zhCN = {
   'examStep.resumeNeeded': '录制已中断（页面曾被关闭或刷新）。请点击【继续录制】，并在共享窗口中选择“整个屏幕”。',
   'presence.cant-see': '摄像头画面太暗、被遮挡或已停止：请检查摄像头和灯光。',
   'presence.suspicious': '请保持本人面部在摄像头画面中，画面中不得出现他人。此情况已记录。',
+  'presence.nowCantSee': '摄像头画面不清：请检查摄像头和灯光',
+  'presence.nowAway': '画面中未见本人：请回到摄像头前',
   'chat.title': '求助',
   'chat.label': '给监督员的消息',
   'chat.send': '发送',

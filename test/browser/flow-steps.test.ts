@@ -86,6 +86,15 @@ describe('candidate steps', () => {
     await oneEvent(el, 'end-exam');
   });
 
+  it('a standing presence flag stays in the side panel until it clears', async () => {
+    const el = await fixture<StepExam>(html`<step-exam .me=${meFixture()} .now=${() => START + 5000} .presence=${['suspicious']}></step-exam>`);
+    expect(el.shadowRoot!.querySelector('[data-presence=suspicious]')!.textContent).to.contain('画面中未见本人');
+    await expect(el).shadowDom.to.be.accessible();
+    el.presence = [];
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-presence]')).to.equal(null);
+  });
+
   it('the question offline at the start says it retries, and 【刷新题目】 asks again', async () => {
     const el = await fixture<StepExam>(html`<step-exam .me=${meFixture()} .now=${() => START + 5000} questionState="offline"></step-exam>`);
     expect(el.shadowRoot!.textContent).to.contain('网络未连接，正在重试获取题目');
