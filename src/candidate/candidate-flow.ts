@@ -130,16 +130,9 @@ export class CandidateFlow {
     await kvSet('flow', this.flow);
   }
 
-  private async patchMe(patch: Partial<NonNullable<CandidateFlow['me']>>): Promise<void> {
-    const snap = this.session.snapshot;
-    if (!snap) return;
-    this.session.snapshot = { ...snap, me: { ...snap.me, ...patch } };
-    await kvSet('snapshot:candidate', this.session.snapshot);
-  }
-
   async accept(document: DocumentKind): Promise<void> {
     const accepted = await this.session.api.authed('POST', '/api/candidate/accept', Acceptances, { document });
-    await this.patchMe({ accepted });
+    await this.session.patchMe({ accepted });
   }
 
   /**
@@ -151,7 +144,7 @@ export class CandidateFlow {
     if (!rec) return;
     await rec.start(this.devices(), async () => {
       const progress = await this.session.api.authed('POST', '/api/candidate/enter', Progress);
-      await this.patchMe({ progress });
+      await this.session.patchMe({ progress });
     });
     await this.log('entered');
     this.startMonitoring();

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { LocaleController, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
+import type { FaceLoginGate } from './face-login-gate.js';
 import './face-login-gate.js';
 
 export interface LoginSubmit {
@@ -40,6 +41,7 @@ export class CandidateLogin extends LitElement {
   @state() private stream: MediaStream | null = null;
   @state() private faceCapture: Blob | null = null;
   @state() private manual = false;
+  @query('face-login-gate') private gate!: FaceLoginGate;
   @query('#candidate-id') private idInput!: HTMLInputElement;
   @query('#ticket-code') private codeInput!: HTMLInputElement;
 
@@ -53,17 +55,6 @@ export class CandidateLogin extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stream?.getTracks().forEach((tr) => tr.stop());
-  }
-
-  /** The current preview frame as a 320-pixel-wide JPEG (evidence on the non-face path). */
-  private async capture(): Promise<Blob | null> {
-    const video = this.renderRoot.querySelector('face-login-gate')?.shadowRoot?.querySelector('camera-preview')?.shadowRoot?.querySelector('video');
-    if (!video?.videoWidth) return null;
-    const canvas = document.createElement('canvas');
-    canvas.width = 320;
-    canvas.height = Math.round((320 * video.videoHeight) / video.videoWidth);
-    canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height);
-    return new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.8));
   }
 
   override render() {
@@ -108,7 +99,7 @@ export class CandidateLogin extends LitElement {
   private async emit(takeOver: boolean): Promise<void> {
     const detail: LoginSubmit = {
       candidateId: this.idInput.value.trim(), ticketCode: this.codeInput.value.trim(), takeOver,
-      capture: this.faceCapture ?? await this.capture(),
+      capture: this.faceCapture ?? await this.gate.currentFrame(),
       faceCheck: this.faceCapture ? 'passed' : 'manual',
     };
     this.dispatchEvent(new CustomEvent('login-submit', { detail, bubbles: true, composed: true }));

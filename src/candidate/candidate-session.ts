@@ -77,11 +77,15 @@ export class CandidateSession {
 
   async draw(): Promise<LotteryNumber> {
     const lottery = await this.api.authed('POST', '/api/candidate/lottery/draw', LotteryNumber);
-    if (this.snapshot) {
-      this.snapshot = { ...this.snapshot, me: { ...this.snapshot.me, lottery } };
-      await kvSet('snapshot:candidate', this.snapshot);
-    }
+    await this.patchMe({ lottery });
     return lottery;
+  }
+
+  /** Applies what a call returned to the stored state, so an offline reload shows it too. */
+  async patchMe(patch: Partial<CandidateMe>): Promise<void> {
+    if (!this.snapshot) return;
+    this.snapshot = { ...this.snapshot, me: { ...this.snapshot.me, ...patch } };
+    await kvSet('snapshot:candidate', this.snapshot);
   }
 
   /** Ends the session on the server when reachable; the upload credential stays on the device. */

@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { faceGate, type Guidance } from '../core/face-gate.js';
 import { detectFaces } from '../media/face-worker-client.js';
+import { jpegFrame } from '../media/jpeg-frame.js';
 import { LocaleController, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import type { CameraPreview } from '../ui/camera-preview.js';
@@ -67,7 +68,7 @@ export class FaceLoginGate extends LitElement {
       const verdict = faceGate(await detectFaces(video));
       if (this.gate === 'loading') this.gate = 'checking';
       if (verdict.accepted) {
-        const capture = await this.capture(video);
+        const capture = await jpegFrame(video);
         this.gate = 'accepted';
         this.guidance = null;
         this.dispatchEvent(new CustomEvent('face-accepted', { detail: { capture }, bubbles: true, composed: true }));
@@ -83,13 +84,10 @@ export class FaceLoginGate extends LitElement {
     this.schedule(INTERVAL_MS);
   }
 
-  /** The accepted frame, 320 pixels wide, as evidence. */
-  private capture(video: HTMLVideoElement): Promise<Blob | null> {
-    const canvas = document.createElement('canvas');
-    canvas.width = 320;
-    canvas.height = Math.round((320 * video.videoHeight) / video.videoWidth);
-    canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height);
-    return new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+  /** The camera's current frame as JPEG evidence (the non-face path keeps one too). */
+  currentFrame(): Promise<Blob | null> {
+    const video = this.video();
+    return video ? jpegFrame(video) : Promise.resolve(null);
   }
 
   override render() {
