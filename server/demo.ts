@@ -20,7 +20,7 @@ const file = path.join(config.dataDir, 'demo-exam.json');
 await writeFile(file, JSON.stringify(demoExam(Date.now(), timing, await hashPassword(DEMO_PROCTOR.password)), null, 2));
 
 const services = await createServices(config.dataDir);
-const imported = await importExamFile(file, services.exams, config.dataDir);
+const imported = await importExamFile(file, services.exams, services.blobs);
 if (!imported.ok) throw new Error(`demo exam invalid:\n${imported.problems.join('\n')}`);
 for (const table of ['sessions', 'lottery', 'progress'] as const) {
   await services.db.deleteFrom(table).where('exam_id', '=', DEMO_EXAM_ID).execute();

@@ -9,6 +9,7 @@ import { Sessions } from './domain/sessions.js';
 import { Recordings } from './domain/recordings.js';
 import { Questions } from './domain/questions.js';
 import { EventLog } from './domain/event-log.js';
+import { Identity } from './domain/identity.js';
 import { LocalDiskStore } from './storage/local-disk-store.js';
 import type { BlobStore } from './storage/blob-store.js';
 import path from 'node:path';
@@ -23,6 +24,7 @@ export interface Services {
   recordings: Recordings;
   questions: Questions;
   events: EventLog;
+  identity: Identity;
   /** Server secret for derived values (binding codes, question keys). */
   secret: Uint8Array;
   blobs: BlobStore;
@@ -37,6 +39,7 @@ export async function createServices(dataDir: string, now: () => number = Date.n
   const exams = new ExamStore(db, now);
   const lottery = new Lottery(db, exams, now);
   const blobs = new LocalDiskStore(path.join(dataDir, 'blobs'));
+  const events = new EventLog(db, now);
   return {
     db,
     exams,
@@ -45,7 +48,8 @@ export async function createServices(dataDir: string, now: () => number = Date.n
     progress: new Progress(db, lottery, now),
     recordings: new Recordings(db, blobs, now),
     questions: new Questions(secret, now),
-    events: new EventLog(db, now),
+    events,
+    identity: new Identity(db, events, now),
     secret,
     blobs,
     now,

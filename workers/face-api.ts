@@ -28,9 +28,21 @@ export interface FrameResult {
   backend: string;
 }
 
+/** One image described for face match: the faces found and the largest one's descriptor. */
+export interface Description {
+  /** Faces found (score ≥ 0.5 — a reference photo may be paler than a camera). */
+  faces: number;
+  /** The largest face's descriptor, or null without a face. */
+  descriptor: number[] | null;
+  /** The whole call in the worker, ms (the first includes loading the model). */
+  ms: number;
+}
+
 export interface FaceWorkerApi {
   /** Loads the backend and model (once); resolves with the backend in use. */
   ready(): Promise<string>;
   /** Finds faces in one frame; the bitmap is transferred and closed here. */
   detect(frame: ImageBitmap): Promise<FrameResult>;
+  /** Face-match descriptor of one image (a capture or a reference photo); the bitmap is closed here. */
+  describe(image: ImageBitmap): Promise<Description>;
 }

@@ -5,6 +5,7 @@ import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BlazeFaceModel } from '@tensorflow-models/blazeface';
 import type { DetectedFace, FaceWorkerApi, FrameResult, Light, Point } from './face-api.js';
+import { describeFace } from './face-describe.js';
 
 /**
  * Served by our own origin beside this worker (copied in at build, precached): nothing is fetched
@@ -37,6 +38,8 @@ function joinedOutputs(graph: GraphModel) {
 }
 
 let model: BlazeFaceModel | null = null;
+/** The same detector with a lower score floor, for face match (photos score lower than cameras). */
+let lenient: BlazeFaceModel | null = null;
 let loading: Promise<string> | null = null;
 
 async function load(): Promise<string> {
@@ -51,7 +54,9 @@ async function load(): Promise<string> {
   await tf.ready();
   const graph = await loadGraphModel(MODEL_URL);
   // The package's own decoding; the class only needs predict() and dispose().
-  model = new BlazeFaceModel(joinedOutputs(graph) as unknown as GraphModel, INPUT, INPUT, 10, 0.3, 0.75);
+  const joined = joinedOutputs(graph) as unknown as GraphModel;
+  model = new BlazeFaceModel(joined, INPUT, INPUT, 10, 0.3, 0.75);
+  lenient = new BlazeFaceModel(joined, INPUT, INPUT, 10, 0.3, 0.5);
   return tf.getBackend();
 }
 
@@ -131,6 +136,31 @@ const api: FaceWorkerApi = {
       backend: tf.getBackend(),
     };
     return result;
+  },
+  async describe(image) {
+    const t0 = performance.now();
+    await api.ready();
+    // On a square canvas (grey margins): the detector squeezes its input to 128×128, and a wide or
+    // tall photo squeezed that way hides its faces (measured: two faces side by side, none found).
+    const side = Math.max(image.width, image.height);
+    const canvas = new OffscreenCanvas(side, side);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx || !lenient) throw new Error('face detection is not ready');
+    ctx.fillStyle = '#808080';
+    ctx.fillRect(0, 0, side, side);
+    ctx.drawImage(image, (side - image.width) / 2, (side - image.height) / 2);
+    image.close();
+    const pixels = tf.browser.fromPixels(ctx.getImageData(0, 0, canvas.width, canvas.height));
+    try {
+      const found = await lenient.estimateFaces(pixels, false);
+      const boxes = found.map((f) => [...(f.topLeft as [number, number]), ...(f.bottomRight as [number, number])] as [number, number, number, number]);
+      const area = (b: number[]) => ((b[2] ?? 0) - (b[0] ?? 0)) * ((b[3] ?? 0) - (b[1] ?? 0));
+      const largest = boxes.sort((a, b) => area(b) - area(a))[0];
+      const descriptor = largest ? await describeFace(pixels, largest) : null;
+      return { faces: boxes.length, descriptor, ms: performance.now() - t0 };
+    } finally {
+      pixels.dispose();
+    }
   },
 };
 

@@ -118,4 +118,20 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_identity': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createTable('identity_checks')
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('consent', 'integer')
+        .addColumn('consent_at', 'bigint')
+        .addColumn('path', 'text')
+        .addColumn('similarity', 'real')
+        .addColumn('threshold', 'real')
+        .addColumn('decided_at', 'bigint')
+        .addColumn('descriptors', 'text')
+        .addPrimaryKeyConstraint('identity_checks_pk', ['exam_id', 'candidate_id'])
+        .execute();
+    },
+  },
 };

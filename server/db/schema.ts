@@ -63,6 +63,13 @@ export interface Database {
     ended_at: number | null;
   };
   acceptances: { exam_id: string; candidate_id: string; document: 'procedure' | 'pledge' | 'notice'; accepted_at: number };
+  /** Face match at login (R2): consent and the identity path, one row per candidate. */
+  identity_checks: {
+    exam_id: string; candidate_id: string; consent: number | null; consent_at: number | null;
+    path: string | null; similarity: number | null; threshold: number | null; decided_at: number | null;
+    /** JSON of both descriptors, only when the exam's face.match.storeDescriptors is on. */
+    descriptors: string | null;
+  };
   events: { exam_id: string; candidate_id: string; id: string; type: string; client_at: number; received_at: number; detail: string | null };
   chat_messages: {
     exam_id: string;

@@ -4,6 +4,7 @@ import { except } from 'hono/combine';
 import type { Services } from '../services.js';
 import { ApiError } from './api-error.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { identityRoutes } from './routes/identity-routes.js';
 import { candidateRoutes } from './routes/candidate-routes.js';
 import { proctorRoutes } from './routes/proctor-routes.js';
 import { publicRoutes } from './routes/public-routes.js';
@@ -34,6 +35,7 @@ export function createApp(services: Services, appDir: string): Hono {
   app.post('/api/probe', async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength }));
   app.route('/api/exams', publicRoutes(services));
   app.route('/api/session', sessionRoutes(services.sessions));
+  app.route('/api/candidate/face-match', identityRoutes(services));
   app.route('/api/candidate', candidateRoutes(services));
   app.route('/api/proctor', proctorRoutes(services));
   app.route('/api/review', reviewRoutes(services));

@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { z } from 'zod';
 import type { DocumentKind, PublicExam, QuestionList } from '../core/api-schema.js';
 import { WARNED_EVENTS, type EventType } from '../core/event-schema.js';
-import { VISIBLE_STEPS, examStage, type Step } from '../core/flow.js';
+import { examStage, visibleSteps, type Step } from '../core/flow.js';
 import { pickText } from '../core/localized.js';
 import type { LocalRecording } from '../core/stored-schema.js';
 import { timelineAt } from '../core/timeline.js';
@@ -19,6 +19,7 @@ import type { DeviceSwitch } from './step-devices.js';
 import './candidate-login.js';
 import './step-system-check.js';
 import './step-document.js';
+import './step-identity.js';
 import './step-evidence.js';
 import './step-lottery.js';
 import './step-enter.js';
@@ -187,6 +188,8 @@ export class CandidateApp extends LitElement {
       this.askTakeOver = false;
       this.offlineView = false;
       await this.flow.loadFlow();
+      // Face match compares only a frame the face gate accepted (kept in memory, this page only).
+      this.flow.identity.capture = e.detail.faceCheck === 'passed' ? e.detail.capture : null;
       if (e.detail.capture) {
         void this.flow.session.api.authed('POST', `/api/candidate/login-capture?faceCheck=${e.detail.faceCheck}`, z.unknown(), e.detail.capture).catch(() => undefined);
       }
@@ -227,9 +230,11 @@ export class CandidateApp extends LitElement {
   override render() {
     if (this.loading) return html`<p role="status">${t('app.loading')}</p>`;
     const step = this.flow.step();
-    const index = VISIBLE_STEPS.findIndex((s) => s.step === step);
+    const match = this.flow.me?.face.match;
+    const steps = visibleSteps(Boolean(match?.enabled && match.hasReference));
+    const index = steps.findIndex((s) => s.step === step);
     return html`<div class=${step === 'exam' ? '' : 'narrow'}>
-      ${index >= 0 ? html`<p class="note steps" data-step=${step}>${t('flow.stepOf', { n: index + 1, total: VISIBLE_STEPS.length, name: t(`flow.${step}` as Parameters<typeof t>[0]) })}</p>` : nothing}
+      ${index >= 0 ? html`<p class="note steps" data-step=${step}>${t('flow.stepOf', { n: index + 1, total: steps.length, name: t(`flow.${step}` as Parameters<typeof t>[0]) })}</p>` : nothing}
       ${this.offlineView && this.flow.me ? html`<p class="note">${t('home.savedAt', { time: this.formatTime(this.flow.session.snapshot?.savedAt ?? 0) })}</p>` : nothing}
       <div class="step">${this.renderStep(step)}</div>
       ${step === 'check' || step === 'login' ? html`<upload-status .recordings=${this.recordings.filter((r) => r.state !== 'verified')} .outcomes=${this.flow.outcomes}></upload-status>` : nothing}
@@ -253,6 +258,14 @@ export class CandidateApp extends LitElement {
       case 'login':
         return html`<candidate-login .examTitle=${this.exam ? pickText(this.exam.title, locale()) : ''} .helpLine=${help}
           .error=${this.error} ?busy=${this.busy} ?askTakeOver=${this.askTakeOver} @login-submit=${this.onLogin}></candidate-login>`;
+      case 'identity':
+        return html`<step-identity .match=${me?.face.match ?? null} ?hasCapture=${this.flow.identity.capture !== null} ?busy=${this.busy}
+          .error=${this.error} .similarity=${this.flow.identity.similarity}
+          @consent=${(e: CustomEvent<{ given: boolean }>) => void this.act(() => this.flow.answerIdentity(e.detail.given))}
+          @compare=${(e: CustomEvent<{ capture?: Blob | null }>) => void this.act(async () => {
+            await this.flow.identity.compare(e.detail.capture === undefined ? this.flow.identity.capture : e.detail.capture);
+          })}
+          @step-done=${next(() => this.flow.ack('identity'))}></step-identity>`;
       case 'procedure': return doc('procedure');
       case 'pledge': return doc('pledge');
       case 'notice': return doc('notice');

@@ -1,7 +1,7 @@
 import type { DocumentKind, QuestionList } from '../core/api-schema.js';
 import { Acceptances, Progress } from '../core/api-schema.js';
 import type { ChatMessage, ChatOut, EventType } from '../core/event-schema.js';
-import { flowStep, NO_ACKS, type FlowFacts, type LocalAcks, type Step } from '../core/flow.js';
+import { flowStep, identityPending, NO_ACKS, type FlowFacts, type LocalAcks, type Step } from '../core/flow.js';
 import { FLAG_CLASS, type FlagClass } from '../core/presence.js';
 import type { StoredFlow } from '../core/stored-schema.js';
 import { deviceUploadDeps } from '../net/sync-all.js';
@@ -13,6 +13,7 @@ import { isStorageFull } from '../storage/recording-store.js';
 import { enqueue, pendingChat } from '../storage/outbox.js';
 import { CandidateSession } from './candidate-session.js';
 import { ExamRecorder, type DeviceIds } from './exam-recorder.js';
+import { IdentityCheck } from './identity-check.js';
 import { IntegrityMonitor } from './integrity-monitor.js';
 import { PresenceMonitor } from './presence-monitor.js';
 
@@ -30,6 +31,7 @@ const newId = () => crypto.randomUUID().replace(/-/g, '');
  */
 export class CandidateFlow {
   readonly session = new CandidateSession();
+  readonly identity = new IdentityCheck(this.session);
   private flow: StoredFlow | null = null;
   checkPassed = false;
   recorder: ExamRecorder | null = null;
@@ -103,9 +105,11 @@ export class CandidateFlow {
 
   facts(): FlowFacts {
     const me = this.me;
+    const acks = { ...NO_ACKS, ...this.flow?.acks, check: this.checkPassed || (this.flow?.acks.check ?? false) };
     return {
       loggedIn: me !== null,
-      acks: { ...(this.flow?.acks ?? NO_ACKS), check: this.checkPassed || (this.flow?.acks.check ?? false) },
+      identityPending: me !== null && identityPending(me.face.match, acks.identity),
+      acks,
       accepted: me?.accepted ?? { procedure: null, pledge: null, notice: null },
       hasLotteryNumber: me?.lottery != null,
       progress: me?.progress ?? { enteredAt: null, endedAt: null },
@@ -128,6 +132,12 @@ export class CandidateFlow {
     if (!this.flow) return;
     this.flow = { ...this.flow, acks: { ...this.flow.acks, [key]: true } };
     await kvSet('flow', this.flow);
+  }
+
+  /** R2 face match: the consent answer; with consent and the login capture here, the comparison at once. */
+  async answerIdentity(given: boolean): Promise<void> {
+    await this.identity.answer(given);
+    if (given && this.identity.capture) await this.identity.compare(this.identity.capture);
   }
 
   async accept(document: DocumentKind): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDENTITY_PATHS } from './face-match.js';
 import { Id } from './exam-schema.js';
 import { LocalizedText } from './localized.js';
 
@@ -9,7 +10,7 @@ export const ERROR_CODES = [
   'session_replaced', 'exam_ambiguous', 'exam_not_found', 'lottery_full', 'unsupported_media_type',
   'digest_required', 'digest_mismatch', 'recording_too_large', 'incomplete', 'chain_mismatch',
   'entry_not_open', 'entry_closed', 'lottery_required', 'attachments_required', 'not_entered',
-  'too_early', 'internal',
+  'too_early', 'face_match_off', 'consent_required', 'no_reference_photo', 'descriptors_not_stored', 'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ApiErrorBody = z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.unknown().optional() });
@@ -84,6 +85,29 @@ export type Acceptances = z.infer<typeof Acceptances>;
 
 export const Progress = z.object({ enteredAt: z.number().nullable(), endedAt: z.number().nullable() });
 
+export const FaceMatchState = z.object({
+  enabled: z.boolean(),
+  threshold: z.number(),
+  /** The server keeps the two face descriptors with the outcome (the consent screen says so). */
+  storesDescriptors: z.boolean().default(false),
+  /** The roster has a reference photo for this candidate. */
+  hasReference: z.boolean(),
+  /** Consent given or declined (server time), null before the candidate answered. */
+  consent: z.object({ given: z.boolean(), at: z.number() }).nullable(),
+  /** The identity path recorded, null until decided. */
+  path: z.enum(IDENTITY_PATHS).nullable(),
+});
+export type FaceMatchState = z.infer<typeof FaceMatchState>;
+export const FaceConsentRequest = z.object({ consent: z.boolean() });
+const Descriptor = z.array(z.number()).min(64).max(2048);
+/** What the device found; descriptors only when the exam stores them (else the server refuses them). */
+export const FaceMatchReport = z.object({
+  path: z.enum(['matched', 'not-matched', 'no-reference', 'unavailable']),
+  similarity: z.number().min(-1).max(1).nullable(),
+  descriptors: z.object({ capture: Descriptor, reference: Descriptor }).optional(),
+});
+export type FaceMatchReport = z.infer<typeof FaceMatchReport>;
+
 export const CandidateMe = z.object({
   candidate: z.object({ id: Id, name: z.string(), room: Id, roomName: z.string() }),
   exam: ExamSummary,
@@ -95,7 +119,11 @@ export const CandidateMe = z.object({
   /** Typed on the phone to bind it as the evidence camera (R4). */
   bindingCode: z.string(),
   questionRelease: z.enum(['at-start', 'sealed-at-entry']),
-  face: z.object({ monitorFps: z.number() }),
+  face: z.object({
+    monitorFps: z.number(),
+    /** Face match at login (R2): off, or on with the roster photo present and the path taken so far. */
+    match: FaceMatchState.default({ enabled: false, threshold: 1, storesDescriptors: false, hasReference: false, consent: null, path: null }),
+  }),
   /** Capture settings from the exam configuration. */
   recording: z.object({
     width: z.number(), height: z.number(), frameRate: z.number(),

@@ -9,9 +9,12 @@ export const EVENT_TYPES = [
   'login-capture', 'entered', 'ended-early', 'recording-resumed', 'tab-hidden', 'tab-visible', 'window-blur',
   'fullscreen-exit', 'display-attached', 'copy', 'paste', 'context-menu', 'print-screen',
   'devtools-resize', 'track-ended', 'track-muted', 'device-change', 'device-switched', 'offline',
-  'online', 'storage-full', 'face-flag', 'face-summary',
+  'online', 'storage-full', 'face-flag', 'face-summary', 'face-match',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Written by the server itself (the identity path): a device cannot post these. */
+export const SERVER_EVENTS: ReadonlySet<EventType> = new Set(['face-match']);
 
 /** Events shown to the candidate as a warning when they happen in the exam view. */
 export const WARNED_EVENTS: ReadonlySet<EventType> = new Set([

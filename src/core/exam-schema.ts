@@ -34,7 +34,7 @@ export const Candidate = z.object({
   ticketCode: z.string().min(4).max(64),
   room: Id,
   /** Path of a reference photo, relative to the exam file. */
-  photo: z.string().min(1).optional(),
+  photo: z.string().regex(/\.(jpe?g|png|webp)$/i, 'a .jpg, .png or .webp file').optional(),
 });
 export type Candidate = z.infer<typeof Candidate>;
 
@@ -59,10 +59,27 @@ export const RecordingSettings = z.object({
   maxRecordingBytes: z.number().int().min(1024 * 1024).max(64 * 1024 ** 3).default(4 * 1024 ** 3),
 });
 
+/**
+ * Face match at login (R2; README "Face match"): biometric, so only after the candidate's
+ * explicit consent, on the device, against the roster's reference photo.
+ */
+export const FaceMatchSettings = z.object({
+  enabled: z.boolean().default(false),
+  /** Similarity (Pearson correlation of the two face descriptors) at or above which it matches. */
+  threshold: z.number().min(0).max(1).default(0.6),
+  /**
+   * Whether the server keeps the two face descriptors with the result. Off by default: the
+   * server then keeps only the path, the similarity and the threshold (and refuses descriptors).
+   */
+  storeDescriptors: z.boolean().default(false),
+});
+export type FaceMatchSettings = z.infer<typeof FaceMatchSettings>;
+
 /** Face checks on the device (R2, R9). */
 export const FaceSettings = z.object({
   /** Frames analysed per second while monitoring presence in the exam. */
   monitorFps: z.number().min(0.2).max(10).default(2),
+  match: FaceMatchSettings.default(FaceMatchSettings.parse({})),
 });
 
 export const IceServer = z.object({

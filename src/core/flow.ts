@@ -1,9 +1,9 @@
-import type { Acceptances } from './api-schema.js';
+import type { Acceptances, FaceMatchState } from './api-schema.js';
 import type { CandidateProgress, TimelineTimes } from './timeline.js';
 
 /** The candidate's steps (R1–R10), in order. `missed`: the entry window closed without entry. */
 export const STEPS = [
-  'check', 'login', 'procedure', 'evidence', 'lottery', 'pledge', 'notice', 'enter', 'devices', 'exam', 'upload', 'missed',
+  'check', 'login', 'identity', 'procedure', 'evidence', 'lottery', 'pledge', 'notice', 'enter', 'devices', 'exam', 'upload', 'missed',
 ] as const;
 export type Step = (typeof STEPS)[number];
 
@@ -17,11 +17,23 @@ export interface LocalAcks {
   lottery: boolean;
   /** R8 devices confirmed after entry. */
   devices: boolean;
+  /** R2 the candidate saw the face-match outcome (or that the proctor checks identity live). */
+  identity: boolean;
 }
-export const NO_ACKS: LocalAcks = { check: false, evidence: false, lottery: false, devices: false };
+export const NO_ACKS: LocalAcks = { check: false, evidence: false, lottery: false, devices: false, identity: false };
+
+/**
+ * The face-match step is due: the exam uses it, the roster has a photo to compare with, and the
+ * candidate has not yet answered the consent or seen the outcome.
+ */
+export function identityPending(match: FaceMatchState, acked: boolean): boolean {
+  return match.enabled && match.hasReference && (match.path === null || !acked);
+}
 
 export interface FlowFacts {
   loggedIn: boolean;
+  /** The exam uses face match and this candidate has neither consented nor declined nor a result. */
+  identityPending: boolean;
   acks: LocalAcks;
   /** Server times of acceptance (R3, R6). */
   accepted: Acceptances;
@@ -44,6 +56,7 @@ export function flowStep(f: FlowFacts, times: TimelineTimes, now: number): Step 
     return 'exam';
   }
   if (now >= times.entryClosesAt) return 'missed';
+  if (f.identityPending) return 'identity';
   if (f.accepted.procedure === null) return 'procedure';
   if (!f.acks.evidence) return 'evidence';
   if (!f.acks.lottery || (!f.hasLotteryNumber && now < times.lotteryClosesAt)) return 'lottery';
@@ -54,11 +67,16 @@ export function flowStep(f: FlowFacts, times: TimelineTimes, now: number): Step 
 
 /** The steps shown in the progress bar, with the R-number they implement. */
 export const VISIBLE_STEPS: readonly { step: Step; r: string }[] = [
-  { step: 'check', r: 'R1' }, { step: 'login', r: 'R2' }, { step: 'procedure', r: 'R3' },
+  { step: 'check', r: 'R1' }, { step: 'login', r: 'R2' }, { step: 'identity', r: 'R2' }, { step: 'procedure', r: 'R3' },
   { step: 'evidence', r: 'R4' }, { step: 'lottery', r: 'R5' }, { step: 'pledge', r: 'R6' },
   { step: 'notice', r: 'R6' }, { step: 'enter', r: 'R7' }, { step: 'devices', r: 'R8' },
   { step: 'exam', r: 'R9' }, { step: 'upload', r: 'R10' },
 ];
+
+/** The progress bar's steps for this candidate: face match only where the exam uses it. */
+export function visibleSteps(faceMatch: boolean): readonly { step: Step; r: string }[] {
+  return faceMatch ? VISIBLE_STEPS : VISIBLE_STEPS.filter((s) => s.step !== 'identity');
+}
 
 export type ExamStage = 'waiting' | 'reading' | 'answering' | 'over';
 

@@ -59,7 +59,7 @@ export type LocalRecording = z.infer<typeof LocalRecording>;
 export const StoredFlow = z.object({
   examId: z.string(),
   candidateId: z.string(),
-  acks: z.object({ check: z.boolean(), evidence: z.boolean(), lottery: z.boolean(), devices: z.boolean() }),
+  acks: z.object({ check: z.boolean(), evidence: z.boolean(), lottery: z.boolean(), devices: z.boolean(), identity: z.boolean().default(false) }),
   /** Server time of an early end on this device (it may not have reached the server yet). */
   localEndedAt: z.number().nullable(),
   /** Devices chosen at R8, used again after a reload. */

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { FaceWorkerApi, FrameResult } from '../../workers/face-api.js';
+import type { Description, FaceWorkerApi, FrameResult } from '../../workers/face-api.js';
 
 /** Where the built worker lives (rollup.config.mjs). */
 export const FACE_WORKER_URL = '/workers/face.worker.js';
@@ -85,4 +85,14 @@ export function endFaceWorker(): void {
   worker?.terminate();
   worker = null;
   remote = null;
+}
+
+/**
+ * The face-match descriptor of an image (a login capture or a reference photo), made in the
+ * face worker. The image is decoded here and transferred; nothing leaves the device.
+ */
+export async function describeImage(image: Blob): Promise<Description> {
+  const bitmap = await createImageBitmap(image);
+  const f = face();
+  return Promise.race([f.describe(Comlink.transfer(bitmap, [bitmap])), failed]);
 }

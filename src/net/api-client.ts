@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ApiErrorBody, SessionTokens } from '../core/api-schema.js';
 import { ApiRequestError } from './api-error.js';
 
@@ -47,6 +47,19 @@ export class ApiClient {
     }
   }
 
+  /** An authenticated GET of bytes (an image): the body as a Blob, errors as for JSON calls. */
+  async authedBlob(path: string): Promise<Blob> {
+    if (!this.credentials) throw new ApiRequestError(401, 'unauthorized', 'not logged in');
+    const get = () => this.send('GET', path, z.instanceof(Blob), undefined, this.credentials?.token ?? null, true);
+    try {
+      return await get();
+    } catch (err) {
+      if (!(err instanceof ApiRequestError) || err.code !== 'unauthorized') throw err;
+      await this.refresh();
+      return get();
+    }
+  }
+
   /** One refresh at a time, however many calls asked for it. */
   refresh(): Promise<void> {
     this.refreshing ??= (async () => {
@@ -61,7 +74,7 @@ export class ApiClient {
     return this.refreshing;
   }
 
-  private async send<S extends z.ZodType>(method: string, path: string, schema: S, body: unknown, token: string | null): Promise<z.infer<S>> {
+  private async send<S extends z.ZodType>(method: string, path: string, schema: S, body: unknown, token: string | null, asBlob = false): Promise<z.infer<S>> {
     const headers: Record<string, string> = {};
     // A Blob goes as it is (e.g. the login capture, image/jpeg); anything else as JSON.
     const raw = typeof Blob !== 'undefined' && body instanceof Blob;
@@ -73,7 +86,7 @@ export class ApiClient {
     } catch (err) {
       throw new ApiRequestError(0, 'network', err instanceof Error ? err.message : 'network error');
     }
-    const json: unknown = res.status === 204 ? null : await res.json().catch(() => null);
+    const json: unknown = res.ok && asBlob ? await res.blob() : res.status === 204 ? null : await res.json().catch(() => null);
     if (!res.ok) {
       const parsed = ApiErrorBody.safeParse(json);
       if (parsed.success) throw new ApiRequestError(res.status, parsed.data.code, parsed.data.message, parsed.data.details);

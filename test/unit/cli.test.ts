@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -87,13 +87,27 @@ test('not JSON, a missing file and a missing reference photo are each reported',
   assert.equal(await storedTitle('photo-exam'), null);
 });
 
-test('reference photos are copied into the data directory', async () => {
-  await writeFile(path.join(dir, 'cA-1.jpg'), 'jpeg bytes');
+test('reference photos are stored by content: a JPEG named .jpg is kept, text or a misnamed PNG is refused', async () => {
+  const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, ...Buffer.from('rest of a jpeg')]);
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  await writeFile(path.join(dir, 'cA-1.jpg'), jpeg);
+  await writeFile(path.join(dir, 'not-a-photo.jpg'), 'jpeg bytes');
+  await writeFile(path.join(dir, 'really-png.jpg'), png);
+  const bad = examFixture({ id: 'photo-bad', startAt: START }) as any;
+  bad.roster[0].photo = 'not-a-photo.jpg';
+  bad.roster[1].photo = 'really-png.jpg';
+  const refused = await cli('import', await writeJson(dir, 'photo-bad.json', bad));
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /roster\[0\]\.photo: .*not a JPEG, PNG or WebP image/);
+  assert.match(refused.err, /roster\[1\]\.photo: .*is a PNG image; give it that extension/);
+  assert.equal(await storedTitle('photo-bad'), null);
+
   const exam = examFixture({ id: 'photo-ok', startAt: START }) as any;
   exam.roster[0].photo = 'cA-1.jpg';
   const res = await cli('import', await writeJson(dir, 'photo-ok.json', exam));
   assert.equal(res.code, 0, res.err);
-  assert.deepEqual(await readdir(path.join(dataDir, 'exams', 'photo-ok', 'photos')), ['cA-1.jpg']);
+  const stored = await readFile(path.join(dataDir, 'blobs', 'photos', 'photo-ok', `${exam.roster[0].id}.jpg`));
+  assert.deepEqual(stored, jpeg);
 });
 
 test('unknown commands print usage and exit 2', async () => {

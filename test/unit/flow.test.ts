@@ -10,10 +10,10 @@ const times = timelineTimes({
 const MIN = 60_000;
 const before = (m: number) => times.startAt - m * MIN;
 const base: FlowFacts = {
-  loggedIn: true, acks: NO_ACKS, accepted: { procedure: null, pledge: null, notice: null },
+  loggedIn: true, identityPending: false, acks: NO_ACKS, accepted: { procedure: null, pledge: null, notice: null },
   hasLotteryNumber: false, progress: { enteredAt: null, endedAt: null }, localEndedAt: null,
 };
-const allAcks = { check: true, evidence: true, lottery: true, devices: true };
+const allAcks = { check: true, evidence: true, lottery: true, devices: true, identity: true };
 const accepted = { procedure: 1, pledge: 2, notice: 3 };
 
 test('before login: the system check, then the login', () => {
@@ -24,6 +24,7 @@ test('before login: the system check, then the login', () => {
 test('the steps before entry come in the order of the instructions', () => {
   const now = before(20);
   const at = (f: Partial<FlowFacts>) => flowStep({ ...base, ...f }, times, now);
+  assert.equal(at({ identityPending: true }), 'identity', 'face match (where the exam uses it) right after login');
   assert.equal(at({}), 'procedure');
   assert.equal(at({ accepted: { ...base.accepted, procedure: 1 } }), 'evidence');
   assert.equal(at({ accepted: { ...base.accepted, procedure: 1 }, acks: { ...NO_ACKS, evidence: true } }), 'lottery');
@@ -52,6 +53,9 @@ test('after entry: devices, then the exam; the end (or an early end, local or no
 
 test('not entered when the entry window closed: missed, whatever else is done', () => {
   assert.equal(flowStep({ ...base, accepted, acks: allAcks, hasLotteryNumber: true }, times, times.entryClosesAt), 'missed');
+  assert.equal(flowStep({ ...base, identityPending: true }, times, times.entryClosesAt), 'missed');
+  const entered = { ...base, identityPending: true, acks: allAcks, progress: { enteredAt: before(10), endedAt: null } };
+  assert.equal(flowStep(entered, times, before(9)), 'exam', 'once entered, face match is not asked again');
 });
 
 test('the exam stages follow the server time only', () => {

@@ -33,7 +33,7 @@ export function candidateRoutes(services: Services): Hono<AuthEnv> {
       documents: exam.config.attachments,
       bindingCode: bindingCode(services.secret, examId, sub),
       questionRelease: exam.config.questionRelease,
-      face: exam.config.face,
+      face: { monitorFps: exam.config.face.monitorFps, match: await services.identity.state(exam, sub) },
       recording: exam.config.recording,
       serverNow: now(),
     };

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
-import { ChatBatch, EventBatch } from '../../../src/core/event-schema.js';
+import { ChatBatch, EventBatch, SERVER_EVENTS } from '../../../src/core/event-schema.js';
 import type { Services } from '../../services.js';
 import { requireUploadCredential, type UploadEnv } from '../upload-auth.js';
 import { jsonBody } from '../validate.js';
+import { ApiError } from '../api-error.js';
 
 /**
  * What a candidate's device sends from its outbox: integrity events and help-chat messages,
@@ -14,6 +15,8 @@ export function deviceRoutes({ sessions, events, exams, progress }: Services): H
   app.post('/events', async (c) => {
     const { exam: examId, sub } = c.get('upload');
     const body = await jsonBody(c, EventBatch);
+    const bad = body.events.find((e) => SERVER_EVENTS.has(e.type));
+    if (bad) throw new ApiError(400, 'bad_request', `"${bad.type}" events are written by the server only`);
     const fresh = await events.add(examId, sub, body.events);
     // An early end typed offline reaches the server here: it counts from the time it happened.
     const end = fresh.find((e) => e.type === 'ended-early');
