@@ -6,18 +6,14 @@ import { bindingCode } from '../../domain/questions.js';
 import { requireRole, type AuthEnv } from '../auth.js';
 import { ApiError, notFound } from '../api-error.js';
 import { jsonBody } from '../validate.js';
-import { examSummary } from './exam-summary.js';
+import { examSummary, existingExam } from './exam-summary.js';
 
 /** What a signed-in candidate reads and does: their own records only (invariant 6). */
 export function candidateRoutes(services: Services): Hono<AuthEnv> {
   const { sessions, exams, lottery, progress, questions, now } = services;
   const app = new Hono<AuthEnv>();
   app.use('*', requireRole(sessions, 'candidate'));
-  const examOf = async (examId: string) => {
-    const exam = await exams.get(examId);
-    if (!exam) throw notFound('this exam no longer exists');
-    return exam;
-  };
+  const examOf = (examId: string) => existingExam(exams, examId);
   app.get('/me', async (c) => {
     const { exam: examId, sub } = c.get('auth');
     const exam = await examOf(examId);

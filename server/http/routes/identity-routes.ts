@@ -3,8 +3,9 @@ import { FaceConsentRequest, FaceMatchReport } from '../../../src/core/api-schem
 import type { Services } from '../../services.js';
 import { PHOTO_TYPES, photoKey } from '../../domain/identity.js';
 import { requireRole, type AuthEnv } from '../auth.js';
-import { ApiError, notFound } from '../api-error.js';
+import { ApiError } from '../api-error.js';
 import { jsonBody } from '../validate.js';
+import { existingExam } from './exam-summary.js';
 
 /**
  * Face match at login (R2), for the signed-in candidate: consent (or its refusal, which records
@@ -14,11 +15,7 @@ export function identityRoutes(services: Services): Hono<AuthEnv> {
   const { sessions, exams, identity, blobs } = services;
   const app = new Hono<AuthEnv>();
   app.use('*', requireRole(sessions, 'candidate'));
-  const examOf = async (examId: string) => {
-    const exam = await exams.get(examId);
-    if (!exam) throw notFound('this exam no longer exists');
-    return exam;
-  };
+  const examOf = (examId: string) => existingExam(exams, examId);
   app.post('/consent', async (c) => {
     const { exam, sub } = c.get('auth');
     const body = await jsonBody(c, FaceConsentRequest);

@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import { cameraVideo } from '../helpers/camera-video.js';
 import { similarity } from '../../../src/core/face-match.js';
 import { describeImage, endFaceWorker, setFaceWorkerUrl } from '../../../src/media/face-worker-client.js';
 import { jpegFrame } from '../../../src/media/jpeg-frame.js';
@@ -8,18 +9,13 @@ const fixture = async (name: string) => (await fetch(`/test/fixtures/${name}`)).
 
 /** One frame of this browser's fake camera (the astronaut, 640×480), as the login keeps it: JPEG. */
 async function cameraCapture(): Promise<Blob> {
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
-  const video = document.createElement('video');
-  video.muted = true;
-  video.srcObject = stream;
-  await video.play();
-  while (video.videoWidth === 0) await new Promise((r) => setTimeout(r, 20));
+  const { video, stop } = await cameraVideo();
   try {
     const jpeg = await jpegFrame(video, 640);
     if (!jpeg) throw new Error('no frame');
     return jpeg;
   } finally {
-    stream.getTracks().forEach((t) => t.stop());
+    stop();
   }
 }
 

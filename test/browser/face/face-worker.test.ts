@@ -1,16 +1,6 @@
 import { expect } from '@open-wc/testing';
+import { cameraVideo } from '../helpers/camera-video.js';
 import { detectFaces, endFaceWorker, faceReady, faceWorkerRunning, setFaceWorkerUrl } from '../../../src/media/face-worker-client.js';
-
-/** The camera here shows a real face (test/fixtures/face-640x480.y4m, looped). */
-async function cameraVideo(): Promise<{ video: HTMLVideoElement; stop: () => void }> {
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
-  const video = document.createElement('video');
-  video.muted = true;
-  video.srcObject = stream;
-  await video.play();
-  while (video.videoWidth === 0) await new Promise((r) => setTimeout(r, 20));
-  return { video, stop: () => stream.getTracks().forEach((t) => t.stop()) };
-}
 
 describe('face.worker (built) with BlazeFace on WASM', function () {
   this.timeout(60_000);
