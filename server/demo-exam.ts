@@ -19,7 +19,11 @@ export const NORMAL_TIMING: DemoTiming = { startInMinutes: 10, readingMinutes: 1
 export const SHORT_TIMING: DemoTiming = { startInMinutes: 3, readingMinutes: 1, answeringMinutes: 1, lotteryClosesMinutesBefore: 1 };
 
 /** A demo exam placed relative to `now`: login open at once, start a few minutes later. */
-export function demoExam(now: number, timing: DemoTiming, proctorPasswordHash: string): ExamConfigInput {
+/**
+ * The demo exam. With `referencePhoto` (an absolute path) face match is on and the first demo
+ * candidate has that roster photo; the others have none (the proctor checks them live).
+ */
+export function demoExam(now: number, timing: DemoTiming, proctorPasswordHash: string, referencePhoto?: string): ExamConfigInput {
   const start = new Date(Math.ceil((now + timing.startInMinutes * 60_000) / 1000) * 1000).toISOString();
   return {
     id: DEMO_EXAM_ID,
@@ -73,7 +77,8 @@ export function demoExam(now: number, timing: DemoTiming, proctorPasswordHash: s
       notice: { 'zh-CN': '考试期间请保持摄像头、麦克风开启；如遇网络中断，请继续答题，结束后会自动上传。', en: 'Keep camera and microphone on. If the network drops, keep going: everything uploads afterwards.' },
     },
     rooms: [{ id: 'room-1', name: '第一考场' }, { id: 'room-2', name: '第二考场' }],
-    roster: DEMO_CANDIDATES.map((c) => ({ ...c })),
+    roster: DEMO_CANDIDATES.map((c, i) => ({ ...c, ...(i === 0 && referencePhoto ? { photo: referencePhoto } : {}) })),
+    ...(referencePhoto ? { face: { match: { enabled: true } } } : {}),
     proctors: [{ id: DEMO_PROCTOR.id, name: '监督员一', passwordHash: proctorPasswordHash, rooms: ['room-1', 'room-2'] }],
     retentionDays: 30,
   };

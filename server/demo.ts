@@ -1,5 +1,6 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { configFromEnv } from './config.js';
 import { createServices } from './services.js';
 import { hashPassword } from './auth/password.js';
@@ -17,12 +18,15 @@ const timing = short ? SHORT_TIMING : NORMAL_TIMING;
 const config = configFromEnv();
 await mkdir(config.dataDir, { recursive: true });
 const file = path.join(config.dataDir, 'demo-exam.json');
-await writeFile(file, JSON.stringify(demoExam(Date.now(), timing, await hashPassword(DEMO_PROCTOR.password)), null, 2));
+// Face match is on in the demo: the first candidate's roster photo is the example astronaut (the
+// face the test camera feed shows); a real webcam will not match it — the proctor-check path.
+const photo = fileURLToPath(new URL('../../../examples/photos/astronaut.png', import.meta.url));
+await writeFile(file, JSON.stringify(demoExam(Date.now(), timing, await hashPassword(DEMO_PROCTOR.password), photo), null, 2));
 
 const services = await createServices(config.dataDir);
 const imported = await importExamFile(file, services.exams, services.blobs);
 if (!imported.ok) throw new Error(`demo exam invalid:\n${imported.problems.join('\n')}`);
-for (const table of ['sessions', 'lottery', 'progress'] as const) {
+for (const table of ['sessions', 'lottery', 'progress', 'identity_checks', 'acceptances'] as const) {
   await services.db.deleteFrom(table).where('exam_id', '=', DEMO_EXAM_ID).execute();
 }
 await services.db.deleteFrom('upload_credentials').where('exam_id', '=', DEMO_EXAM_ID).execute();
@@ -38,6 +42,8 @@ The demo exam starts at ${start.toLocaleTimeString()} — in ${timing.startInMin
 ${DEMO_CANDIDATES.map((c) => `              id ${c.id}  ticket code ${c.ticketCode}  (${c.name}, ${c.room})`).join('\n')}
   Proctor:    ${server.url}/#/proctor
               exam ${DEMO_EXAM_ID}  id ${DEMO_PROCTOR.id}  password ${DEMO_PROCTOR.password}
+  Face match: on. ${DEMO_CANDIDATES[0].id} has a roster photo (examples/photos/astronaut.png) and is
+              asked for consent after login; the others have none (live check by the proctor).
 
 Stop with Ctrl+C.`);
 const stop = () => void server.close().then(() => process.exit(0));

@@ -90,6 +90,19 @@ function thumbOf(data: Uint8ClampedArray, width: number, height: number): number
   return out;
 }
 
+let canvas: OffscreenCanvas | null = null;
+let context: OffscreenCanvasRenderingContext2D | null = null;
+
+/** One canvas for every frame (sized to it): no allocation per frame at 2 fps for hours. */
+function drawingContext(width: number, height: number): OffscreenCanvasRenderingContext2D {
+  if (!canvas || !context || canvas.width !== width || canvas.height !== height) {
+    canvas = new OffscreenCanvas(width, height);
+    context = canvas.getContext('2d', { willReadFrequently: true });
+    if (!context) throw new Error('no 2D canvas in this worker');
+  }
+  return context;
+}
+
 /** With returnTensors false the package gives the probability as a one-element array. */
 function scoreOf(p: unknown): number {
   return Array.isArray(p) ? Number(p[0] ?? 0) : Number(p);
@@ -104,9 +117,8 @@ const api: FaceWorkerApi = {
     const t0 = performance.now();
     await api.ready();
     const { width, height } = frame;
-    const canvas = new OffscreenCanvas(width, height);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx || !model) throw new Error('face detection is not ready');
+    const ctx = drawingContext(width, height);
+    if (!model) throw new Error('face detection is not ready');
     ctx.drawImage(frame, 0, 0);
     frame.close();
     const image = ctx.getImageData(0, 0, width, height);

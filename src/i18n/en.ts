@@ -105,7 +105,7 @@ export const en: Record<MessageKey, string> = {
   'identity.comparing': 'Comparing on this device… (the first time downloads the 7 MB comparison model)',
   'identity.compare': 'Compare now',
   'identity.newCapture': 'Look into the camera: a new frame is taken when your face is clear.',
-  'identity.cannotCapture': 'My camera does not work: proctor check instead',
+  'identity.cannotCapture': 'Use the proctor check instead',
   'identity.score': 'Similarity {score} (the exam accepts {threshold} or more).',
   'identity.path.matched': 'Matched: your face agrees with your reference photo.',
   'identity.path.not-matched': 'Your face could not be confirmed against the reference photo. You can still sit the exam: the proctor will check your identity by video.',

@@ -104,7 +104,7 @@ export const zhCN = {
   'identity.comparing': '正在本设备上比对…（首次需下载约 7 MB 的比对模型）',
   'identity.compare': '开始比对',
   'identity.newCapture': '请正对摄像头：面部清晰时将自动拍摄一张新画面。',
-  'identity.cannotCapture': '摄像头无法使用，改由监考老师人工核验',
+  'identity.cannotCapture': '改由监考老师人工核验',
   'identity.score': '相似度 {score}（本场考试要求不低于 {threshold}）。',
   'identity.path.matched': '比对通过：你的面部与登记照片一致。',
   'identity.path.not-matched': '未能确认你的面部与登记照片一致。你仍可正常参加考试：监考老师将通过视频人工核验你的身份。',

@@ -42,7 +42,9 @@ export async function faceReady(): Promise<string> {
 
 /**
  * The model sees 128×128; frames go over at this width (aspect kept), scaled by the browser when
- * the bitmap is made — a fraction of the pixels to copy, nothing the model would have used.
+ * the bitmap is made — a fraction of the pixels to copy. Measured: at 128 px the landmarks are too
+ * coarse for the frontal rule and a dark face is lost; handing over the camera's VideoFrame and
+ * scaling in the worker costs 0.6 ms more per frame.
  */
 export const ANALYSIS_WIDTH = 192;
 
@@ -64,7 +66,7 @@ export async function detectFaces(source: Source): Promise<FrameResult & { round
   const bitmap = await createImageBitmap(source, { resizeWidth: w, resizeHeight: h, resizeQuality: 'medium' });
   const f = face();
   const r = await Promise.race([f.detect(Comlink.transfer(bitmap, [bitmap])), failed]);
-  const k = width / w;
+  const k = width / r.width;
   const faces = r.faces.map((f) => ({
     ...f,
     box: f.box.map((v) => v * k) as typeof f.box,

@@ -10,7 +10,7 @@ import { FACE_CAMERA_ARG, launchBrowser } from '../helpers/browser.js';
 import { ROOT } from '../helpers/child-server.js';
 import { assertAccessible, shot, waitForStep } from '../helpers/flow-e2e.js';
 
-const fixture = (name: string) => path.join(ROOT, 'test', 'fixtures', name);
+const photo = (name: string) => path.join(ROOT, 'examples', 'photos', name);
 let e: E2eEnv;
 let faceBrowser: Browser;
 
@@ -18,9 +18,9 @@ let faceBrowser: Browser;
 function matchExam(): ExamConfigInput {
   const exam = examFixture({ id: 'match', startAt: Date.now() + 20 * MIN, rooms: { A: 4 } }) as ExamConfigInput & { roster: { photo?: string }[] };
   exam.face = { match: { enabled: true, threshold: 0.6 } };
-  exam.roster[0]!.photo = fixture('astronaut.png');
-  exam.roster[1]!.photo = fixture('cameraman.png');
-  exam.roster[2]!.photo = fixture('astronaut.png');
+  exam.roster[0]!.photo = photo('astronaut.png');
+  exam.roster[1]!.photo = photo('cameraman.png');
+  exam.roster[2]!.photo = photo('astronaut.png');
   return exam;
 }
 

@@ -5,7 +5,7 @@ import { describeImage, endFaceWorker, setFaceWorkerUrl } from '../../../src/med
 import { jpegFrame } from '../../../src/media/jpeg-frame.js';
 import { matchFaces } from '../../../src/media/match-faces.js';
 
-const fixture = async (name: string) => (await fetch(`/test/fixtures/${name}`)).blob();
+const fixture = async (name: string) => (await fetch(`/examples/photos/${name}`)).blob();
 
 /** One frame of this browser's fake camera (the astronaut, 640×480), as the login keeps it: JPEG. */
 async function cameraCapture(): Promise<Blob> {
