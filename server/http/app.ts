@@ -16,6 +16,9 @@ import { staticRoutes } from './static.js';
 /** JSON bodies here are small; chunk uploads get their own limit on their own routes. */
 export const MAX_JSON_BODY = 64 * 1024;
 const CHUNK_PATH = /^\/api\/recordings\/[^/]+\/segments\/[^/]+\/chunks\/[^/]+$/;
+/** The login frame (JPEG, 640 px wide: evidence, and what face match compares). */
+export const MAX_CAPTURE_BODY = 512 * 1024;
+const CAPTURE_PATH = '/api/candidate/login-capture';
 
 export function createApp(services: Services, appDir: string): Hono {
   const app = new Hono();
@@ -28,8 +31,13 @@ export function createApp(services: Services, appDir: string): Hono {
     maxSize: MAX_JSON_BODY,
     onError: () => { throw new ApiError(413, 'payload_too_large', `bodies are limited to ${MAX_JSON_BODY} bytes`); },
   });
+  const captureLimit = bodyLimit({
+    maxSize: MAX_CAPTURE_BODY,
+    onError: () => { throw new ApiError(413, 'payload_too_large', `the login capture is limited to ${MAX_CAPTURE_BODY} bytes`); },
+  });
   // Chunk bodies have their own, per-exam limit (readBodyLimited).
-  app.use('/api/*', except((c) => CHUNK_PATH.test(c.req.path), jsonLimit));
+  app.use('/api/*', except((c) => CHUNK_PATH.test(c.req.path) || c.req.path === CAPTURE_PATH, jsonLimit));
+  app.use(CAPTURE_PATH, captureLimit);
   app.get('/api/time', (c) => c.json({ now: services.now() }));
   // The device check (R1) times an upload of a few dozen KB here to measure the upload rate.
   app.post('/api/probe', async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength }));

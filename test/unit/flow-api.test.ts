@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashPassword } from '../../server/auth/password.js';
 import { openQuestions } from '../../src/net/open-questions.js';
+import { MAX_CAPTURE_BODY } from '../../server/http/app.js';
 import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
 import { bearer, startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -151,4 +152,13 @@ test('the login capture is kept as evidence with the path used (face gate passed
   assert.deepEqual(events.filter((e) => e.type === 'login-capture').map((e) => e.detail?.faceCheck).sort(), ['manual', 'passed']);
   const png = await fetch(`${s.url}/api/candidate/login-capture`, { method: 'POST', headers: { ...auth, 'content-type': 'image/jpeg' }, body: new Uint8Array(400) });
   assert.equal(png.status, 400);
+  // A 640 px frame is larger than JSON bodies may be; it has its own limit.
+  const large = new Uint8Array(200 * 1024).fill(5);
+  large.set([0xff, 0xd8, 0xff, 0xe0]);
+  const kept = await fetch(`${s.url}/api/candidate/login-capture?faceCheck=passed`, { method: 'POST', headers: { ...auth, 'content-type': 'image/jpeg' }, body: large });
+  assert.equal(kept.status, 201);
+  const huge = new Uint8Array(MAX_CAPTURE_BODY + 1).fill(5);
+  huge.set([0xff, 0xd8, 0xff, 0xe0]);
+  const refused = await fetch(`${s.url}/api/candidate/login-capture`, { method: 'POST', headers: { ...auth, 'content-type': 'image/jpeg' }, body: huge });
+  assert.equal(refused.status, 413);
 });
