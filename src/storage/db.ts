@@ -38,6 +38,11 @@ export function getDb(): Promise<IDBPDatabase<InvigilDB>> {
       // The browser closed the connection (seen on a full disk): the next call opens a new one.
       dbPromise = null;
     },
+  }).catch((err: unknown) => {
+    // Opening fails while the disk is full ("Internal error opening backing store"): do not keep
+    // the failure — the next call tries again, and succeeds once there is room.
+    dbPromise = null;
+    throw err;
   });
   return dbPromise;
 }

@@ -18,6 +18,27 @@ describe('storage (real IndexedDB)', () => {
     expect(await kvGet('session:candidate')).to.equal(undefined);
   });
 
+  it('a failed open (as on a full disk) is not kept: the next call opens the database', async () => {
+    await getDb();
+    await closeDb();
+    const realOpen = indexedDB.open.bind(indexedDB);
+    // The next open fails asynchronously, as Chromium's "Internal error opening backing store"
+    // does on a full disk (here: a real request for an older version, which fails the same way).
+    indexedDB.open = (name: string) => {
+      indexedDB.open = realOpen;
+      return realOpen(name, 1);
+    };
+    try {
+      let failure: unknown = null;
+      await getDb().catch((err: unknown) => { failure = err; });
+      expect((failure as DOMException | null)?.name).to.equal('VersionError');
+      await kvSet('systemCheck', { passedAt: 1 });
+      expect(await kvGet('systemCheck')).to.deep.equal({ passedAt: 1 });
+    } finally {
+      indexedDB.open = realOpen;
+    }
+  });
+
   it('reads a value that no longer matches its schema as absent', async () => {
     await (await getDb()).put('kv', { role: 'candidate', token: 42 }, 'session:candidate');
     expect(await kvGet('session:candidate')).to.equal(undefined);
