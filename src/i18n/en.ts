@@ -15,7 +15,7 @@ export const en: Record<MessageKey, string> = {
   'face.loading': 'Loading face detection…',
   'face.accepted': 'Face check passed.',
   'face.unavailable': 'Face detection cannot run on this device: you can log in and have the proctor check your identity.',
-  'face.no-face': 'No face found: face the camera, come a little closer, whole face in view.',
+  'face.no-face': 'No face found: face the camera, come a little closer, whole face in view — no mask, nothing covering it.',
   'face.several': 'Only you may be in view.',
   'face.closer': 'Move closer to the camera.',
   'face.centre': 'Move to the middle of the picture.',

@@ -14,7 +14,7 @@ export const zhCN = {
   'face.loading': '正在加载人脸检测…',
   'face.accepted': '人脸检测通过。',
   'face.unavailable': '此设备无法运行人脸检测：可以选择由监督员人工核验身份后登录。',
-  'face.no-face': '未检测到人脸：请正对摄像头并靠近一些，让面部完整出现在画面中。',
+  'face.no-face': '未检测到人脸：请正对摄像头并靠近一些，让面部完整出现在画面中；不得佩戴口罩或遮挡面部。',
   'face.several': '画面中只能有考生本人。',
   'face.closer': '请靠近摄像头。',
   'face.centre': '请移到画面中央。',

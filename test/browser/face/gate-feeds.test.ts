@@ -4,8 +4,8 @@ import { detectFaces, endFaceWorker, setFaceWorkerUrl } from '../../../src/media
 
 /**
  * The gate's rules on real detections: scenes composed on a canvas from the face camera (the
- * astronaut fixture) — two faces, a face too small, off-centre, darkened — each refused with the
- * guidance that fits.
+ * astronaut fixture) — two faces, a face too small, off-centre, darkened, covered — each refused
+ * with the guidance that fits.
  */
 describe('face gate on composed camera scenes', function () {
   this.timeout(60_000);
@@ -64,5 +64,26 @@ describe('face gate on composed camera scenes', function () {
       ctx.fillStyle = 'rgba(0, 0, 0, 0.6)';
       ctx.fillRect(0, 0, 640, 480);
     })).to.equal('light');
+  });
+
+  // Her face box is about x 243–349, y 77–157 in the camera frame; eyes at y ≈ 100, mouth ≈ 137.
+  it('a mask over nose and mouth: refused — the model finds no face, and that guidance says to uncover it', async () => {
+    for (const colour of ['#e8eef2', '#8fb8d8']) {
+      expect(await verdictOf((ctx) => {
+        ctx.drawImage(video, 0, 0);
+        ctx.fillStyle = colour;
+        ctx.beginPath();
+        ctx.ellipse(298, 140, 50, 28, 0, 0, Math.PI * 2);
+        ctx.fill();
+      })).to.equal('no-face');
+    }
+  });
+
+  it('the eyes covered: uncover your face', async () => {
+    expect(await verdictOf((ctx) => {
+      ctx.drawImage(video, 0, 0);
+      ctx.fillStyle = '#222';
+      ctx.fillRect(262, 90, 72, 24);
+    })).to.equal('uncover');
   });
 });
