@@ -86,4 +86,11 @@ describe('face gate on composed camera scenes', function () {
       ctx.fillRect(262, 90, 72, 24);
     })).to.equal('uncover');
   });
+
+  it('a cat fills the picture: no face', async () => {
+    const cat = await createImageBitmap(await (await fetch('/test/fixtures/chelsea.png')).blob());
+    // 451×300 scaled to the frame's width, centred.
+    const height = Math.round((640 * cat.height) / cat.width);
+    expect(await verdictOf((ctx) => ctx.drawImage(cat, 0, (480 - height) / 2, 640, height))).to.equal('no-face');
+  });
 });
