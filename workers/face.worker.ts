@@ -154,15 +154,15 @@ const api: FaceWorkerApi = {
     await api.ready();
     // On a square canvas (grey margins): the detector squeezes its input to 128×128, and a wide or
     // tall photo squeezed that way hides its faces (measured: two faces side by side, none found).
+    // Its own canvas (once per match): the frame canvas keeps its size for monitoring.
     const side = Math.max(image.width, image.height);
-    const canvas = new OffscreenCanvas(side, side);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    const ctx = new OffscreenCanvas(side, side).getContext('2d', { willReadFrequently: true });
     if (!ctx || !lenient) throw new Error('face detection is not ready');
     ctx.fillStyle = '#808080';
     ctx.fillRect(0, 0, side, side);
     ctx.drawImage(image, (side - image.width) / 2, (side - image.height) / 2);
     image.close();
-    const pixels = tf.browser.fromPixels(ctx.getImageData(0, 0, canvas.width, canvas.height));
+    const pixels = tf.browser.fromPixels(ctx.getImageData(0, 0, side, side));
     try {
       const found = await lenient.estimateFaces(pixels, false);
       const boxes = found.map((f) => [...(f.topLeft as [number, number]), ...(f.bottomRight as [number, number])] as [number, number, number, number]);

@@ -1,5 +1,6 @@
 import type { FaceMatchReport, FaceMatchState } from '../../src/core/api-schema.js';
 import type { IdentityPath } from '../../src/core/face-match.js';
+import { PHOTO_FILE } from '../../src/core/exam-schema.js';
 import type { Db } from '../db/open.js';
 import { ApiError } from '../http/api-error.js';
 import type { StoredExam } from './exam-store.js';
@@ -7,7 +8,7 @@ import type { EventLog } from './event-log.js';
 
 /** Where the roster's reference photo is kept (copied in by `invigil import`). */
 export function photoKey(examId: string, candidateId: string, photoPath: string): string {
-  const ext = (/\.(jpe?g|png|webp)$/i.exec(photoPath)?.[1] ?? 'jpg').toLowerCase().replace('jpeg', 'jpg');
+  const ext = (PHOTO_FILE.exec(photoPath)?.[1] ?? 'jpg').toLowerCase().replace('jpeg', 'jpg');
   return `photos/${examId}/${candidateId}.${ext}`;
 }
 

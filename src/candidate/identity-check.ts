@@ -47,7 +47,7 @@ export class IdentityCheck {
     try {
       const run = await matchFaces(capture, reference, state.threshold);
       this.similarity = run.similarity;
-      report = { path: run.path === 'declined' ? 'unavailable' : run.path, similarity: run.similarity };
+      report = { path: run.path, similarity: run.similarity };
       if (state.storesDescriptors && run.descriptors) report.descriptors = run.descriptors;
     } catch {
       // The model could not load or run on this device: not the candidate's fault.

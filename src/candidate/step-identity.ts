@@ -30,6 +30,7 @@ export class StepIdentity extends LitElement {
   @property() error = '';
   @property({ attribute: false }) similarity: number | null = null;
   @state() private stream: MediaStream | null = null;
+  private askingCamera = false;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -48,10 +49,13 @@ export class StepIdentity extends LitElement {
   override updated(): void {
     // A new capture is needed only after consent, without the login one, before an outcome.
     const needsCamera = this.match?.consent?.given === true && this.match.path === null && !this.hasCapture;
-    if (needsCamera && !this.stream) {
+    if (needsCamera && !this.stream && !this.askingCamera) {
+      // Once: an update while the browser still asks must not open a second camera stream.
+      this.askingCamera = true;
       void navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } } })
         .then((s) => { if (this.isConnected) this.stream = s; else s.getTracks().forEach((tr) => tr.stop()); })
-        .catch(() => this.emit('compare', { capture: null }));
+        .catch(() => this.emit('compare', { capture: null }))
+        .finally(() => { this.askingCamera = false; });
     } else if (!needsCamera && this.stream) {
       this.stopCamera();
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IDENTITY_PATHS } from './face-match.js';
+import { COMPARED_PATHS, IDENTITY_PATHS } from './face-match.js';
 import { Id } from './exam-schema.js';
 import { LocalizedText } from './localized.js';
 
@@ -102,7 +102,7 @@ export const FaceConsentRequest = z.object({ consent: z.boolean() });
 const Descriptor = z.array(z.number()).min(64).max(2048);
 /** What the device found; descriptors only when the exam stores them (else the server refuses them). */
 export const FaceMatchReport = z.object({
-  path: z.enum(['matched', 'not-matched', 'no-reference', 'unavailable']),
+  path: z.enum(COMPARED_PATHS),
   similarity: z.number().min(-1).max(1).nullable(),
   descriptors: z.object({ capture: Descriptor, reference: Descriptor }).optional(),
 });

@@ -28,13 +28,16 @@ export const Attachments = z.object({
 
 export const Room = z.object({ id: Id, name: z.string().min(1) });
 
+/** Roster photo files by name; `invigil import` also checks the bytes. */
+export const PHOTO_FILE = /\.(jpe?g|png|webp)$/i;
+
 export const Candidate = z.object({
   id: Id,
   name: z.string().min(1),
   ticketCode: z.string().min(4).max(64),
   room: Id,
   /** Path of a reference photo, relative to the exam file. */
-  photo: z.string().regex(/\.(jpe?g|png|webp)$/i, 'a .jpg, .png or .webp file').optional(),
+  photo: z.string().regex(PHOTO_FILE, 'a .jpg, .png or .webp file').optional(),
 });
 export type Candidate = z.infer<typeof Candidate>;
 

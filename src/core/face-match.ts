@@ -8,6 +8,9 @@
  */
 export const IDENTITY_PATHS = ['matched', 'not-matched', 'declined', 'no-reference', 'unavailable'] as const;
 export type IdentityPath = (typeof IDENTITY_PATHS)[number];
+/** The paths a device reports after comparing (declining is an answer, not an outcome). */
+export const COMPARED_PATHS = ['matched', 'not-matched', 'no-reference', 'unavailable'] as const;
+export type ComparedPath = (typeof COMPARED_PATHS)[number];
 
 /** Every path but `matched` asks the proctor for a live identity check. */
 export function needsLiveCheck(path: IdentityPath): boolean {
@@ -48,7 +51,7 @@ export function similarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export type Described = { ok: true; descriptor: ArrayLike<number> } | { ok: false; reason: 'no-face' | 'several' };
 
 export interface MatchOutcome {
-  path: IdentityPath;
+  path: ComparedPath;
   /** Present when both images had exactly one face. */
   similarity: number | null;
 }

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { faceGate } from '../../../src/core/face-gate.js';
 import { detectFaces, endFaceWorker, setFaceWorkerUrl } from '../../../src/media/face-worker-client.js';
+import { cameraVideo } from '../helpers/camera-video.js';
 
 /**
  * The gate's rules on real detections: scenes composed on a canvas from the face camera (the
@@ -9,19 +10,15 @@ import { detectFaces, endFaceWorker, setFaceWorkerUrl } from '../../../src/media
  */
 describe('face gate on composed camera scenes', function () {
   this.timeout(60_000);
-  let camera: MediaStream;
+  let camera: Awaited<ReturnType<typeof cameraVideo>>;
   let video: HTMLVideoElement;
   before(async () => {
     setFaceWorkerUrl('/dist/app/workers/face.worker.js');
-    camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
-    video = document.createElement('video');
-    video.muted = true;
-    video.srcObject = camera;
-    await video.play();
-    while (video.videoWidth === 0) await new Promise((r) => setTimeout(r, 20));
+    camera = await cameraVideo();
+    video = camera.video;
   });
   after(() => {
-    camera.getTracks().forEach((t) => t.stop());
+    camera.stop();
     endFaceWorker();
   });
 

@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import type { FlagChange } from '../../../src/core/presence.js';
 import { PresenceMonitor } from '../../../src/candidate/presence-monitor.js';
 import { endFaceWorker, setFaceWorkerUrl } from '../../../src/media/face-worker-client.js';
+import { cameraVideo } from '../helpers/camera-video.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -11,11 +12,7 @@ describe('presence monitoring at 2 fps, the camera showing a face, then nobody, 
   after(() => endFaceWorker());
 
   it('raises "no face" within the debounce window when the face leaves, clears it when it returns; dark is "can\'t see"', async () => {
-    const camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
-    const video = document.createElement('video');
-    video.muted = true;
-    video.srcObject = camera;
-    await video.play();
+    const { video, stop } = await cameraVideo();
     // What the monitor sees: the face camera, a grey empty room, or a covered lens.
     const canvas = document.createElement('canvas');
     canvas.width = 640;
@@ -62,7 +59,7 @@ describe('presence monitoring at 2 fps, the camera showing a face, then nobody, 
     } finally {
       monitor.stop();
       clearInterval(paint);
-      camera.getTracks().forEach((t) => t.stop());
+      stop();
     }
   });
 });
