@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import './src/core/zod-jitless.js';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { UPLOAD_SYNC_TAG, deviceUploadDeps, syncAll } from './src/net/sync-all.js';
@@ -36,9 +37,23 @@ self.addEventListener('sync', (event) => {
   if (e.tag === UPLOAD_SYNC_TAG) e.waitUntil(syncAll(deviceUploadDeps));
 });
 self.addEventListener('message', (event) => {
-  if ((event.data as { type?: unknown } | null)?.type === 'upload-now') event.waitUntil(uploadQuietly());
+  if ((event.data as { type?: unknown } | null)?.type === 'upload-now') event.waitUntil(uploadUntilSettled());
 });
 void uploadQuietly();
+
+/**
+ * A nudge may come a moment before the link is really back (or from a page that then closes):
+ * keep trying with growing pauses for a while, as Background Sync itself would retry.
+ */
+async function uploadUntilSettled(budgetMs = 120_000): Promise<void> {
+  const until = Date.now() + budgetMs;
+  for (let pause = 2_000; ; pause = Math.min(pause * 2, 30_000)) {
+    const outcomes = await syncAll(deviceUploadDeps).catch(() => null);
+    const pending = !outcomes || [...outcomes.values()].some((o) => o.state === 'offline' || o.state === 'retry');
+    if (!pending || Date.now() + pause > until) return;
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
 
 async function uploadQuietly(): Promise<void> {
   try {

@@ -12,8 +12,12 @@ try {
   const context = await env.browser.newContext();
   const page = await context.newPage();
   const scripts = new Map<string, number>();
+  // What actually crossed the wire (the server sends precompressed brotli/gzip), per response.
+  const wire = new Map<string, { bytes: number; script: boolean; encoding: string }>();
   page.on('response', (res) => {
-    if (res.request().resourceType() !== 'script') return;
+    const script = res.request().resourceType() === 'script';
+    void res.request().sizes().then((sz) => wire.set(res.url(), { bytes: sz.responseBodySize, script, encoding: res.headers()['content-encoding'] ?? 'identity' })).catch(() => undefined);
+    if (!script) return;
     void res.body().then((b) => scripts.set(res.url(), gzipSync(b, { level: 9 }).length)).catch(() => undefined);
   });
   await page.goto(`${env.server.url}/#/`);
@@ -21,6 +25,12 @@ try {
   await page.waitForLoadState('networkidle');
   const firstStepJs = [...scripts.values()].reduce((a, b) => a + b, 0);
   emit('shell', 'shell_js_gzip_kb', firstStepJs / 1024, 'KB', { files: scripts.size });
+  const sent = [...wire.values()];
+  const jsSent = sent.filter((w) => w.script);
+  emit('shell', 'shell_js_transferred_kb', jsSent.reduce((a, w) => a + w.bytes, 0) / 1024, 'KB', {
+    files: jsSent.length, encodings: [...new Set(jsSent.map((w) => w.encoding))].join(','),
+  });
+  emit('shell', 'first_load_transferred_kb', sent.reduce((a, w) => a + w.bytes, 0) / 1024, 'KB', { responses: sent.length });
 
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   await page.reload();

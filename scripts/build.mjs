@@ -39,7 +39,7 @@ if (!serverOnly) {
     swSrc: path.join(root, 'dist/sw-src/sw.js'),
     swDest: path.join(root, 'dist/app/sw.js'),
     globDirectory: path.join(root, 'dist/app'),
-    globPatterns: ['index.html', 'manifest.webmanifest', 'icons/*', 'assets/*.js', 'workers/*.js', 'models/*', 'wasm/*'],
+    globPatterns: ['index.html', 'app.css', 'manifest.webmanifest', 'icons/*', 'assets/*.js', 'workers/*.js', 'models/*', 'wasm/*'],
     // Proctor and review code is never downloaded by a candidate's device.
     // The face-match model is fetched on consent and kept by the service worker's runtime cache.
     globIgnores: ['assets/proctor-*', 'assets/review-*', '**/*.map', 'models/faceres.*'],
@@ -47,6 +47,10 @@ if (!serverOnly) {
   });
   for (const w of warnings) console.warn(`workbox: ${w}`);
   console.log(`app: ${count} files precached (${(size / 1024).toFixed(1)} KiB)`);
+  // After injectManifest: the service worker itself is served compressed too.
+  const { compressDir } = await import('./compress.mjs');
+  const z = await compressDir(path.join(root, 'dist/app'));
+  console.log(`app: ${z.files} files precompressed, ${(z.bytes / 1024).toFixed(0)} KiB → ${(z.br / 1024).toFixed(0)} KiB brotli / ${(z.gz / 1024).toFixed(0)} KiB gzip`);
 }
 
 run(bin('tsc'), ['-p', 'server/tsconfig.json']);

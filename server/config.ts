@@ -7,6 +7,7 @@ const Env = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   SESSION_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
+  WS_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(300).default(15),
 });
 
 export interface ServerConfig {
@@ -14,12 +15,16 @@ export interface ServerConfig {
   host: string;
   dataDir: string;
   sessionTokenTtlMs: number;
+  signaling: { heartbeatMs: number };
 }
 
-/** Reads PORT, HOST and DATA_DIR; throws with every problem named. */
+/** Reads the environment (README, Configuration); throws with every problem named. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) throw new Error(`invalid environment:\n${formatIssues(parsed.error).join('\n')}`);
-  const { PORT, HOST, DATA_DIR, SESSION_TOKEN_TTL_SECONDS } = parsed.data;
-  return { port: PORT, host: HOST, dataDir: path.resolve(DATA_DIR), sessionTokenTtlMs: SESSION_TOKEN_TTL_SECONDS * 1000 };
+  const { PORT, HOST, DATA_DIR, SESSION_TOKEN_TTL_SECONDS, WS_HEARTBEAT_SECONDS } = parsed.data;
+  return {
+    port: PORT, host: HOST, dataDir: path.resolve(DATA_DIR), sessionTokenTtlMs: SESSION_TOKEN_TTL_SECONDS * 1000,
+    signaling: { heartbeatMs: WS_HEARTBEAT_SECONDS * 1000 },
+  };
 }

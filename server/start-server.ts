@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './http/app.js';
-import { attachSignaling } from './ws/signaling.js';
+import { attachSignaling, type SignalingOptions } from './ws/signaling.js';
 import { createServices, type Services } from './services.js';
 import { LotteryScheduler } from './domain/lottery-scheduler.js';
 
@@ -17,6 +17,7 @@ export interface StartOptions {
   now?: () => number;
   log?: (line: string) => void;
   sessionTokenTtlMs?: number;
+  signaling?: SignalingOptions;
 }
 
 export interface RunningServer {
@@ -33,13 +34,17 @@ export const DEFAULT_APP_DIR = path.join(repoRoot, 'dist', 'app');
 
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const services = await createServices(opts.dataDir, opts.now, opts.sessionTokenTtlMs);
+  const services = await createServices(opts.dataDir, {
+    log, ...(opts.now ? { now: opts.now } : {}), ...(opts.sessionTokenTtlMs ? { sessionTokenTtlMs: opts.sessionTokenTtlMs } : {}),
+  });
   const app = createApp(services, opts.appDir ?? DEFAULT_APP_DIR);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s as Server));
     s.once('error', reject);
   });
-  const wss = attachSignaling(server, services);
+  // A client that resets mid-request, a socket error: that connection ends, never the process.
+  server.on('clientError', (_err, socket) => socket.destroy());
+  const signaling = attachSignaling(server, services, opts.signaling);
   const scheduler = new LotteryScheduler(services.exams, services.lottery, services.now, log);
   await scheduler.start();
   const { port } = server.address() as AddressInfo;
@@ -50,8 +55,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     scheduler,
     async close() {
       await scheduler.stop();
-      for (const client of wss.clients) client.terminate();
-      wss.close();
+      signaling.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.db.destroy();

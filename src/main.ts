@@ -1,3 +1,4 @@
+import './core/zod-jitless.js';
 import { locale } from './i18n/i18n.js';
 import './app/invigil-app.js';
 

@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import '../src/core/zod-jitless.js';
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';

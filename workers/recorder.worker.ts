@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import '../src/core/zod-jitless.js';
 import * as Comlink from 'comlink';
 import { genesis, link, toHex, fromHex } from '../src/core/hash-chain.js';
 import type { NewRecording, PersistResult, RecorderWorkerApi } from './recorder-api.js';

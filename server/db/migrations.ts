@@ -134,4 +134,17 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_hardening': {
+    async up(db: Kysely<unknown>) {
+      // Refresh tokens rotate; a retired one used again ends its session (RFC 9700 §4.14.2).
+      await db.schema.createTable('retired_refresh_tokens')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('session_id', 'text', (c) => c.notNull())
+        .addColumn('retired_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // The device whose credential created a recording: after a takeover only it may add to it.
+      await db.schema.alterTable('recordings').addColumn('device_id', 'text').execute();
+      await db.schema.createIndex('sessions_device').on('sessions').columns(['subject_id', 'device_id']).execute();
+    },
+  },
 };

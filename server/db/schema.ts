@@ -41,7 +41,10 @@ export interface Database {
     verified_at: number | null;
     chain_head: string | null;
     problem: string | null;
+    /** The device that created it (null: made before devices were recorded). */
+    device_id: string | null;
   };
+  retired_refresh_tokens: { hash: string; session_id: string; retired_at: number };
   recording_segments: {
     recording_id: string;
     segment: number;

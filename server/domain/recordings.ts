@@ -5,8 +5,11 @@ import type { Db } from '../db/open.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
 
-/** Whose recording this is: from the device upload credential. */
-export interface Owner { exam: string; candidate: string }
+/**
+ * Whose recording this is: from the device upload credential. With `device`, only the device that
+ * created a recording may add to it (after a takeover the old device still uploads its own).
+ */
+export interface Owner { exam: string; candidate: string; device?: string }
 
 export interface ChunkPut {
   recordingId: string;
@@ -14,7 +17,8 @@ export interface ChunkPut {
   seq: number;
   bytes: Uint8Array;
   digest: Uint8Array;
-  maxRecordingBytes: number;
+  /** Checked only for a chunk not held yet (a repeat is never refused): throws when over a limit. */
+  checkQuota: (rec: { kind: RecordingStatus['kind']; bytes: number }, size: number) => Promise<void>;
 }
 
 const sha256 = (b: Uint8Array) => Promise.resolve(new Uint8Array(createHash('sha256').update(b).digest()));
@@ -30,7 +34,7 @@ export class Recordings {
   async create(owner: Owner, id: string, kind: RecordingStatus['kind'], mimeType: string): Promise<RecordingStatus> {
     await this.db.insertInto('recordings').values({
       id, exam_id: owner.exam, candidate_id: owner.candidate, kind, mime_type: mimeType,
-      created_at: this.now(), bytes: 0, verified_at: null, chain_head: null, problem: null,
+      created_at: this.now(), bytes: 0, verified_at: null, chain_head: null, problem: null, device_id: owner.device ?? null,
     }).onConflict((oc) => oc.column('id').doNothing()).execute();
     const rec = await this.owned(owner, id);
     if (rec.kind !== kind) throw new ApiError(409, 'conflict', `recording ${id} exists as ${rec.kind}`);
@@ -57,9 +61,7 @@ export class Recordings {
       throw new ApiError(409, 'conflict', 'a different chunk is already stored under this key');
     }
     if (rec.verified_at !== null) throw new ApiError(409, 'conflict', 'this recording is verified and closed');
-    if (rec.bytes + put.bytes.length > put.maxRecordingBytes) {
-      throw new ApiError(413, 'recording_too_large', `a recording may hold at most ${put.maxRecordingBytes} bytes`);
-    }
+    await put.checkQuota(rec, put.bytes.length);
     // Content-addressed file names: two racing bodies for one key never overwrite each other.
     const key = chunkKey(owner, put.recordingId, put.segment, put.seq, hex);
     await this.store.put(key, put.bytes);
@@ -179,6 +181,9 @@ export class Recordings {
     const rec = await this.db.selectFrom('recordings').selectAll().where('id', '=', id).executeTakeFirst();
     if (!rec) throw notFound(`no recording ${id}; create it first`);
     if (rec.exam_id !== owner.exam || rec.candidate_id !== owner.candidate) throw forbidden('this recording belongs to someone else');
+    if (owner.device !== undefined && rec.device_id !== null && rec.device_id !== owner.device) {
+      throw forbidden('this recording was made on another device');
+    }
     return rec;
   }
 

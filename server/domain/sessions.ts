@@ -1,19 +1,35 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CandidateLoginReply, SessionTokens } from '../../src/core/api-schema.js';
-import type { Candidate } from '../../src/core/exam-schema.js';
+import type { StoredCandidate } from '../../src/core/exam-schema.js';
 import type { Db } from '../db/open.js';
 import type { AccessClaims, TokenSigner, UploadClaims } from '../auth/tokens.js';
 import { verifyPassword } from '../auth/password.js';
+import type { TicketCodes } from '../auth/ticket-codes.js';
+import type { Attempt, LoginThrottle } from '../auth/login-throttle.js';
 import { ApiError, unauthorized } from '../http/api-error.js';
 import type { ExamStore, StoredExam } from './exam-store.js';
+import { RefreshTokens } from './refresh-tokens.js';
 
 const HOUR = 3_600_000;
 /** A candidate may keep refreshing until a day after the exam (upload screen, chat history). */
 const CANDIDATE_SESSION_AFTER_END_MS = 24 * HOUR;
 const PROCTOR_SESSION_MS = 12 * HOUR;
+/** Ends after which the device no longer speaks for the candidate (its uploads go on). */
+const SILENCING_ENDS = new Set(['logout', 'taken_over', 'refresh_reuse']);
 
-export interface CandidateLogin { examId?: string | undefined; candidateId: string; ticketCode: string; deviceId: string; takeOver: boolean }
-export interface ProctorLogin { examId: string; proctorId: string; password: string; deviceId: string }
+export interface CandidateLogin { examId?: string | undefined; candidateId: string; ticketCode: string; deviceId: string; takeOver: boolean; address: string }
+export interface ProctorLogin { examId: string; proctorId: string; password: string; deviceId: string; address: string }
+export type SessionEndListener = (sid: string, reason: string) => void;
+
+export interface SessionDeps {
+  db: Db;
+  exams: ExamStore;
+  signer: TokenSigner;
+  codes: TicketCodes;
+  throttle: LoginThrottle;
+  log: (line: string) => void;
+  now: () => number;
+}
 
 /**
  * Logins, refreshes and the one-active-login rule (R2): a second candidate login on another
@@ -22,16 +38,33 @@ export interface ProctorLogin { examId: string; proctorId: string; password: str
  * resume, not a second login. Upload credentials are never ended by a takeover or logout.
  */
 export class Sessions {
-  constructor(
-    private readonly db: Db,
-    private readonly exams: ExamStore,
-    private readonly signer: TokenSigner,
-    private readonly now: () => number,
-  ) {}
+  private readonly listeners = new Set<SessionEndListener>();
+  private readonly refreshTokens: RefreshTokens;
+
+  constructor(private readonly d: SessionDeps) {
+    this.refreshTokens = new RefreshTokens(d.db, d.now);
+  }
+
+  /** Called with each session ended here (logout, takeover, expiry, token theft). */
+  onEnded(listener: SessionEndListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   async candidateLogin(req: CandidateLogin): Promise<CandidateLoginReply> {
-    const { exam, candidate } = await this.findCandidate(req);
-    const now = this.now();
+    const attempt: Attempt = {
+      account: `candidate:${req.candidateId}`, address: req.address,
+      knownDevice: await this.knownDevice('candidate', req.candidateId, req.deviceId, req.examId),
+    };
+    await this.d.throttle.begin(attempt);
+    const found = await this.findCandidate(req);
+    if (!found) {
+      await this.failed(attempt, `candidate "${req.candidateId}"${req.examId ? ` in exam ${req.examId}` : ''}`, 'wrong id or ticket code');
+      throw new ApiError(401, 'invalid_credentials', 'wrong candidate id or ticket code');
+    }
+    await this.d.throttle.succeeded(attempt);
+    const { exam, candidate } = found;
+    const now = this.d.now();
     const { loginOpensAt, startAt, retentionEndsAt } = exam.times;
     if (now < loginOpensAt) throw new ApiError(403, 'login_not_open', 'login has not opened yet', { opensAt: loginOpensAt });
     if (now >= startAt) throw new ApiError(403, 'login_closed', 'the exam has started; logins are closed', { startAt });
@@ -48,44 +81,61 @@ export class Sessions {
 
     const tokens = await this.createSession(exam.config.id, 'candidate', candidate.id, req.deviceId);
     const credentialId = randomUUID();
-    await this.db.insertInto('upload_credentials').values({
+    await this.d.db.insertInto('upload_credentials').values({
       id: credentialId, exam_id: exam.config.id, candidate_id: candidate.id, device_id: req.deviceId,
       issued_at: now, expires_at: retentionEndsAt, revoked_at: null,
     }).execute();
-    const uploadCredential = await this.signer.signUpload(
+    const uploadCredential = await this.d.signer.signUpload(
       { sub: candidate.id, exam: exam.config.id, dev: req.deviceId, jti: credentialId }, retentionEndsAt);
     return { ...tokens, examId: exam.config.id, uploadCredential, uploadCredentialExpiresAt: retentionEndsAt };
   }
 
   async proctorLogin(req: ProctorLogin): Promise<SessionTokens> {
-    const exam = await this.exams.get(req.examId);
+    const attempt: Attempt = {
+      account: `proctor:${req.examId}/${req.proctorId}`, address: req.address,
+      knownDevice: await this.knownDevice('proctor', req.proctorId, req.deviceId, req.examId),
+    };
+    await this.d.throttle.begin(attempt);
+    const exam = await this.d.exams.get(req.examId);
     const proctor = exam?.config.proctors.find((p) => p.id === req.proctorId);
     // Verify against a dummy hash when unknown, so timing does not reveal which ids exist.
     const ok = await verifyPassword(req.password, proctor?.passwordHash ?? DUMMY_HASH);
-    if (!exam || !proctor || !ok) throw new ApiError(401, 'invalid_credentials', 'wrong exam, proctor id or password');
+    if (!exam || !proctor || !ok) {
+      await this.failed(attempt, `proctor "${req.proctorId}" in exam ${req.examId}`, 'wrong exam, id or password');
+      throw new ApiError(401, 'invalid_credentials', 'wrong exam, proctor id or password');
+    }
+    await this.d.throttle.succeeded(attempt);
     return this.createSession(exam.config.id, 'proctor', proctor.id, req.deviceId);
   }
 
+  /** A new access token and a new refresh token; the one presented is retired (rotation). */
   async refresh(refreshToken: string): Promise<SessionTokens> {
-    const [sid, secret] = refreshToken.split('.');
-    if (!sid || !secret) throw unauthorized();
-    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', sid).executeTakeFirst();
-    if (!row || !sameHash(row.refresh_hash, secret)) throw unauthorized();
+    const [sid, secret, extra] = refreshToken.split('.');
+    if (!sid || !secret || extra !== undefined) throw unauthorized();
+    const row = await this.d.db.selectFrom('sessions').selectAll().where('id', '=', sid).executeTakeFirst();
+    if (!row) throw unauthorized();
     if (row.ended_at !== null) throw endedError(row.end_reason);
-    if (this.now() >= await this.sessionEndsAt(row)) {
+    if (this.d.now() >= await this.sessionEndsAt(row)) {
       await this.endSessions([row.id], 'expired');
       throw endedError('expired');
     }
-    await this.db.updateTable('sessions').set({ last_seen_at: this.now() }).where('id', '=', sid).execute();
-    const access = await this.signer.signAccess({ role: row.role, sub: row.subject_id, exam: row.exam_id, sid });
-    return { token: access.token, tokenExpiresAt: access.expiresAt, refreshToken };
+    const outcome = await this.refreshTokens.rotate(sid, secret, row.refresh_hash);
+    if (outcome.kind === 'unknown') throw unauthorized();
+    if (outcome.kind === 'reused') {
+      this.d.log(`auth: a retired refresh token of ${row.role} "${row.subject_id}" (exam ${row.exam_id}) was used again; the session is ended`);
+      await this.endSessions([row.id], 'refresh_reuse');
+      throw endedError('refresh_reuse');
+    }
+    await this.d.db.updateTable('sessions').set({ last_seen_at: this.d.now() }).where('id', '=', sid).execute();
+    const access = await this.d.signer.signAccess({ role: row.role, sub: row.subject_id, exam: row.exam_id, sid });
+    return { token: access.token, tokenExpiresAt: access.expiresAt, refreshToken: outcome.refreshToken };
   }
 
   /** The claims of a valid access token whose session is still active. */
   async authenticate(token: string): Promise<AccessClaims> {
-    const claims = await this.signer.verifyAccess(token);
+    const claims = await this.d.signer.verifyAccess(token);
     if (!claims) throw unauthorized();
-    const row = await this.db.selectFrom('sessions').select(['ended_at', 'end_reason']).where('id', '=', claims.sid).executeTakeFirst();
+    const row = await this.d.db.selectFrom('sessions').select(['ended_at', 'end_reason']).where('id', '=', claims.sid).executeTakeFirst();
     if (!row) throw unauthorized();
     if (row.ended_at !== null) throw endedError(row.end_reason);
     return claims;
@@ -93,11 +143,26 @@ export class Sessions {
 
   /** The claims of an upload credential that was issued here and not revoked. */
   async authenticateUpload(token: string): Promise<UploadClaims> {
-    const claims = await this.signer.verifyUpload(token);
+    const claims = await this.d.signer.verifyUpload(token);
     if (!claims) throw unauthorized('invalid upload credential');
-    const row = await this.db.selectFrom('upload_credentials').select('revoked_at').where('id', '=', claims.jti).executeTakeFirst();
+    const row = await this.d.db.selectFrom('upload_credentials').select('revoked_at').where('id', '=', claims.jti).executeTakeFirst();
     if (!row || row.revoked_at !== null) throw unauthorized('upload credential revoked');
     return claims;
+  }
+
+  /**
+   * Whether this device still speaks for the candidate: its device is that of the candidate's
+   * latest session, and that session was not ended by a takeover, a logout or token theft (an
+   * expired session still counts: the device may post hours after the exam). Otherwise its upload
+   * credential only uploads the recordings it made.
+   */
+  async isCurrentDevice(upload: UploadClaims): Promise<boolean> {
+    // The active session if there is one (one device at a time), else the one that ended last.
+    const latest = await this.d.db.selectFrom('sessions').select(['device_id', 'end_reason'])
+      .where('exam_id', '=', upload.exam).where('role', '=', 'candidate').where('subject_id', '=', upload.sub)
+      .orderBy((eb) => eb.case().when('ended_at', 'is', null).then(0).else(1).end())
+      .orderBy('ended_at', 'desc').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+    return latest !== undefined && latest.device_id === upload.dev && !SILENCING_ENDS.has(latest.end_reason ?? '');
   }
 
   async logout(sid: string): Promise<void> {
@@ -108,46 +173,59 @@ export class Sessions {
     return (await this.activeSessions(examId, 'candidate', candidateId)).length > 0;
   }
 
-  private async findCandidate(req: CandidateLogin): Promise<{ exam: StoredExam; candidate: Candidate }> {
-    const ids = req.examId ? [req.examId] : await this.exams.ids();
-    const matches: { exam: StoredExam; candidate: Candidate }[] = [];
+  private async failed(attempt: Attempt, who: string, why: string): Promise<void> {
+    const count = await this.d.throttle.failed(attempt);
+    this.d.log(`auth: login failed for ${who} from ${attempt.address}: ${why} (${count} in a row)`);
+  }
+
+  /** Has this device signed in to this account before? Then the account's delays spare it. */
+  private async knownDevice(role: 'candidate' | 'proctor', subject: string, deviceId: string, examId?: string): Promise<boolean> {
+    let q = this.d.db.selectFrom('sessions').select('id')
+      .where('role', '=', role).where('subject_id', '=', subject).where('device_id', '=', deviceId);
+    if (examId) q = q.where('exam_id', '=', examId);
+    return (await q.limit(1).executeTakeFirst()) !== undefined;
+  }
+
+  private async findCandidate(req: CandidateLogin): Promise<{ exam: StoredExam; candidate: StoredCandidate } | null> {
+    const ids = req.examId ? [req.examId] : await this.d.exams.ids();
+    const matches: { exam: StoredExam; candidate: StoredCandidate }[] = [];
     for (const id of ids) {
-      const exam = await this.exams.get(id);
+      const exam = await this.d.exams.get(id);
       const candidate = exam?.config.roster.find((c) => c.id === req.candidateId);
-      if (exam && candidate && sameText(candidate.ticketCode, req.ticketCode)) matches.push({ exam, candidate });
+      if (exam && candidate && this.d.codes.matches(req.ticketCode, candidate.ticketCodeHash)) matches.push({ exam, candidate });
     }
     if (matches.length > 1) throw new ApiError(400, 'exam_ambiguous', 'this candidate is in several exams; open the exam link you were given');
-    if (!matches[0]) throw new ApiError(401, 'invalid_credentials', 'wrong candidate id or ticket code');
-    return matches[0];
+    return matches[0] ?? null;
   }
 
   private async createSession(examId: string, role: 'candidate' | 'proctor', subject: string, deviceId: string): Promise<SessionTokens> {
     const sid = randomUUID();
-    const secret = randomBytes(32).toString('base64url');
-    const now = this.now();
-    await this.db.insertInto('sessions').values({
+    const refresh = this.refreshTokens.issue(sid);
+    const now = this.d.now();
+    await this.d.db.insertInto('sessions').values({
       id: sid, exam_id: examId, role, subject_id: subject, device_id: deviceId,
-      refresh_hash: sha256(secret), created_at: now, last_seen_at: now, ended_at: null, end_reason: null,
+      refresh_hash: refresh.hash, created_at: now, last_seen_at: now, ended_at: null, end_reason: null,
     }).execute();
-    const access = await this.signer.signAccess({ role, sub: subject, exam: examId, sid });
-    return { token: access.token, tokenExpiresAt: access.expiresAt, refreshToken: `${sid}.${secret}` };
+    const access = await this.d.signer.signAccess({ role, sub: subject, exam: examId, sid });
+    return { token: access.token, tokenExpiresAt: access.expiresAt, refreshToken: refresh.token };
   }
 
   private activeSessions(examId: string, role: 'candidate' | 'proctor', subject: string) {
-    return this.db.selectFrom('sessions').select(['id', 'device_id', 'created_at'])
+    return this.d.db.selectFrom('sessions').select(['id', 'device_id', 'created_at'])
       .where('exam_id', '=', examId).where('role', '=', role).where('subject_id', '=', subject)
       .where('ended_at', 'is', null).execute();
   }
 
   private async endSessions(ids: string[], reason: string): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.updateTable('sessions').set({ ended_at: this.now(), end_reason: reason })
+    await this.d.db.updateTable('sessions').set({ ended_at: this.d.now(), end_reason: reason })
       .where('id', 'in', ids).where('ended_at', 'is', null).execute();
+    for (const sid of ids) for (const listener of this.listeners) listener(sid, reason);
   }
 
   private async sessionEndsAt(row: { role: string; exam_id: string; created_at: number }): Promise<number> {
     if (row.role === 'proctor') return row.created_at + PROCTOR_SESSION_MS;
-    const exam = await this.exams.get(row.exam_id);
+    const exam = await this.d.exams.get(row.exam_id);
     return exam ? exam.times.endAt + CANDIDATE_SESSION_AFTER_END_MS : 0;
   }
 }
@@ -158,18 +236,4 @@ function endedError(reason: string | null): ApiError {
   return reason === 'taken_over'
     ? new ApiError(401, 'session_replaced', 'this session was ended by a login on another device')
     : new ApiError(401, 'session_ended', 'this session has ended; sign in again');
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-function sameHash(storedHex: string, secret: string): boolean {
-  return timingSafeEqual(Buffer.from(storedHex, 'hex'), createHash('sha256').update(secret).digest());
-}
-
-function sameText(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
 }

@@ -12,6 +12,7 @@ import { recordingRoutes } from './routes/recording-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
 import { staticRoutes } from './static.js';
+import { securityHeaders } from './security-headers.js';
 
 /** JSON bodies here are small; chunk uploads get their own limit on their own routes. */
 export const MAX_JSON_BODY = 64 * 1024;
@@ -22,6 +23,7 @@ const CAPTURE_PATH = '/api/candidate/login-capture';
 
 export function createApp(services: Services, appDir: string): Hono {
   const app = new Hono();
+  app.use('*', securityHeaders());
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.use('/api/*', async (c, next) => {
     await next();
@@ -39,6 +41,11 @@ export function createApp(services: Services, appDir: string): Hono {
   app.use('/api/*', except((c) => CHUNK_PATH.test(c.req.path) || c.req.path === CAPTURE_PATH, jsonLimit));
   app.use(CAPTURE_PATH, captureLimit);
   app.get('/api/time', (c) => c.json({ now: services.now() }));
+  // A browser reports what the CSP blocked; any line here is a bug in the app (or an attack).
+  app.post('/api/csp-report', async (c) => {
+    services.log(`csp: blocked ${(await c.req.text()).slice(0, 2000)}`);
+    return c.body(null, 204);
+  });
   // The device check (R1) times an upload of a few dozen KB here to measure the upload rate.
   app.post('/api/probe', async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength }));
   app.route('/api/exams', publicRoutes(services));
@@ -55,6 +62,9 @@ export function createApp(services: Services, appDir: string): Hono {
   app.notFound((c) => c.json({ code: 'not_found', message: 'not found' }, 404));
   app.onError((err, c) => {
     if (err instanceof ApiError) {
+      for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+      // Refused before its body was read: close, so a pooled client is not left sending the rest.
+      if (err.status === 413) c.header('connection', 'close');
       return c.json({ code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) }, err.status);
     }
     console.error(err);

@@ -10,6 +10,11 @@ export const ID = {
 /** IDs that may follow a Cluster at the Segment's level: where an unknown-size Cluster ends. */
 export const LEVEL1 = new Set<number>([ID.SeekHead, ID.Info, ID.Tracks, ID.Cues, ID.Cluster, 0x1254c367, 0x1043a770, 0x1941a469]);
 
+/** The bytes are not (well-formed) WebM. */
+export class WebmError extends Error {
+  override readonly name = 'WebmError';
+}
+
 export interface Header {
   id: number;
   /** Payload size, or null for "unknown" (live-written elements). */
@@ -19,7 +24,7 @@ export interface Header {
 }
 
 function vintLength(first: number | undefined): number {
-  if (first === undefined || first === 0) throw new Error('bad EBML variable-size integer');
+  if (first === undefined || first === 0) throw new WebmError('bad EBML variable-size integer');
   return Math.clz32(first) - 23;
 }
 
@@ -36,7 +41,7 @@ export function readHeader(buf: Uint8Array, pos: number): Header {
     size = size * 256 + b;
     allOnes &&= b === 0xff;
   }
-  if (sizePos + sizeLen > buf.length) throw new Error('truncated EBML element');
+  if (sizePos + sizeLen > buf.length) throw new WebmError('truncated EBML element');
   return { id, size: allOnes ? null : size, dataStart: sizePos + sizeLen };
 }
 

@@ -1,4 +1,4 @@
-import { ID, LEVEL1, concat, element, floatElement, readHeader, readUint, uintElement } from './ebml.js';
+import { ID, LEVEL1, WebmError, concat, element, floatElement, readHeader, readUint, uintElement } from './ebml.js';
 
 export interface PlayableWebm {
   bytes: Uint8Array;
@@ -21,10 +21,10 @@ interface Cluster {
  */
 export function makePlayable(webm: Uint8Array): PlayableWebm {
   const ebml = readHeader(webm, 0);
-  if (ebml.id !== ID.EBML || ebml.size === null) throw new Error('not a webm file');
+  if (ebml.id !== ID.EBML || ebml.size === null) throw new WebmError('not a webm file');
   const headerEnd = ebml.dataStart + ebml.size;
   const segment = readHeader(webm, headerEnd);
-  if (segment.id !== ID.Segment) throw new Error('no Segment');
+  if (segment.id !== ID.Segment) throw new WebmError('no Segment');
   const segmentEnd = segment.size === null ? webm.length : Math.min(webm.length, segment.dataStart + segment.size);
 
   let info: Uint8Array | null = null;
@@ -48,7 +48,7 @@ export function makePlayable(webm: Uint8Array): PlayableWebm {
     }
     pos = end;
   }
-  if (!info || !tracks) throw new Error('webm without Info or Tracks');
+  if (!info || !tracks) throw new WebmError('webm without Info or Tracks');
 
   const last = clusters.at(-1);
   const durationTicks = last ? last.lastBlockTime : 0;

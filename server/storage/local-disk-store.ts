@@ -1,24 +1,60 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assertSafeKey, type BlobStore } from './blob-store.js';
 
-/** Files under one directory; written to a temp file, fsynced, then renamed into place. */
+const TEMP_DIR = '.tmp';
+/** Written once the old layout (temp files beside their targets) has been swept. */
+const SWEPT_MARKER = '.tmp-swept-v1';
+const LEGACY_TEMP = /\.tmp-[0-9a-f]{12}$/;
+
+/**
+ * Files under one directory, private to the server's user (directories 0700, files 0600);
+ * written to a temp file in `.tmp/`, fsynced, then renamed into place.
+ */
 export class LocalDiskStore implements BlobStore {
   constructor(private readonly root: string) {}
 
+  /** Removes temp files a crash left behind; call once before serving. Returns how many. */
+  async removeTemporaries(): Promise<number> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+    const tempDir = path.join(this.root, TEMP_DIR);
+    const left = await readdir(tempDir).catch(() => []);
+    await rm(tempDir, { recursive: true, force: true });
+    await mkdir(tempDir, { mode: 0o700 });
+    let removed = left.length;
+    const marker = path.join(this.root, SWEPT_MARKER);
+    if (!existsSync(marker)) {
+      const entries = await readdir(this.root, { recursive: true });
+      for (const rel of entries) {
+        if (!LEGACY_TEMP.test(rel)) continue;
+        await rm(path.join(this.root, rel), { force: true });
+        removed++;
+      }
+      await writeFile(marker, '', { mode: 0o600 });
+    }
+    return removed;
+  }
+
   async put(key: string, bytes: Uint8Array): Promise<void> {
     const file = this.file(key);
-    await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-    const handle = await open(tmp, 'w', 0o600);
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = path.join(this.root, TEMP_DIR, randomBytes(8).toString('hex'));
+    const handle = await open(tmp, 'w', 0o600).catch(async (err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(path.dirname(tmp), { recursive: true, mode: 0o700 });
+      return open(tmp, 'w', 0o600);
+    });
     try {
       await handle.writeFile(bytes);
       await handle.sync();
-    } finally {
+    } catch (err) {
       await handle.close();
+      await rm(tmp, { force: true });
+      throw err;
     }
+    await handle.close();
     await rename(tmp, file);
   }
 

@@ -25,7 +25,10 @@ export class CandidateSession {
   snapshot: StoredSnapshot | null = null;
 
   constructor(api?: ApiClient) {
-    this.api = api ?? new ApiClient(null, { onRefreshed: (tokens) => this.saveTokens(tokens) });
+    this.api = api ?? new ApiClient(null, {
+      onRefreshed: (tokens) => this.saveTokens(tokens),
+      shared: { lockName: 'invigil-refresh-candidate', read: async () => (await kvGet('session:candidate')) ?? null },
+    });
     this.clock = new ServerClock(this.api);
   }
 

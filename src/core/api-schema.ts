@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'digest_required', 'digest_mismatch', 'recording_too_large', 'incomplete', 'chain_mismatch',
   'entry_not_open', 'entry_closed', 'lottery_required', 'attachments_required', 'not_entered',
   'too_early', 'face_match_off', 'consent_required', 'no_reference_photo', 'descriptors_not_stored', 'internal',
+  'too_many_attempts', 'device_not_current', 'not_webm', 'quota_exceeded', 'rate_limited',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ApiErrorBody = z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.unknown().optional() });

@@ -9,12 +9,18 @@ export const EVENT_TYPES = [
   'login-capture', 'entered', 'ended-early', 'recording-resumed', 'tab-hidden', 'tab-visible', 'window-blur',
   'fullscreen-exit', 'display-attached', 'copy', 'paste', 'context-menu', 'print-screen',
   'devtools-resize', 'track-ended', 'track-muted', 'device-change', 'device-switched', 'offline',
-  'online', 'storage-full', 'face-flag', 'face-summary', 'face-match',
+  'online', 'storage-full', 'face-flag', 'face-summary', 'face-match', 'quota-exceeded',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Written by the server itself (the identity path): a device cannot post these. */
-export const SERVER_EVENTS: ReadonlySet<EventType> = new Set(['face-match']);
+export const SERVER_EVENTS: ReadonlySet<EventType> = new Set(['face-match', 'quota-exceeded']);
+
+/**
+ * What a device may still report after it stopped speaking for the candidate (a takeover or a
+ * logout): problems of the recordings it made. Everything else needs the current device.
+ */
+export const RECORDING_PROBLEM_EVENTS: ReadonlySet<EventType> = new Set(['storage-full']);
 
 /** Events shown to the candidate as a warning when they happen in the exam view. */
 export const WARNED_EVENTS: ReadonlySet<EventType> = new Set([

@@ -57,9 +57,16 @@ export const RecordingSettings = z.object({
   videoBitsPerSecond: z.number().int().min(50_000).max(8_000_000).default(300_000),
   audioBitsPerSecond: z.number().int().min(8_000).max(256_000).default(32_000),
   screenBitsPerSecond: z.number().int().min(50_000).max(8_000_000).default(300_000),
-  /** Upload limits the server enforces: one chunk, and one recording (all segments). */
+  /**
+   * Upload limits the server enforces: one chunk, one recording (all segments) and one candidate
+   * (all recordings). Without the last two they follow from the bitrates and the exam's length
+   * (src/core/recording-budget.ts), so an honest exam never reaches them.
+   */
   maxChunkBytes: z.number().int().min(64 * 1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
-  maxRecordingBytes: z.number().int().min(1024 * 1024).max(64 * 1024 ** 3).default(4 * 1024 ** 3),
+  maxRecordingBytes: z.number().int().min(1024 * 1024).max(256 * 1024 ** 3).optional(),
+  maxCandidateBytes: z.number().int().min(1024 * 1024).max(1024 ** 4).optional(),
+  /** Recordings of one kind per candidate: each device makes one; a takeover or a shared PC another. */
+  maxRecordingsPerKind: z.number().int().min(1).max(1000).default(8),
 });
 
 /**
@@ -124,6 +131,15 @@ export const ExamConfig = ExamFields.superRefine((value, ctx) => crossCheck(valu
 export type ExamConfig = z.infer<typeof ExamConfig>;
 /** What the file may omit (defaults filled in by parsing). */
 export type ExamConfigInput = z.input<typeof ExamConfig>;
+
+/** A roster entry as the server keeps it: the ticket code only as a keyed hash. */
+export const StoredCandidate = Candidate.omit({ ticketCode: true }).extend({
+  ticketCodeHash: z.string().regex(/^hmac-sha256:[0-9a-f]{64}$/),
+});
+export type StoredCandidate = z.infer<typeof StoredCandidate>;
+/** An imported exam as stored (validated on import; read back with this). */
+export const StoredExamConfig = ExamFields.extend({ roster: z.array(StoredCandidate).min(1) });
+export type StoredExamConfig = z.infer<typeof StoredExamConfig>;
 
 interface Loose {
   rooms?: unknown; roster?: unknown; proctors?: unknown; questions?: unknown;

@@ -15,5 +15,15 @@ export const ServerMessage = z.discriminatedUnion('type', [
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
-/** Close codes in the private range (4000–4999). */
-export const WS_CLOSE = { unauthorized: 4001, badMessage: 4002, sessionEnded: 4003 } as const;
+/**
+ * Close codes: ours in the private range (4000–4999), plus RFC 6455's 1008 (policy violation:
+ * a message flood). Frame-level faults close with the protocol's own codes (1002, 1007, 1009).
+ */
+export const WS_CLOSE = {
+  unauthorized: 4001, badMessage: 4002, sessionEnded: 4003,
+  /** The same user opened a newer socket beyond the per-user cap. */
+  replaced: 4004,
+  /** Too many sockets from one address waiting to authenticate; the oldest goes. */
+  tooMany: 4005,
+  policy: 1008,
+} as const;

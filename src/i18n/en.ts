@@ -235,5 +235,10 @@ export const en: Record<MessageKey, string> = {
   'error.consent_required': 'Face match needs your consent first.',
   'error.no_reference_photo': 'There is no reference photo for you; the proctor will check your identity by video.',
   'error.descriptors_not_stored': 'This exam keeps no face data on the server. Reload the page and try again.',
+  'error.too_many_attempts': 'Too many attempts. Try again in {seconds} s.',
+  'error.device_not_current': 'This device is no longer signed in (you signed in elsewhere, or signed out), so it cannot send messages; what it recorded still uploads.',
+  'error.quota_exceeded': 'The upload limit of this exam is reached; the proctor has been told. The recording stays on this device: call the help line.',
+  'error.rate_limited': 'Sending too often; this is retried by itself shortly.',
+  'error.not_webm': 'This recording is in a format that cannot be played.',
   'error.unknown': 'Something went wrong ({code}). Try again later or call the help line.',
 };

@@ -234,6 +234,11 @@ export const zhCN = {
   'error.consent_required': '人脸比对须先征得你的同意。',
   'error.no_reference_photo': '没有你的登记照片，将由监考老师通过视频人工核验身份。',
   'error.descriptors_not_stored': '本场考试不在服务器保存人脸数据，请刷新页面后重试。',
+  'error.too_many_attempts': '尝试次数过多，请在 {seconds} 秒后再试。',
+  'error.device_not_current': '本设备的登录已结束（已在其他设备登录或已退出），不能再发送消息；本设备录制的视频仍会继续上传。',
+  'error.quota_exceeded': '已达到本场考试的上传上限，监督员已收到通知。录像保留在本设备上，请联系技术服务电话。',
+  'error.rate_limited': '发送过于频繁，稍后将自动重试。',
+  'error.not_webm': '这段录像的格式无法播放。',
   'error.unknown': '出现错误（{code}），请稍后重试或联系技术服务电话。',
 } as const;
 

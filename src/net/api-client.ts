@@ -13,6 +13,12 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
   /** Called with new tokens after a refresh, so they can be stored. */
   onRefreshed?: (tokens: z.infer<typeof SessionTokens>) => void | Promise<void>;
+  /**
+   * Where the tokens are kept for every tab of this origin. Refresh tokens rotate and a retired
+   * one used again ends the session, so tabs refresh one at a time (a Web Lock of this name) and
+   * each first reads what another tab may have stored meanwhile.
+   */
+  shared?: { lockName: string; read: () => Promise<Credentials | null> };
 }
 
 /** JSON over fetch, replies validated with zod, errors as ApiRequestError. */
@@ -60,18 +66,31 @@ export class ApiClient {
     }
   }
 
-  /** One refresh at a time, however many calls asked for it. */
+  /** One refresh at a time, however many calls (and tabs) asked for it. */
   refresh(): Promise<void> {
-    this.refreshing ??= (async () => {
-      const creds = this.credentials;
-      if (!creds) throw new ApiRequestError(401, 'unauthorized', 'not logged in');
-      const tokens = await this.send('POST', '/api/session/refresh', SessionTokens, { refreshToken: creds.refreshToken }, null);
-      this.credentials = { ...creds, ...tokens };
-      await this.opts.onRefreshed?.(tokens);
-    })().finally(() => {
-      this.refreshing = null;
-    });
+    if (!this.refreshing) {
+      const shared = this.opts.shared;
+      const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+      const run = shared && locks
+        ? locks.request(shared.lockName, () => this.refreshOnce()).then(() => undefined)
+        : this.refreshOnce();
+      this.refreshing = run.finally(() => {
+        this.refreshing = null;
+      });
+    }
     return this.refreshing;
+  }
+
+  private async refreshOnce(): Promise<void> {
+    const held = this.credentials;
+    if (!held) throw new ApiRequestError(401, 'unauthorized', 'not logged in');
+    // Another tab may have rotated the tokens meanwhile: refresh with its (current) one, never
+    // with a retired one, which would end the session.
+    const stored = await this.opts.shared?.read();
+    const creds = stored && stored.refreshToken !== held.refreshToken ? { ...held, ...stored } : held;
+    const tokens = await this.send('POST', '/api/session/refresh', SessionTokens, { refreshToken: creds.refreshToken }, null);
+    this.credentials = { ...creds, ...tokens };
+    await this.opts.onRefreshed?.(tokens);
   }
 
   private async send<S extends z.ZodType>(method: string, path: string, schema: S, body: unknown, token: string | null, asBlob = false): Promise<z.infer<S>> {

@@ -26,6 +26,7 @@ export class ProctorApp extends LitElement {
       this.session = { ...this.session, ...tokens };
       await kvSet('session:proctor', this.session);
     },
+    shared: { lockName: 'invigil-refresh-proctor', read: async () => (await kvGet('session:proctor')) ?? null },
   });
   private readonly formatTime = (ms: number) => new Date(ms).toLocaleString(locale());
 

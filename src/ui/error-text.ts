@@ -11,6 +11,10 @@ export function errorText(err: unknown, formatTime: (ms: number) => string): str
       const opensAt = (err.details as { opensAt?: unknown } | undefined)?.opensAt;
       return t(`error.${err.code}`, { time: typeof opensAt === 'number' ? formatTime(opensAt) : '' });
     }
+    case 'too_many_attempts': {
+      const seconds = (err.details as { retryAfterS?: unknown } | undefined)?.retryAfterS;
+      return t('error.too_many_attempts', { seconds: typeof seconds === 'number' ? seconds : 30 });
+    }
     case 'bad_request': {
       const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
       return t('error.bad_request', { detail: issues?.map((i) => i.path).join(', ') ?? err.message });

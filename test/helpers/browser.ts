@@ -1,14 +1,39 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 // @ts-expect-error plain ESM helper shared with the web-test-runner config
 import { CHROMIUM_ARGS, FAKE_MEDIA_ARGS, findChromium } from '../../scripts/find-chromium.mjs';
 
-/** Headless Chromium with the fake camera/mic and no calls to the outside network. */
-export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({
+/**
+ * Headless Chromium with the fake camera/mic and no calls to the outside network. The app runs
+ * under its real Content-Security-Policy: anything the policy blocks is logged by Chromium, and
+ * closing the browser then fails the test — nothing the app does may be silently blocked.
+ */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: (findChromium)(),
     headless: true,
     args: [...(CHROMIUM_ARGS), ...(FAKE_MEDIA_ARGS), ...extraArgs],
   });
+  const violations: string[] = [];
+  const watch = (context: BrowserContext) => {
+    context.on('console', (msg) => {
+      if (/Content Security Policy|Refused to (load|execute|apply|compile|connect|create|frame)/.test(msg.text())) violations.push(msg.text());
+    });
+    return context;
+  };
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => watch(await newContext(...args));
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args) => {
+    const page = await newPage(...args);
+    watch(page.context());
+    return page;
+  };
+  const close = browser.close.bind(browser);
+  browser.close = async (...args) => {
+    await close(...args);
+    if (violations.length > 0) throw new Error(`the Content-Security-Policy blocked:\n${violations.join('\n')}`);
+  };
+  return browser;
 }
 
 /** The camera shows a real face (the astronaut fixture, looped) instead of the test card. */

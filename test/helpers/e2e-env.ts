@@ -36,9 +36,15 @@ export async function e2eEnv(exam: ExamConfigInput, serverEnv: Record<string, st
     browser: await launchBrowser(),
     importExam: (next) => cliImport(dir, next),
     async close() {
-      await env.browser.close();
-      await env.server.kill();
-      await rm(dir, { recursive: true, force: true });
+      try {
+        await env.browser.close();
+      } finally {
+        await env.server.kill();
+        await rm(dir, { recursive: true, force: true });
+      }
+      // The browser reports what the policy blocked (report-uri): any report fails the file.
+      const reports = env.server.output().split('\n').filter((l) => l.startsWith('csp: blocked'));
+      if (reports.length > 0) throw new Error(`the Content-Security-Policy blocked:\n${reports.join('\n')}`);
     },
   };
   return env;

@@ -20,6 +20,8 @@ export class TestClock {
 
 export interface TestServer extends RunningServer {
   dataDir: string;
+  /** What the server logged, line by line. */
+  logs: string[];
   clock: TestClock;
   /** fetch against the server, JSON in and out. */
   call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any }>;
@@ -31,10 +33,12 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(clockStart = Date.now(), dataDir?: string, appDir?: string): Promise<TestServer> {
   const dir = dataDir ?? await mkdtemp(path.join(os.tmpdir(), 'invigil-test-'));
   const clock = new TestClock(clockStart);
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: dir, now: clock.now, log: () => {}, ...(appDir ? { appDir } : {}) });
+  const logs: string[] = [];
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: dir, now: clock.now, log: (l) => logs.push(l), ...(appDir ? { appDir } : {}) });
   return {
     ...server,
     dataDir: dir,
+    logs,
     clock,
     async call(method, url, body, headers = {}) {
       const res = await fetch(server.url + url, {

@@ -134,7 +134,7 @@ test('the README\'s example exam imports as documented', async () => {
 });
 
 test('a running server sees a re-import at once, even within the same millisecond', async () => {
-  const services = await createServices(path.join(dir, 'same-ms'), () => 42);
+  const services = await createServices(path.join(dir, 'same-ms'), { now: () => 42 });
   try {
     const exam = examFixture({ id: 'same-ms', startAt: START });
     await services.exams.put(ExamConfig.parse(exam));

@@ -17,7 +17,7 @@ let sessionToken: string;
 before(async () => {
   s = await startTestServer(START - 20 * MIN);
   const exam = examFixture({ startAt: START }) as any;
-  exam.recording = { maxChunkBytes: 64 * 1024, maxRecordingBytes: 1024 * 1024 };
+  exam.recording = { maxChunkBytes: 64 * 1024, maxRecordingBytes: 1024 * 1024, maxRecordingsPerKind: 100 };
   await s.importExam(exam);
   const a = await s.call('POST', '/api/session/candidate', { candidateId: 'cA-1', ticketCode: 'TA-1', deviceId: 'device-up-aaaaaaaaaaaa' });
   const b = await s.call('POST', '/api/session/candidate', { candidateId: 'cA-2', ticketCode: 'TA-2', deviceId: 'device-up-bbbbbbbbbbbb' });

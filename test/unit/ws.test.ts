@@ -64,3 +64,65 @@ test('upgrades on other paths are refused', async () => {
     ws.on('error', reject);
   }));
 });
+
+/** An authenticated socket of `token` that collects what it receives. */
+function openAuthed(url: string, authToken: string): Promise<{ ws: WebSocket; messages: any[]; closed: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
+    const messages: any[] = [];
+    const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token: authToken })));
+    ws.on('message', (d) => {
+      const msg = JSON.parse((d as Buffer).toString());
+      messages.push(msg);
+      if (msg.type === 'ready') resolve({ ws, messages, closed });
+    });
+    ws.on('error', reject);
+  });
+}
+
+const candidateLogin = (id: string, device: string, takeOver = false) =>
+  s.call('POST', '/api/session/candidate', { candidateId: id, ticketCode: `T${id.slice(1)}`, deviceId: device, takeOver });
+
+test('a logout closes that session\'s sockets at once with session-ended', async () => {
+  const a = await candidateLogin('cA-2', 'device-ws-logout-aaaaaa');
+  const sock = await openAuthed(s.url, a.json.token);
+  await s.call('DELETE', '/api/session/candidate', undefined, { authorization: `Bearer ${a.json.token}` });
+  assert.equal(await sock.closed, WS_CLOSE.sessionEnded);
+  assert.deepEqual(sock.messages.at(-1), { type: 'session-ended', reason: 'logout' });
+});
+
+test('a takeover closes the replaced device\'s sockets with session-ended', async () => {
+  const a = await candidateLogin('cA-3', 'device-ws-take-aaaaaaaa');
+  const sock = await openAuthed(s.url, a.json.token);
+  const b = await candidateLogin('cA-3', 'device-ws-take-bbbbbbbb', true);
+  assert.equal(b.status, 200);
+  assert.equal(await sock.closed, WS_CLOSE.sessionEnded);
+  assert.deepEqual(sock.messages.at(-1), { type: 'session-ended', reason: 'taken_over' });
+});
+
+test('a reused refresh token ends the session and its sockets', async () => {
+  const a = await candidateLogin('cA-1', 'device-ws-reuse-aaaaaaa', true);
+  const sock = await openAuthed(s.url, a.json.token);
+  const r1 = await s.call('POST', '/api/session/refresh', { refreshToken: a.json.refreshToken });
+  assert.equal(r1.status, 200);
+  s.clock.advance(60_000);
+  const replay = await s.call('POST', '/api/session/refresh', { refreshToken: a.json.refreshToken });
+  s.clock.advance(-60_000);
+  assert.equal(replay.status, 401);
+  assert.equal(await sock.closed, WS_CLOSE.sessionEnded);
+  assert.deepEqual(sock.messages.at(-1), { type: 'session-ended', reason: 'refresh_reuse' });
+});
+
+test('a refreshed token re-authenticates the socket; another session\'s token cannot', async () => {
+  const a = await candidateLogin('cB-1', 'device-ws-reauth-aaaaaa');
+  const sock = await openAuthed(s.url, a.json.token);
+  const r = await s.call('POST', '/api/session/refresh', { refreshToken: a.json.refreshToken });
+  sock.ws.send(JSON.stringify({ type: 'auth', token: r.json.token }));
+  sock.ws.send(JSON.stringify({ type: 'ping', id: 5 }));
+  await new Promise((resolve) => sock.ws.on('message', (d) => { if ((JSON.parse((d as Buffer).toString()) as { type: string }).type === 'pong') resolve(null); }));
+  assert.deepEqual(sock.messages.slice(-2).map((m: { type: string }) => m.type), ['ready', 'pong']);
+  const other = await candidateLogin('cB-2', 'device-ws-reauth-bbbbbb');
+  sock.ws.send(JSON.stringify({ type: 'auth', token: other.json.token }));
+  assert.equal(await sock.closed, WS_CLOSE.unauthorized);
+});

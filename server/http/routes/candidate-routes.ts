@@ -61,6 +61,7 @@ export function candidateRoutes(services: Services): Hono<AuthEnv> {
     const { exam, sub } = c.get('auth');
     if (!/^image\/jpeg\b/i.test(c.req.header('content-type') ?? '')) throw new ApiError(415, 'unsupported_media_type', 'send the capture as image/jpeg');
     const bytes = new Uint8Array(await c.req.arrayBuffer());
+    await services.quotas.loginCapture(await examOf(exam), sub);
     if (bytes.length < 100 || bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new ApiError(400, 'bad_request', 'the body is not a JPEG image');
     const sha = createHash('sha256').update(bytes).digest('hex');
     await services.blobs.put(`captures/${exam}/${sub}/${sha}.jpg`, bytes);

@@ -1,37 +1,53 @@
 import { Hono } from 'hono';
-import { ChatBatch, EventBatch, SERVER_EVENTS } from '../../../src/core/event-schema.js';
+import { ChatBatch, EventBatch, RECORDING_PROBLEM_EVENTS, SERVER_EVENTS } from '../../../src/core/event-schema.js';
 import type { Services } from '../../services.js';
 import { requireUploadCredential, type UploadEnv } from '../upload-auth.js';
 import { jsonBody } from '../validate.js';
 import { ApiError } from '../api-error.js';
+import { existingExam } from './exam-summary.js';
 
 /**
  * What a candidate's device sends from its outbox: integrity events and help-chat messages,
  * authorised by the device upload credential (valid through hours offline, like the recording).
+ * Only the candidate's current device speaks for them (docs/api.md, "Which device speaks"):
+ * after a takeover or logout the old device may report problems of its own recordings, no more.
  */
-export function deviceRoutes({ sessions, events, exams, progress }: Services): Hono<UploadEnv> {
+export function deviceRoutes({ sessions, events, exams, progress, quotas }: Services): Hono<UploadEnv> {
   const app = new Hono<UploadEnv>();
   app.use('*', requireUploadCredential(sessions));
+  const requireCurrent = async (c: { get(k: 'upload'): Parameters<typeof sessions.isCurrentDevice>[0] }) => {
+    if (!(await sessions.isCurrentDevice(c.get('upload')))) throw notCurrent();
+  };
   app.post('/events', async (c) => {
     const { exam: examId, sub } = c.get('upload');
     const body = await jsonBody(c, EventBatch);
     const bad = body.events.find((e) => SERVER_EVENTS.has(e.type));
     if (bad) throw new ApiError(400, 'bad_request', `"${bad.type}" events are written by the server only`);
+    if (!body.events.every((e) => RECORDING_PROBLEM_EVENTS.has(e.type))) await requireCurrent(c);
+    const exam = await existingExam(exams, examId);
+    await quotas.eventsIn(exam, sub, body.events.length, 'events');
     const fresh = await events.add(examId, sub, body.events);
     // An early end typed offline reaches the server here: it counts from the time it happened.
     const end = fresh.find((e) => e.type === 'ended-early');
-    const exam = end ? await exams.get(examId) : null;
-    if (end && exam && (await progress.get(examId, sub)).enteredAt !== null) await progress.end(exam, sub, end.at);
+    if (end && (await progress.get(examId, sub)).enteredAt !== null) await progress.end(exam, sub, end.at);
     return c.json({ accepted: fresh.length });
   });
   app.post('/chat', async (c) => {
-    const { exam, sub } = c.get('upload');
-    await events.addChat(exam, sub, 'candidate', (await jsonBody(c, ChatBatch)).messages);
-    return c.json({ messages: await events.chat(exam, sub) });
+    const { exam: examId, sub } = c.get('upload');
+    await requireCurrent(c);
+    const { messages } = await jsonBody(c, ChatBatch);
+    await quotas.eventsIn(await existingExam(exams, examId), sub, messages.length, 'chat');
+    await events.addChat(examId, sub, 'candidate', messages);
+    return c.json({ messages: await events.chat(examId, sub) });
   });
   app.get('/chat', async (c) => {
     const { exam, sub } = c.get('upload');
+    await requireCurrent(c);
     return c.json({ messages: await events.chat(exam, sub) });
   });
   return app;
+}
+
+function notCurrent(): ApiError {
+  return new ApiError(403, 'device_not_current', 'this device no longer speaks for the candidate (signed in elsewhere, or signed out); it still uploads its own recordings');
 }

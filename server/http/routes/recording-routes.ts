@@ -2,21 +2,33 @@ import { Hono } from 'hono';
 import { parseContentDigest } from '../../../src/core/hash-chain.js';
 import { ChunkSeq, CompleteRecording, CreateRecording, CreateSegment, ProblemReport, RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
 import type { Services } from '../../services.js';
-import { ApiError, notFound } from '../api-error.js';
+import type { Owner } from '../../domain/recordings.js';
+import { ApiError } from '../api-error.js';
+import { existingExam } from './exam-summary.js';
 import { readBodyLimited } from '../read-body.js';
 import { requireUploadCredential, type UploadEnv } from '../upload-auth.js';
 import { jsonBody, parseWith } from '../validate.js';
 
-/** Chunk uploads (docs/api.md, Uploads), authorised by the device upload credential only. */
-export function recordingRoutes({ sessions, recordings, exams }: Services): Hono<UploadEnv> {
+/**
+ * Chunk uploads (docs/api.md, Uploads), authorised by the device upload credential only. A
+ * credential adds only to recordings its own device created, so a device that was taken over
+ * still uploads what it recorded — and nothing else.
+ */
+export function recordingRoutes({ sessions, recordings, exams, quotas }: Services): Hono<UploadEnv> {
   const app = new Hono<UploadEnv>();
   app.use('*', requireUploadCredential(sessions));
-  const owner = (c: { get(k: 'upload'): { exam: string; sub: string } }) => ({ exam: c.get('upload').exam, candidate: c.get('upload').sub });
+  const owner = (c: { get(k: 'upload'): { exam: string; sub: string; dev: string } }): Owner => {
+    const u = c.get('upload');
+    return { exam: u.exam, candidate: u.sub, device: u.dev };
+  };
   const id = (raw: string | undefined) => parseWith(RecordingId, raw, 'recording id');
 
   app.put('/:id', async (c) => {
     const body = await jsonBody(c, CreateRecording);
-    return c.json(await recordings.create(owner(c), id(c.req.param('id')), body.kind, body.mimeType));
+    const o = owner(c);
+    const recordingId = id(c.req.param('id'));
+    await quotas.recordingCreate(await existingExam(exams, o.exam), o.candidate, recordingId, body.kind);
+    return c.json(await recordings.create(o, recordingId, body.kind, body.mimeType));
   });
   app.get('/:id', async (c) => c.json(await recordings.status(owner(c), id(c.req.param('id')))));
   app.put('/:id/segments/:segment', async (c) => {
@@ -30,11 +42,12 @@ export function recordingRoutes({ sessions, recordings, exams }: Services): Hono
     const seq = parseWith(ChunkSeq, c.req.param('seq'), 'seq');
     const digest = parseContentDigest(c.req.header('content-digest'));
     if (!digest) throw new ApiError(400, 'digest_required', 'send Content-Digest: sha-256=:<base64>: (RFC 9530)');
-    const exam = await exams.get(owner(c).exam);
-    if (!exam) throw notFound('the exam of this credential no longer exists');
+    const o = owner(c);
+    const exam = await existingExam(exams, o.exam);
     const bytes = await readBodyLimited(c.req.raw, exam.config.recording.maxChunkBytes);
-    const stored = await recordings.putChunk(owner(c), {
-      recordingId, segment, seq, bytes, digest, maxRecordingBytes: exam.config.recording.maxRecordingBytes,
+    const stored = await recordings.putChunk(o, {
+      recordingId, segment, seq, bytes, digest,
+      checkQuota: (rec, size) => quotas.chunk(exam, o.candidate, rec.kind, rec.bytes, size),
     });
     return c.json({ stored }, stored ? 201 : 200);
   });

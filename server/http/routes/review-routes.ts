@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { Id } from '../../../src/core/exam-schema.js';
 import { RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
-import { makePlayable } from '../../media/playable-webm.js';
+import { makePlayable, type PlayableWebm } from '../../media/playable-webm.js';
+import { WebmError } from '../../media/ebml.js';
 import type { Services } from '../../services.js';
 import { requireRole, type AuthEnv } from '../auth.js';
-import { forbidden, notFound } from '../api-error.js';
+import { ApiError, forbidden, notFound } from '../api-error.js';
 import { parseWith } from '../validate.js';
 
 /**
@@ -36,7 +37,7 @@ export function reviewRoutes({ sessions, exams, recordings }: Services): Hono<Au
     const id = parseWith(RecordingId, c.req.param('id'), 'recording id');
     const segment = parseWith(SegmentNo, c.req.param('segment'), 'segment');
     const { bytes, complete } = await recordings.segmentBytes(owner, id, segment);
-    const playable = makePlayable(bytes);
+    const playable = playableOr422(bytes);
     return c.body(Buffer.from(playable.bytes), 200, {
       'content-type': 'video/webm',
       'cache-control': 'private, no-store',
@@ -45,4 +46,13 @@ export function reviewRoutes({ sessions, exams, recordings }: Services): Hono<Au
     });
   });
   return app;
+}
+
+function playableOr422(bytes: Uint8Array): PlayableWebm {
+  try {
+    return makePlayable(bytes);
+  } catch (err) {
+    if (err instanceof WebmError) throw new ApiError(422, 'not_webm', `the stored segment is not playable WebM: ${err.message}`);
+    throw err;
+  }
 }

@@ -3,11 +3,12 @@ import { CandidateLoginRequest, ProctorLoginRequest, RefreshRequest } from '../.
 import type { Sessions } from '../../domain/sessions.js';
 import { jsonBody } from '../validate.js';
 import { requireRole, type AuthEnv } from '../auth.js';
+import { clientAddress } from '../client-address.js';
 
 export function sessionRoutes(sessions: Sessions): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
-  app.post('/candidate', async (c) => c.json(await sessions.candidateLogin(await jsonBody(c, CandidateLoginRequest))));
-  app.post('/proctor', async (c) => c.json(await sessions.proctorLogin(await jsonBody(c, ProctorLoginRequest))));
+  app.post('/candidate', async (c) => c.json(await sessions.candidateLogin({ ...await jsonBody(c, CandidateLoginRequest), address: clientAddress(c) })));
+  app.post('/proctor', async (c) => c.json(await sessions.proctorLogin({ ...await jsonBody(c, ProctorLoginRequest), address: clientAddress(c) })));
   app.post('/refresh', async (c) => c.json(await sessions.refresh((await jsonBody(c, RefreshRequest)).refreshToken)));
   for (const role of ['candidate', 'proctor'] as const) {
     app.delete(`/${role}`, requireRole(sessions, role), async (c) => {
