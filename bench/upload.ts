@@ -3,24 +3,27 @@ import { startLinkProxy } from './lib/link-proxy.js';
 import { benchEnv, emit, sleep } from './lib/setup.js';
 
 /**
- * Uploads through a counting, throttling proxy on loopback:
- * - bytes the browser sent per byte recorded, across 5 forced drops mid-recording;
+ * Uploads through a counting, throttling TCP proxy on loopback:
+ * - bytes sent for recording uploads per byte recorded, counted from the first recorded byte,
+ *   with five drops that each sever the link while a chunk's body is on its way;
  * - the rate at which a backlog drains after reconnecting, against the link's rate.
  * `npm run bench -- upload`
  */
+const LIVE_LINK_BPS = 2_000_000;
 const LINK_BPS = 500_000;
 const env = await benchEnv('bench-up', 2);
 const proxy = await startLinkProxy(new URL(env.server.url));
 try {
-  // 1. Five drops while recording and uploading live.
+  // 1. Five drops while recording and uploading live, each cutting a chunk mid-body.
   {
+    const start = proxy.uploads();
+    proxy.setUploadLimit(LIVE_LINK_BPS);
     const context = await env.browser.newContext();
     const page = await loginAndRecord(context, proxy.url, 'cA-1');
-    const before = proxy.upstreamBytes();
-    const headersBefore = proxy.headerBytes();
-    const requestsBefore = proxy.requests();
     for (let i = 0; i < 5; i++) {
-      await sleep(8_000);
+      await sleep(6_000);
+      await proxy.midBody();
+      proxy.cut();
       await context.setOffline(true);
       await sleep(4_000);
       await context.setOffline(false);
@@ -32,10 +35,13 @@ try {
     await context.setOffline(false);
     await page.getByText('上传成功').nth(1).waitFor({ timeout: 120_000 });
     const recorded = local.reduce((n, r) => n + r.bytes, 0);
-    const sent = proxy.upstreamBytes() - before;
-    const headers = proxy.headerBytes() - headersBefore;
-    emit('upload', 'bytes_sent_per_byte_recorded', sent / recorded, 'ratio', { drops: 5, recorded_bytes: recorded, sent_bytes: sent, requests: proxy.requests() - requestsBefore, header_bytes: headers });
+    const end = proxy.uploads();
+    const sent = end.bytes - start.bytes;
+    const headers = end.headerBytes - start.headerBytes;
+    const extra = { drops: 5, cut: 'mid-body', recorded_bytes: recorded, sent_bytes: sent, requests: end.requests - start.requests, header_bytes: headers };
+    emit('upload', 'bytes_sent_per_byte_recorded', sent / recorded, 'ratio', extra);
     emit('upload', 'body_bytes_sent_per_byte_recorded', (sent - headers) / recorded, 'ratio', { drops: 5 });
+    proxy.setUploadLimit(null);
     await context.close();
   }
   // 2. A backlog recorded offline drains on a 500 kbit/s link.

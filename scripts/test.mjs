@@ -26,9 +26,9 @@ function run(cmd, args, env = {}) {
 
 const bin = (name) => path.join(root, 'node_modules/.bin', name);
 const results = [];
-const record = (stage, passed, failed, note = '') => {
-  results.push({ stage, passed, failed, note });
-  console.log(`\n── ${stage}: ${passed} passed, ${failed} failed${note ? ` (${note})` : ''}\n`);
+const record = (stage, passed, failed, note = '', skipped = 0) => {
+  results.push({ stage, passed, failed, skipped, note });
+  console.log(`\n── ${stage}: ${passed} passed, ${failed} failed, ${skipped} skipped${note ? ` (${note})` : ''}\n`);
 };
 
 /** A stage that is one check: passes when the command exits 0. */
@@ -49,7 +49,8 @@ async function nodeTests(stage, dir) {
   const report = await readFile(tap, 'utf8').catch(() => '');
   const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
   const failed = count('fail') + count('cancelled');
-  record(stage, count('pass'), failed || (code === 0 ? 0 : 1));
+  // A skipped or todo test is not a pass: it is counted and shown apart.
+  record(stage, count('pass'), failed || (code === 0 ? 0 : 1), '', count('skipped') + count('todo'));
 }
 
 await mkdir(tmp, { recursive: true });
@@ -75,13 +76,15 @@ if (want('browser') || want('e2e')) {
       // One run per group (the face group has its own camera feed), each with its own summary.
       let passed = 0;
       let failed = 0;
+      let skipped = 0;
       for (const group of ['default', 'face']) {
         const { code, out } = await run(bin('web-test-runner'), ['--static-logging', '--group', group], env);
-        const m = [...out.matchAll(/(\d+) passed, (\d+) failed/g)].pop();
+        const m = [...out.matchAll(/(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/g)].pop();
         passed += Number(m?.[1] ?? 0);
         failed += Number(m?.[2] ?? 0) || (code === 0 ? 0 : 1);
+        skipped += Number(m?.[3] ?? 0);
       }
-      record('browser', passed, failed);
+      record('browser', passed, failed, '', skipped);
     }
     if (want('e2e') && built) {
       process.env.CHROME_PATH = chromium;
@@ -92,8 +95,9 @@ if (want('browser') || want('e2e')) {
 
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
+const skipped = results.reduce((n, r) => n + r.skipped, 0);
 console.log('\nSummary');
-for (const r of results) console.log(`  ${r.stage.padEnd(12)} ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`);
+for (const r of results) console.log(`  ${r.stage.padEnd(12)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? ` (${r.note})` : ''}`);
 console.log(`  (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

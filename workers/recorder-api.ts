@@ -14,9 +14,14 @@ export interface PersistResult {
   persistMs: number;
 }
 
+/** The worker runs and can write to IndexedDB; what the browser says is left. */
+export interface RecorderCheck { quota: number | null; usage: number | null }
+
 export interface RecorderWorkerApi {
+  /** Loaded, and a write to IndexedDB from the worker commits (checked before entry). */
+  check(): Promise<RecorderCheck>;
   /** Creates the recording if new and opens its next segment; returns the segment number. */
-  openSegment(rec: NewRecording, startedAt: number): Promise<number>;
+  openSegment(rec: NewRecording, startedAt: number, videoBitsPerSecond?: number): Promise<number>;
   /** Hashes, chains and stores one chunk in one strict transaction. Calls are applied in order. */
   persist(recordingId: string, segment: number, seq: number, blob: Blob): Promise<PersistResult>;
   /** The exam is over for this recording. */

@@ -3,7 +3,7 @@ import '../src/core/zod-jitless.js';
 import * as Comlink from 'comlink';
 import { genesis, link, toHex, fromHex } from '../src/core/hash-chain.js';
 import type { NewRecording, PersistResult, RecorderWorkerApi } from './recorder-api.js';
-import { appendChunk, ensureRecording, getRecording, markStopped, openSegment } from '../src/storage/recording-store.js';
+import { appendChunk, ensureRecording, getRecording, markStopped, openSegment, probeStorage, isWriteError } from '../src/storage/recording-store.js';
 
 const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 
@@ -15,14 +15,23 @@ function serial<T>(id: string, task: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/** A failed write that is not a full disk (an aborted transaction, an I/O error) is tried again. */
+const WRITE_ATTEMPTS = 3;
+
 const api: RecorderWorkerApi = {
-  openSegment(rec: NewRecording, startedAt: number) {
+  async check() {
+    await probeStorage();
+    const est = await navigator.storage.estimate().catch(() => null);
+    return { quota: est?.quota ?? null, usage: est?.usage ?? null };
+  },
+
+  openSegment(rec: NewRecording, startedAt: number, videoBitsPerSecond?: number) {
     return serial(rec.id, async () => {
       await ensureRecording({
-        ...rec, createdAt: startedAt, state: 'recording', segments: [], bytes: 0, verifiedAt: null, problem: null,
+        ...rec, createdAt: startedAt, state: 'recording', segments: [], bytes: 0, uploadedBytes: 0, verifiedAt: null, problem: null,
         chainHead: toHex(await genesis(sha256, rec.id)),
       });
-      return openSegment(rec.id, startedAt, rec.mimeType);
+      return openSegment(rec.id, startedAt, rec.mimeType, videoBitsPerSecond);
     });
   },
 
@@ -33,7 +42,15 @@ const api: RecorderWorkerApi = {
       if (!rec) throw new Error(`no recording ${recordingId}`);
       const digest = await sha256(new Uint8Array(await blob.arrayBuffer()));
       const head = toHex(await link(sha256, fromHex(rec.chainHead), { segment, seq, digest }));
-      await appendChunk({ recordingId, segment, seq, blob, size: blob.size, sha256: toHex(digest) }, rec.chainHead, head);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await appendChunk({ recordingId, segment, seq, blob, size: blob.size, sha256: toHex(digest) }, rec.chainHead, head);
+          break;
+        } catch (err) {
+          if (!isWriteError(err) || attempt >= WRITE_ATTEMPTS) throw err;
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+      }
       return { sha256: toHex(digest), chainHead: head, persistMs: performance.now() - t0 };
     });
   },

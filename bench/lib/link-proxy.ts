@@ -1,40 +1,78 @@
 import net from 'node:net';
 
+export interface Traffic { bytes: number; headerBytes: number; requests: number }
+
 export interface LinkProxy {
   url: string;
-  /** Bytes that went from the browser towards the server (requests and bodies). */
-  upstreamBytes(): number;
-  /** Of those, HTTP request lines and headers (a read that starts a request, up to its blank line). */
-  headerBytes(): number;
-  requests(): number;
+  /** Everything the browser sent towards the server. */
+  upstream(): Traffic;
+  /** Of that, the requests to `/api/recordings/…` (recording uploads): request lines, headers and bodies. */
+  uploads(): Traffic;
   /** Limits the browser → server direction to this many bits per second (null: unlimited). */
   setUploadLimit(bitsPerSecond: number | null): void;
+  /** Resolves once a recording upload's body is partly through the link (mid-body). */
+  midBody(timeoutMs?: number): Promise<void>;
+  /** Severs every open connection at once, as a dropped link does (bodies in flight are cut). */
+  cut(): void;
   close(): Promise<void>;
 }
 
+interface Conn { head: Buffer; remaining: number; upload: boolean; bodyStarted: boolean }
+
 /**
- * A TCP proxy on loopback between the browser and the server: counts what the browser sends and
- * can throttle it, for the page and its service worker alike (CDP throttling sees only the page).
+ * A TCP proxy on loopback between the browser and the server: parses the browser's HTTP/1.1
+ * requests to count what each kind costs, can throttle them, and can cut live connections —
+ * for the page and its service worker alike (CDP throttling sees only the page).
  */
 export async function startLinkProxy(target: URL): Promise<LinkProxy> {
-  let sent = 0;
-  let headers = 0;
-  let requests = 0;
+  const all: Traffic = { bytes: 0, headerBytes: 0, requests: 0 };
+  const up: Traffic = { bytes: 0, headerBytes: 0, requests: 0 };
   let limit: number | null = null;
   let budgetAt = Date.now();
   const sockets = new Set<net.Socket>();
+  const conns = new Set<Conn>();
+
+  /** Counts one read from the browser against the requests it carries. */
+  function account(c: Conn, data: Buffer): void {
+    let at = 0;
+    while (at < data.length) {
+      if (c.remaining > 0) {
+        const n = Math.min(c.remaining, data.length - at);
+        c.remaining -= n;
+        c.bodyStarted = true;
+        if (c.upload) up.bytes += n;
+        at += n;
+        continue;
+      }
+      c.head = Buffer.concat([c.head, data.subarray(at)]);
+      const end = c.head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = c.head.subarray(0, end + 4);
+      const text = head.toString('latin1');
+      const consumed = head.length - (c.head.length - (data.length - at));
+      c.upload = / \/api\/recordings\//.test(text.slice(0, text.indexOf('\r\n')));
+      c.remaining = Number(/\r\ncontent-length: *(\d+)/i.exec(text)?.[1] ?? 0);
+      c.bodyStarted = false;
+      all.headerBytes += head.length;
+      all.requests++;
+      if (c.upload) {
+        up.headerBytes += head.length;
+        up.bytes += head.length;
+        up.requests++;
+      }
+      c.head = Buffer.alloc(0);
+      at += consumed;
+    }
+  }
+
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port), target.hostname);
+    const conn: Conn = { head: Buffer.alloc(0), remaining: 0, upload: false, bodyStarted: false };
     sockets.add(client).add(upstream);
+    conns.add(conn);
     client.on('data', (data: Buffer) => {
-      sent += data.length;
-      if (/^(GET|PUT|POST|DELETE|HEAD|OPTIONS|PATCH) /.test(data.subarray(0, 8).toString('latin1'))) {
-        const end = data.indexOf('\r\n\r\n');
-        if (end >= 0) {
-          headers += end + 4;
-          requests++;
-        }
-      }
+      all.bytes += data.length;
+      account(conn, data);
       if (limit === null) {
         upstream.write(data);
         return;
@@ -52,6 +90,7 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
     const end = () => {
       client.destroy();
       upstream.destroy();
+      conns.delete(conn);
     };
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
@@ -60,12 +99,22 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
   const { port } = server.address() as net.AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    upstreamBytes: () => sent,
-    headerBytes: () => headers,
-    requests: () => requests,
+    upstream: () => ({ ...all }),
+    uploads: () => ({ ...up }),
     setUploadLimit(bps) {
       limit = bps;
       budgetAt = Date.now();
+    },
+    async midBody(timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      while (![...conns].some((c) => c.upload && c.bodyStarted && c.remaining > 0)) {
+        if (Date.now() > until) throw new Error('no upload body in flight');
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    },
+    cut() {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
     },
     async close() {
       for (const s of sockets) s.destroy();

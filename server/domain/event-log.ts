@@ -23,6 +23,12 @@ export class EventLog {
     return fresh;
   }
 
+  async has(examId: string, candidateId: string, id: string): Promise<boolean> {
+    const row = await this.db.selectFrom('events').select('id').where('exam_id', '=', examId).where('candidate_id', '=', candidateId)
+      .where('id', '=', id).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async list(examId: string, candidateId: string): Promise<(ExamEvent & { receivedAt: number })[]> {
     const rows = await this.db.selectFrom('events').selectAll().where('exam_id', '=', examId).where('candidate_id', '=', candidateId)
       .orderBy('client_at').orderBy('id').execute();

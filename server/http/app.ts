@@ -19,7 +19,7 @@ export const MAX_JSON_BODY = 64 * 1024;
 const CHUNK_PATH = /^\/api\/recordings\/[^/]+\/segments\/[^/]+\/chunks\/[^/]+$/;
 /** The login frame (JPEG, 640 px wide: evidence, and what face match compares). */
 export const MAX_CAPTURE_BODY = 512 * 1024;
-const CAPTURE_PATH = '/api/candidate/login-capture';
+const CAPTURE_PATHS = new Set(['/api/candidate/login-capture', '/api/device/login-capture']);
 
 export function createApp(services: Services, appDir: string): Hono {
   const app = new Hono();
@@ -38,8 +38,8 @@ export function createApp(services: Services, appDir: string): Hono {
     onError: () => { throw new ApiError(413, 'payload_too_large', `the login capture is limited to ${MAX_CAPTURE_BODY} bytes`); },
   });
   // Chunk bodies have their own, per-exam limit (readBodyLimited).
-  app.use('/api/*', except((c) => CHUNK_PATH.test(c.req.path) || c.req.path === CAPTURE_PATH, jsonLimit));
-  app.use(CAPTURE_PATH, captureLimit);
+  app.use('/api/*', except((c) => CHUNK_PATH.test(c.req.path) || CAPTURE_PATHS.has(c.req.path), jsonLimit));
+  for (const p of CAPTURE_PATHS) app.use(p, captureLimit);
   app.get('/api/time', (c) => c.json({ now: services.now() }));
   // A browser reports what the CSP blocked; any line here is a bug in the app (or an attack).
   app.post('/api/csp-report', async (c) => {

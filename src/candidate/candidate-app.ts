@@ -1,19 +1,23 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { z } from 'zod';
-import type { DocumentKind, PublicExam, QuestionList } from '../core/api-schema.js';
+import type { DocumentKind } from '../core/api-schema.js';
 import { WARNED_EVENTS, type EventType } from '../core/event-schema.js';
-import { examStage, visibleSteps, type Step } from '../core/flow.js';
+import { visibleSteps, type Step } from '../core/flow.js';
 import { pickText } from '../core/localized.js';
-import type { LocalRecording } from '../core/stored-schema.js';
-import { timelineAt } from '../core/timeline.js';
 import { NotWholeScreenError } from '../media/capture.js';
+import { RecorderUnavailableError } from '../media/recorder-worker-client.js';
 import { ApiRequestError } from '../net/api-error.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
 import { errorText } from '../ui/error-text.js';
 import { baseStyles } from '../ui/ui-styles.js';
-import { isStorageFull, listRecordings } from '../storage/recording-store.js';
+import { isStorageFull } from '../storage/recording-store.js';
 import { CandidateFlow } from './candidate-flow.js';
+import { ChatController } from './chat-controller.js';
+import type { EventDetail } from './event-log.js';
+import { QuestionsController } from './questions-controller.js';
+import { RecordingController } from './recording-controller.js';
+import { ServerStateController } from './server-state-controller.js';
+import { UploadsController } from './uploads-controller.js';
 import type { LoginSubmit } from './candidate-login.js';
 import type { DeviceSwitch } from './step-devices.js';
 import './candidate-login.js';
@@ -27,12 +31,10 @@ import './step-devices.js';
 import './step-exam.js';
 import './upload-status.js';
 
-const CHAT_POLL_MS = 10_000;
-const QUESTION_RETRY_MS = 3_000;
-
 /**
  * The candidate mode (`#/`): R1–R10 as one flow. The step shown is a pure function of what the
  * server decided and what this device kept (CandidateFlow.step), so a reload lands on it again.
+ * The element renders; its controllers keep time, record, upload, chat and fetch questions.
  */
 @customElement('candidate-app')
 export class CandidateApp extends LitElement {
@@ -44,114 +46,36 @@ export class CandidateApp extends LitElement {
   private readonly i18n = new LocaleController(this);
 
   @property() examId: string | null = null;
-  @state() private loading = true;
   @state() private error = '';
   @state() private busy = false;
   @state() private askTakeOver = false;
-  @state() private exam: PublicExam | null = null;
-  @state() private offlineView = false;
-  @state() private recordings: LocalRecording[] = [];
-  @state() private questions: QuestionList | null = null;
   @state() private warning = '';
-  private readonly flow = new CandidateFlow(() => this.requestUpdate(), (type, detail) => this.warn(type, detail));
-  private ticker: ReturnType<typeof setInterval> | undefined;
-  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private warningTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastQuestionTry = -Infinity;
-  private lastChatPoll = -Infinity;
-  private readonly onOnline = () => void this.reload();
+  private readonly flow = new CandidateFlow();
+  private readonly uploads = new UploadsController(this, () => this.flow.owner());
+  private readonly recording = new RecordingController(this, this.flow, () => this.uploads.kick());
+  private readonly questions = new QuestionsController(this, this.flow);
+  private readonly chat = new ChatController(this, this.flow, () => this.uploads.kick());
+  private readonly server = new ServerStateController(this, this.flow, () => this.examId, () => this.signedIn(), (err) => {
+    this.error = errorText(err, this.formatTime);
+  });
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('online', this.onOnline);
-    this.flow.scheduler.start();
-    void this.start();
+  constructor() {
+    super();
+    this.uploads.onPass(() => void this.chat.refresh());
+    this.flow.events.onLogged((type, detail) => {
+      this.warn(type, detail);
+      this.uploads.kick();
+    });
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    window.removeEventListener('online', this.onOnline);
-    this.flow.scheduler.stop();
-    clearInterval(this.ticker);
-    clearTimeout(this.reloadTimer);
+  /** After each read of the server's state: the controllers follow the signed-in candidate. */
+  private async signedIn(): Promise<void> {
+    this.recording.sync();
+    await this.uploads.refresh();
   }
 
-  private async start(): Promise<void> {
-    await this.flow.restore();
-    this.offlineView = this.flow.me !== null;
-    this.loading = this.flow.me === null && this.flow.session.session !== null;
-    await this.reload();
-    this.loading = false;
-    this.ticker = setInterval(() => void this.tick(), 1000);
-    void this.tick();
-  }
-
-  /** Re-reads state from the server when it can; the stored state stands when it cannot. */
-  private async reload(): Promise<void> {
-    await this.flow.session.clock.syncNow();
-    if (this.flow.session.session) {
-      try {
-        const { fresh } = await this.flow.session.load();
-        this.offlineView = !fresh;
-        await this.flow.loadFlow();
-        this.scheduleReload();
-      } catch (err) {
-        this.error = errorText(err, this.formatTime);
-      }
-    } else {
-      this.exam = await this.flow.session.publicExams()
-        .then((exams) => exams.find((e) => e.id === this.examId) ?? exams[0] ?? null).catch(() => this.exam);
-    }
-    this.recordings = await this.myRecordings();
-    this.requestUpdate();
-  }
-
-  /** Reads the server again just after the next boundary (lottery deadline, entry window). */
-  private scheduleReload(): void {
-    clearTimeout(this.reloadTimer);
-    const me = this.flow.me;
-    if (!me) return;
-    const next = timelineAt(me.exam.times, this.flow.now(), me.progress).nextChangeAt;
-    const wait = next === null ? null : next - this.flow.now() + 1_500;
-    if (wait !== null && wait < 2 ** 31 - 1) this.reloadTimer = setTimeout(() => void this.reload(), wait);
-  }
-
-  private async myRecordings(): Promise<LocalRecording[]> {
-    const me = this.flow.me;
-    const order = { camera: 0, screen: 1, evidence: 2 };
-    return (await listRecordings()).filter((r) => !me || (r.examId === me.exam.id && r.candidateId === me.candidate.id))
-      .sort((a, b) => order[a.kind] - order[b.kind]);
-  }
-
-  /**
-   * Once a second: time-driven changes (questions at the start, the end) without any input.
-   * Retry intervals use the monotonic clock: a device-clock jump must not stall them.
-   */
-  private async tick(): Promise<void> {
-    const step = this.flow.step();
-    const now = this.flow.now();
-    const me = this.flow.me;
-    if (step === 'exam' && me && !this.questions && examStage(me.exam.times, now).stage !== 'waiting' && performance.now() - this.lastQuestionTry >= QUESTION_RETRY_MS) {
-      await this.loadQuestions();
-    }
-    if (step === 'exam' && performance.now() - this.lastChatPoll >= CHAT_POLL_MS) {
-      this.lastChatPoll = performance.now();
-      void this.flow.refreshChat();
-    }
-    if (step === 'upload') {
-      await this.flow.finish();
-      this.recordings = await this.myRecordings();
-    }
-    this.requestUpdate();
-  }
-
-  private async loadQuestions(): Promise<void> {
-    this.lastQuestionTry = performance.now();
-    this.questions = await this.flow.questionsAt(this.flow.now());
-    this.requestUpdate();
-  }
-
-  private warn(type: EventType, detail?: Record<string, string | number | boolean>): void {
+  private warn(type: EventType, detail?: EventDetail): void {
     if (this.flow.step() !== 'exam') return;
     const presence = type === 'face-flag' && detail?.state === 'raised';
     if (!presence && !WARNED_EVENTS.has(type)) return;
@@ -171,9 +95,10 @@ export class CandidateApp extends LitElement {
       await fn();
     } catch (err) {
       this.error = err instanceof NotWholeScreenError ? t('exam.notWholeScreen')
+        : err instanceof RecorderUnavailableError ? t('exam.recorderUnavailable')
         : err instanceof DOMException ? t('exam.captureFailed', { detail: err.name })
         : isStorageFull(err) ? t('exam.storageFull') : errorText(err, this.formatTime);
-      if (err instanceof ApiRequestError && (err.code === 'entry_closed' || err.code === 'lottery_required')) await this.reload();
+      if (err instanceof ApiRequestError && (err.code === 'entry_closed' || err.code === 'lottery_required')) await this.server.reload();
     } finally {
       this.busy = false;
       this.requestUpdate();
@@ -186,14 +111,14 @@ export class CandidateApp extends LitElement {
     try {
       await this.flow.session.login({ examId: this.examId, ...e.detail });
       this.askTakeOver = false;
-      this.offlineView = false;
+      this.server.offlineView = false;
       await this.flow.loadFlow();
       // Face match compares only a frame the face gate accepted (kept in memory, this page only).
       this.flow.identity.capture = e.detail.faceCheck === 'passed' ? e.detail.capture : null;
-      if (e.detail.capture) {
-        void this.flow.session.api.authed('POST', `/api/candidate/login-capture?faceCheck=${e.detail.faceCheck}`, z.unknown(), e.detail.capture).catch(() => undefined);
-      }
-      this.recordings = await this.myRecordings();
+      // The login frame is evidence: it goes through the outbox (kept until the server has it).
+      if (e.detail.capture) await this.flow.events.capture(e.detail.capture, e.detail.faceCheck);
+      await this.signedIn();
+      this.uploads.kick();
     } catch (err) {
       this.askTakeOver = err instanceof ApiRequestError && err.code === 'already_logged_in';
       this.error = this.askTakeOver ? '' : errorText(err, this.formatTime);
@@ -205,14 +130,14 @@ export class CandidateApp extends LitElement {
   private async logout(): Promise<void> {
     await this.flow.session.logout();
     this.error = '';
-    await this.reload();
+    await this.server.reload();
   }
 
   private shownStep: Step | null = null;
 
   /** A new step takes the focus to its heading, so keyboard and screen-reader users start there. */
   override updated(): void {
-    const step = this.loading ? null : this.flow.step();
+    const step = this.server.loading ? null : this.flow.step();
     if (step === this.shownStep) return;
     const first = this.shownStep === null;
     this.shownStep = step;
@@ -228,35 +153,37 @@ export class CandidateApp extends LitElement {
   }
 
   override render() {
-    if (this.loading) return html`<p role="status">${t('app.loading')}</p>`;
+    if (this.server.loading) return html`<p role="status">${t('app.loading')}</p>`;
     const step = this.flow.step();
     const match = this.flow.me?.face.match;
     const steps = visibleSteps(Boolean(match?.enabled && match.hasReference));
     const index = steps.findIndex((s) => s.step === step);
+    const recordings = this.uploads.recordings;
     return html`<div class=${step === 'exam' ? '' : 'narrow'}>
       ${index >= 0 ? html`<p class="note steps" data-step=${step}>${t('flow.stepOf', { n: index + 1, total: steps.length, name: t(`flow.${step}` as Parameters<typeof t>[0]) })}</p>` : nothing}
-      ${this.offlineView && this.flow.me ? html`<p class="note">${t('home.savedAt', { time: this.formatTime(this.flow.session.snapshot?.savedAt ?? 0) })}</p>` : nothing}
+      ${this.server.offlineView && this.flow.me ? html`<p class="note">${t('home.savedAt', { time: this.formatTime(this.flow.session.snapshot?.savedAt ?? 0) })}</p>` : nothing}
       <div class="step">${this.renderStep(step)}</div>
-      ${step === 'check' || step === 'login' ? html`<upload-status .recordings=${this.recordings.filter((r) => r.state !== 'verified')} .outcomes=${this.flow.outcomes}></upload-status>` : nothing}
-      ${this.flow.me && !['devices', 'exam', 'upload'].includes(step) ? html`<div class="actions"><button type="button" class="secondary" @click=${this.logout}>${t('home.logout')}</button></div>` : nothing}
+      ${step === 'check' || step === 'login' ? html`<upload-status .recordings=${recordings.filter((r) => r.state !== 'verified')} .outcomes=${this.uploads.outcomes}></upload-status>` : nothing}
+      ${this.flow.me && !['devices', 'exam'].includes(step) ? html`<div class="actions"><button type="button" class="secondary" @click=${this.logout}>${t(step === 'upload' ? 'home.logoutUploading' : 'home.logout')}</button></div>` : nothing}
     </div>`;
   }
 
   private renderStep(step: Step) {
     const me = this.flow.me;
     const now = () => this.flow.now();
-    const help = me ? pickText(me.exam.helpLine, locale()) : this.exam ? pickText(this.exam.helpLine, locale()) : '';
+    const exam = this.server.exam;
+    const help = me ? pickText(me.exam.helpLine, locale()) : exam ? pickText(exam.helpLine, locale()) : '';
     const next = (fn: () => Promise<void>) => () => void this.act(fn);
     const doc = (kind: DocumentKind) => html`<step-document .kind=${kind} .text=${me ? pickText(me.documents[kind], locale()) : ''} ?busy=${this.busy} .error=${this.error}
       @step-done=${next(() => this.flow.accept(kind))}></step-document>`;
     switch (step) {
       case 'check': {
-        const times = this.exam?.times;
+        const times = exam?.times;
         return html`<step-system-check .examSeconds=${times ? (times.endAt - times.entryOpensAt) / 1000 : 1800}
           @step-done=${next(() => this.flow.passCheck())}></step-system-check>`;
       }
       case 'login':
-        return html`<candidate-login .examTitle=${this.exam ? pickText(this.exam.title, locale()) : ''} .helpLine=${help}
+        return html`<candidate-login .examTitle=${exam ? pickText(exam.title, locale()) : ''} .helpLine=${help}
           .error=${this.error} ?busy=${this.busy} ?askTakeOver=${this.askTakeOver} @login-submit=${this.onLogin}></candidate-login>`;
       case 'identity':
         return html`<step-identity .match=${me?.face.match ?? null} ?hasCapture=${this.flow.identity.capture !== null} ?busy=${this.busy}
@@ -276,24 +203,25 @@ export class CandidateApp extends LitElement {
           @draw=${next(async () => { await this.flow.session.draw(); })} @step-done=${next(() => this.flow.ack('lottery'))}></step-lottery>`;
       case 'enter':
         return html`<step-enter .me=${me} .now=${now} ?busy=${this.busy} .error=${this.error}
-          @enter=${next(() => this.flow.enter())} @refresh=${next(() => this.reload())}></step-enter>`;
+          @enter=${next(async () => { await this.recording.enter(); await this.questions.fetchPackage(); })} @refresh=${next(() => this.server.reload())}></step-enter>`;
       case 'devices':
-        return html`${this.renderResume()}<step-devices .stream=${this.flow.recorder?.cameraStream ?? null} ?busy=${this.busy} .error=${this.error}
-          @switch-device=${(e: CustomEvent<DeviceSwitch>) => void this.act(() => this.flow.switchDevices(e.detail))}
+        return html`${this.renderResume()}<step-devices .stream=${this.recording.cameraStream} ?busy=${this.busy} .error=${this.error}
+          @switch-device=${(e: CustomEvent<DeviceSwitch>) => void this.act(() => this.recording.switchDevices(e.detail))}
           @step-done=${next(() => this.flow.ack('devices'))}></step-devices>`;
       case 'exam':
-        return html`<step-exam .me=${me} .now=${now} .questions=${this.questions} .questionState=${this.flow.questions?.state ?? 'loading'}
-          .stream=${this.flow.recorder?.cameraStream ?? null} ?needsResume=${!this.flow.recorder?.active} .warning=${this.warning}
-          .error=${this.flow.storageFull ? t('exam.storageFull') : this.error}
-          .chat=${this.flow.chat} .pendingChat=${this.flow.pendingChat} .presence=${this.flow.presenceKinds()}
-          @resume-recording=${next(() => this.flow.resume())} @refresh-questions=${next(() => this.loadQuestions())}
-          @chat-send=${(e: CustomEvent<{ text: string }>) => void this.flow.sendChat(e.detail.text)}
+        return html`<step-exam .me=${me} .now=${now} .questions=${this.questions.list} .questionState=${this.questions.state}
+          .stream=${this.recording.cameraStream} ?needsResume=${!this.recording.active} .warning=${this.warning}
+          .error=${this.recording.storageFull ? t('exam.storageFull') : this.error}
+          .chat=${this.chat.messages} .pendingChat=${this.chat.pending} .presence=${this.recording.presenceKinds()}
+          @resume-recording=${next(() => this.recording.resume())} @refresh-questions=${next(() => this.questions.load())}
+          @chat-send=${(e: CustomEvent<{ text: string }>) => void this.chat.send(e.detail.text)}
           @end-exam=${next(() => this.flow.endEarly())}></step-exam>`;
       case 'upload': {
-        const all = this.recordings.length > 0 && this.recordings.every((r) => r.state === 'verified');
+        const recordings = this.uploads.recordings;
+        const all = recordings.length > 0 && recordings.every((r) => r.state === 'verified');
         return html`<section class="card" aria-labelledby="end-title"><h1 id="end-title">${t('home.ended')}</h1>
-          <p role="status">${!this.flow.stopped ? t('exam.stopping') : all ? t('exam.allUploaded') : t('exam.ended')}</p></section>
-          <upload-status .recordings=${this.recordings} .outcomes=${this.flow.outcomes} .helpLine=${help}></upload-status>`;
+          <p role="status">${!this.recording.stopped ? t('exam.stopping') : all ? t('exam.allUploaded') : t('exam.ended')}</p></section>
+          <upload-status .recordings=${recordings} .outcomes=${this.uploads.outcomes} .helpLine=${help}></upload-status>`;
       }
       case 'missed':
         return html`<section class="card" aria-labelledby="missed-title"><h1 id="missed-title">${t('missed.title')}</h1>
@@ -302,9 +230,9 @@ export class CandidateApp extends LitElement {
   }
 
   private renderResume() {
-    if (this.flow.recorder?.active) return nothing;
+    if (this.recording.active) return nothing;
     return html`<div class="error" role="alert">${t('examStep.resumeNeeded')}
-      <div class="actions"><button type="button" @click=${() => void this.act(() => this.flow.resume())}>${t('exam.resume')}</button></div></div>`;
+      <div class="actions"><button type="button" @click=${() => void this.act(() => this.recording.resume())}>${t('exam.resume')}</button></div></div>`;
   }
 }
 

@@ -4,6 +4,7 @@ import { LocaleController, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import type { FaceLoginGate } from './face-login-gate.js';
 import './face-login-gate.js';
+import { capturePreview } from '../media/capture.js';
 
 export interface LoginSubmit {
   candidateId: string;
@@ -47,7 +48,7 @@ export class CandidateLogin extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } } })
+    void capturePreview()
       .then((s) => { if (this.isConnected) this.stream = s; else s.getTracks().forEach((tr) => tr.stop()); })
       .catch(() => undefined);
   }

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { CandidateLoginReply, CandidateMe, LotteryNumber, PublicExams, type PublicExam } from '../core/api-schema.js';
-import type { StoredSession, StoredSnapshot } from '../core/stored-schema.js';
-import { ApiClient } from '../net/api-client.js';
+import type { StoredSnapshot } from '../core/stored-schema.js';
 import { ApiRequestError } from '../net/api-error.js';
+import { flushOutbox } from '../net/outbox-sender.js';
 import { ServerClock } from '../net/server-clock.js';
+import { SessionStore } from '../net/session-store.js';
+import { deviceUploadDeps } from '../net/sync-all.js';
+import { CREDENTIAL_PROBLEM } from '../net/uploader.js';
+import { saveUploadCredential } from '../storage/credentials.js';
 import { deviceId, kvDelete, kvGet, kvSet } from '../storage/kv.js';
+import { clearProblems } from '../storage/recording-store.js';
 
 export interface LoginInput {
   examId: string | null;
@@ -13,31 +18,29 @@ export interface LoginInput {
   takeOver: boolean;
 }
 
+/** How long a logout waits for the outbox (events still speak for the candidate until it ends). */
+const LOGOUT_FLUSH_MS = 5_000;
+
 /**
  * The candidate's side of the server: login, the stored session (it survives reloads and
  * restarts), the last known state for offline use, and the lottery. Elements call this; it
  * holds no UI.
  */
 export class CandidateSession {
-  readonly api: ApiClient;
-  readonly clock: ServerClock;
-  session: StoredSession | null = null;
+  readonly store = new SessionStore('candidate');
+  readonly api = this.store.api;
+  readonly clock = new ServerClock(this.api);
   snapshot: StoredSnapshot | null = null;
 
-  constructor(api?: ApiClient) {
-    this.api = api ?? new ApiClient(null, {
-      onRefreshed: (tokens) => this.saveTokens(tokens),
-      shared: { lockName: 'invigil-refresh-candidate', read: async () => (await kvGet('session:candidate')) ?? null },
-    });
-    this.clock = new ServerClock(this.api);
+  get session() {
+    return this.store.session;
   }
 
   /** Restores what this device kept: session, clock and last snapshot. Works offline. */
   async restore(): Promise<void> {
     await this.clock.restore();
-    this.session = (await kvGet('session:candidate')) ?? null;
+    await this.store.restore();
     this.snapshot = this.session ? ((await kvGet('snapshot:candidate')) ?? null) : null;
-    this.api.setCredentials(this.session);
   }
 
   async publicExams(): Promise<PublicExam[]> {
@@ -53,10 +56,11 @@ export class CandidateSession {
       takeOver: input.takeOver,
     });
     const { uploadCredential, uploadCredentialExpiresAt, ...tokens } = reply;
-    this.session = { role: 'candidate', ...tokens };
-    this.api.setCredentials(this.session);
-    await kvSet('uploadCredential', { examId: reply.examId, token: uploadCredential, expiresAt: uploadCredentialExpiresAt });
-    await kvSet('session:candidate', this.session);
+    const owner = { examId: reply.examId, candidateId: input.candidateId };
+    // Kept per candidate: on a shared PC the previous candidate's evidence keeps its own credential.
+    await saveUploadCredential({ ...owner, token: uploadCredential, expiresAt: uploadCredentialExpiresAt });
+    await clearProblems(owner, CREDENTIAL_PROBLEM);
+    await this.store.save({ role: 'candidate', ...tokens });
     await this.load();
   }
 
@@ -91,23 +95,25 @@ export class CandidateSession {
     await kvSet('snapshot:candidate', this.snapshot);
   }
 
-  /** Ends the session on the server when reachable; the upload credential stays on the device. */
+  /**
+   * Ends the session on the server when reachable. Events and chat still queued go first (after
+   * a logout this device no longer speaks for the candidate); recordings keep uploading with the
+   * candidate's own credential, whoever signs in next.
+   */
   async logout(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      flushOutbox(deviceUploadDeps).catch(() => undefined),
+      new Promise((r) => { timer = setTimeout(r, LOGOUT_FLUSH_MS); }),
+    ]);
+    clearTimeout(timer);
     await this.api.authed('DELETE', '/api/session/candidate', z.null()).catch(() => undefined);
     await this.forget();
   }
 
   private async forget(): Promise<void> {
-    this.session = null;
     this.snapshot = null;
-    this.api.setCredentials(null);
-    await kvDelete('session:candidate');
+    await this.store.forget();
     await kvDelete('snapshot:candidate');
-  }
-
-  private async saveTokens(tokens: { token: string; tokenExpiresAt: number; refreshToken: string }): Promise<void> {
-    if (!this.session) return;
-    this.session = { ...this.session, ...tokens };
-    await kvSet('session:candidate', this.session);
   }
 }

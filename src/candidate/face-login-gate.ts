@@ -45,6 +45,9 @@ export class FaceLoginGate extends LitElement {
     return this.gate;
   }
 
+  /** Frames judged so far (each refused one updates the guidance). */
+  checked = 0;
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.running = true;
@@ -72,6 +75,7 @@ export class FaceLoginGate extends LitElement {
     if (!video) return this.schedule(INTERVAL_MS);
     try {
       const verdict = faceGate(await detectFaces(video));
+      this.checked++;
       if (this.gate === 'loading') this.gate = 'checking';
       if (verdict.accepted) {
         const capture = await jpegFrame(video, CAPTURE_WIDTH);

@@ -52,6 +52,11 @@ export class PresenceMonitor {
     return this.tracker.visiblePct;
   }
 
+  /** How long frames have been analysed (server time). */
+  get monitoredMs(): number {
+    return this.tracker.totalMs;
+  }
+
   stop(): void {
     if (!this.running) return;
     this.running = false;

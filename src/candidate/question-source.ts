@@ -15,7 +15,7 @@ export class QuestionSource {
   list: QuestionList | null = null;
   state: QuestionState = 'loading';
 
-  constructor(private readonly api: ApiClient, private readonly examId: string) {}
+  constructor(private readonly api: ApiClient, readonly examId: string) {}
 
   /** The stored package (and key) for this exam, if any. */
   private async stored() {

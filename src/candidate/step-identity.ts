@@ -4,6 +4,7 @@ import type { FaceMatchState } from '../core/api-schema.js';
 import { LocaleController, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import './face-login-gate.js';
+import { capturePreview } from '../media/capture.js';
 
 /**
  * R2 face match, a step of its own so consent is separate and explicit (PIPL Art. 29, GDPR
@@ -52,7 +53,7 @@ export class StepIdentity extends LitElement {
     if (needsCamera && !this.stream && !this.askingCamera) {
       // Once: an update while the browser still asks must not open a second camera stream.
       this.askingCamera = true;
-      void navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } } })
+      void capturePreview()
         .then((s) => { if (this.isConnected) this.stream = s; else s.getTracks().forEach((tr) => tr.stop()); })
         .catch(() => this.emit('compare', { capture: null }))
         .finally(() => { this.askingCamera = false; });

@@ -10,6 +10,8 @@ import type { LevelBar } from '../ui/level-bar.js';
 import '../ui/camera-preview.js';
 import '../ui/level-bar.js';
 import { statusStyles } from './status-styles.js';
+import { capturePreview } from '../media/capture.js';
+import { canRecordWebm } from '../media/pick-mime-type.js';
 
 interface BatteryManager { level: number; charging: boolean }
 type NavigatorWithBattery = Navigator & { getBattery?: () => Promise<BatteryManager> };
@@ -52,7 +54,7 @@ export class StepSystemCheck extends LitElement {
     this.stream?.getTracks().forEach((tr) => tr.stop());
     let camera: CheckMeasures['camera'] = 'ok';
     try {
-      this.stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } }, audio: true });
+      this.stream = await capturePreview(true);
     } catch (err) {
       const name = err instanceof DOMException ? err.name : '';
       camera = name === 'NotAllowedError' ? 'denied' : name === 'NotFoundError' ? 'missing' : 'error';
@@ -68,7 +70,7 @@ export class StepSystemCheck extends LitElement {
       online,
       uploadKbps: online ? await measureUploadKbps() : null,
       storage: est?.quota !== undefined ? { quota: est.quota, usage: est.usage ?? 0 } : null,
-      recorder: typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported('video/webm'),
+      recorder: canRecordWebm(),
       extraDisplay: extraDisplay(),
     };
     // The microphone passes once the candidate has spoken: follow the meter's peak.
@@ -88,6 +90,7 @@ export class StepSystemCheck extends LitElement {
       <section class="card" aria-labelledby="check-title">
         <h1 id="check-title">${t('check.title')}</h1>
         <p>${t('check.intro')}</p>
+        <p class="note">${t('check.browsers')}</p>
         <div class="grid">
           <div><camera-preview .stream=${this.stream} label=${t('check.item.camera')}></camera-preview></div>
           <div><p>${t('check.speak')}</p><level-bar .stream=${this.stream} label=${t('check.item.microphone')}></level-bar></div>

@@ -154,7 +154,7 @@ export const PublicExams = z.object({ exams: z.array(PublicExam) });
 export type PublicExam = z.infer<typeof PublicExam>;
 
 /**
- * The exam's questions, AES-256-GCM encrypted (base64url). `key` is present only from the start
+ * The exam's questions, AES-256-GCM encrypted (standard base64, RFC 4648 §4). `key` is present only from the start
  * time, or at entry when the exam is configured `sealed-at-entry`.
  */
 export const SealedQuestions = z.object({

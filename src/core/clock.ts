@@ -31,8 +31,6 @@ export interface ClockSync {
 
 /** Quartz clocks drift up to ~100 ppm; an old estimate grows that uncertain. */
 export const DRIFT_PER_MS = 100e-6;
-/** A device-clock move smaller than this is scheduling noise, not a jump. */
-export const JUMP_TOLERANCE_MS = 2_000;
 
 export function syncFromSample(s: ClockSample): ClockSync {
   const rtt = Math.max(0, s.monoReceived - s.monoSent);
@@ -56,11 +54,6 @@ export function serverNow(sync: ClockSync, monoNow: number): number {
   return sync.serverAnchor + (monoNow - sync.monoAnchor);
 }
 
-/** Server minus device clock, for display and for events stamped with both. */
-export function offsetOf(sync: ClockSync): number {
-  return sync.serverAnchor - sync.wallAnchor;
-}
-
 /**
  * A stored sync carried into a new page (the monotonic clock restarted): re-anchored on the
  * device clock. A device-clock change while the app was closed cannot be seen here; the next
@@ -76,10 +69,4 @@ export function carryAcrossReload(stored: ClockSync, wallNow: number, monoNow: n
     carriedError: stored.carriedError + Math.abs(elapsed) * DRIFT_PER_MS,
     carried: true,
   };
-}
-
-/** How far the device clock moved against the monotonic one since the anchor (0 when it did not). */
-export function clockJump(sync: ClockSync, wallNow: number, monoNow: number, tolerance = JUMP_TOLERANCE_MS): number {
-  const jump = wallNow - sync.wallAnchor - (monoNow - sync.monoAnchor);
-  return Math.abs(jump) > tolerance ? jump : 0;
 }

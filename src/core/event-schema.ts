@@ -9,7 +9,8 @@ export const EVENT_TYPES = [
   'login-capture', 'entered', 'ended-early', 'recording-resumed', 'tab-hidden', 'tab-visible', 'window-blur',
   'fullscreen-exit', 'display-attached', 'copy', 'paste', 'context-menu', 'print-screen',
   'devtools-resize', 'track-ended', 'track-muted', 'device-change', 'device-switched', 'offline',
-  'online', 'storage-full', 'face-flag', 'face-summary', 'face-match', 'quota-exceeded',
+  'online', 'storage-full', 'storage-error', 'face-flag', 'face-summary', 'face-match', 'quota-exceeded',
+  'outbox-refused', 'recorder-unavailable',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

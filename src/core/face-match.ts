@@ -12,11 +12,6 @@ export type IdentityPath = (typeof IDENTITY_PATHS)[number];
 export const COMPARED_PATHS = ['matched', 'not-matched', 'no-reference', 'unavailable'] as const;
 export type ComparedPath = (typeof COMPARED_PATHS)[number];
 
-/** Every path but `matched` asks the proctor for a live identity check. */
-export function needsLiveCheck(path: IdentityPath): boolean {
-  return path !== 'matched';
-}
-
 /**
  * Pearson correlation of two descriptors (cosine of the mean-centred vectors), in [-1, 1].
  * Centring matters for this model: its raw outputs share a large common component, so the plain

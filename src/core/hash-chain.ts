@@ -39,11 +39,6 @@ export async function chainHead(sha256: Sha256, recordingId: string, chunks: Ite
   return head;
 }
 
-/** Chunks must come in (segment, seq) order with seq counting 0, 1, 2… within each segment. */
-export function compareChunkKeys(a: { segment: number; seq: number }, b: { segment: number; seq: number }): number {
-  return a.segment - b.segment || a.seq - b.seq;
-}
-
 export function toHex(bytes: Uint8Array): string {
   let out = '';
   for (const b of bytes) out += b.toString(16).padStart(2, '0');

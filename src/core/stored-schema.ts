@@ -18,6 +18,13 @@ export type StoredSession = z.infer<typeof StoredSession>;
 export const StoredUploadCredential = z.object({ examId: z.string(), token: z.string(), expiresAt: z.number() });
 export type StoredUploadCredential = z.infer<typeof StoredUploadCredential>;
 
+/**
+ * Upload credentials per (exam, candidate): on a shared PC every candidate's recordings and
+ * outbox items go up with their own candidate's credential, whoever is logged in now.
+ */
+export const StoredUploadCredentials = z.record(z.string(), StoredUploadCredential.extend({ candidateId: z.string() }));
+export type StoredUploadCredentials = z.infer<typeof StoredUploadCredentials>;
+
 export const StoredClock = z.object({
   serverAnchor: z.number(), monoAnchor: z.number(), wallAnchor: z.number(), rtt: z.number(), carriedError: z.number(),
   carried: z.boolean().optional(),
@@ -45,10 +52,16 @@ export const LocalRecording = z.object({
   createdAt: z.number(),
   /** recording → stopped (the exam ended for it) → verified (the server re-derived the chain). */
   state: z.enum(['recording', 'stopped', 'verified']),
-  segments: z.array(z.object({ segment: z.number().int(), startedAt: z.number(), mimeType: z.string(), chunks: z.number().int() })),
+  segments: z.array(z.object({
+    segment: z.number().int(), startedAt: z.number(), mimeType: z.string(), chunks: z.number().int(),
+    /** The video bitrate this run was asked for (lower after a full disk). */
+    videoBitsPerSecond: z.number().optional(),
+  })),
   /** Hex head of the hash chain over every chunk stored so far. */
   chainHead: z.string(),
   bytes: z.number(),
+  /** Bytes of chunks the server has acknowledged (kept as chunks are acknowledged). */
+  uploadedBytes: z.number().default(0),
   verifiedAt: z.number().nullable(),
   /** A chunk the server refused for good: shown to the candidate and proctor, never dropped. */
   problem: z.string().nullable(),

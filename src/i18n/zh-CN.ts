@@ -152,8 +152,9 @@ export const zhCN = {
   'check.network.offline': '当前没有网络：登录和进入考试需要联网；考试开始后断网不影响作答。',
   'check.storage.ok': '存储空间充足。',
   'check.storage.low': '存储空间不足以保存本场考试的录像：请清理磁盘后点击【重新检测】。',
-  'check.recorder.ok': '浏览器支持录制。',
-  'check.recorder.unsupported': '此浏览器不支持录制：请使用最新版 Chrome 或 Edge。',
+  'check.browsers': '支持的浏览器：最新版 Chrome、Edge、Firefox，Safari 18.4 及以上（需能录制 WebM 视频）。',
+  'check.recorder.ok': '浏览器支持录制（WebM 格式）。',
+  'check.recorder.unsupported': '此浏览器不能录制考试所需的 WebM 视频，无法参加考试。请换用最新版 Chrome、Edge 或 Firefox 浏览器，或 Safari 18.4 及以上版本（macOS 15.4 / iOS 18.4 起）。',
   'check.display.ok': '只连接了一台显示器。',
   'check.display.extra': '检测到多台显示器：进入考试前请拔掉多余的显示器。',
   'check.display.unknown': '浏览器无法检测显示器数量：请确认只连接了一台显示器。',
@@ -239,6 +240,8 @@ export const zhCN = {
   'error.quota_exceeded': '已达到本场考试的上传上限，监督员已收到通知。录像保留在本设备上，请联系技术服务电话。',
   'error.rate_limited': '发送过于频繁，稍后将自动重试。',
   'error.not_webm': '这段录像的格式无法播放。',
+  'exam.recorderUnavailable': '录制组件无法在本浏览器中启动，尚未进入考试。请刷新页面后再点【进入考试】；如仍不行，请换用最新版 Chrome 或 Edge 浏览器，或拨打技术服务电话。',
+  'home.logoutUploading': '退出登录（上传会在后台继续）',
   'error.unknown': '出现错误（{code}），请稍后重试或联系技术服务电话。',
 } as const;
 

@@ -5,6 +5,14 @@ export class NotWholeScreenError extends Error {
 
 export interface CameraSettings { width: number; height: number; frameRate: number }
 
+/**
+ * The one place the page asks for the camera (and microphone): a 640 px preview for the device
+ * check, the face gate at login and the identity step — or, below, the exam's recording.
+ */
+export function capturePreview(withMicrophone = false): Promise<MediaStream> {
+  return navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } }, audio: withMicrophone });
+}
+
 /** Camera and microphone at the exam's (low-bandwidth) resolution. */
 export function captureCamera(s: CameraSettings, ids: { camera?: string; microphone?: string } = {}): Promise<MediaStream> {
   return navigator.mediaDevices.getUserMedia({

@@ -7,3 +7,17 @@ export function pickMimeType(withAudio: boolean, isSupported = (t: string) => Me
   if (!found) throw new Error('this browser cannot record webm video');
   return found;
 }
+
+/**
+ * Whether this browser can make our recording format: WebM with VP8/VP9 video and Opus audio
+ * (Chrome, Edge, Firefox, Safari 18.4+). Without it nothing can be recorded: the device check fails.
+ */
+export function canRecordWebm(isSupported = (t: string) => typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported(t)): boolean {
+  try {
+    pickMimeType(true, isSupported);
+    pickMimeType(false, isSupported);
+    return true;
+  } catch {
+    return false;
+  }
+}

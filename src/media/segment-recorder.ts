@@ -1,11 +1,10 @@
-import type { Remote } from 'comlink';
 import type { NewRecording, PersistResult, RecorderWorkerApi } from '../../workers/recorder-api.js';
 
 export const PERSIST_MEASURE = 'invigil:persist';
 
 export interface SegmentRecorderOptions {
   recording: NewRecording;
-  worker: Remote<RecorderWorkerApi>;
+  worker: RecorderWorkerApi;
   /** Server time for the segment's start (the server clock, not the device's). */
   now: () => number;
   videoBitsPerSecond: number;
@@ -34,7 +33,7 @@ export class SegmentRecorder {
 
   async start(): Promise<number> {
     const { recording, worker, now } = this.opts;
-    this.segment = await worker.openSegment(recording, Math.round(now()));
+    this.segment = await worker.openSegment(recording, Math.round(now()), this.opts.videoBitsPerSecond);
     this.recorder = new MediaRecorder(this.stream, {
       mimeType: recording.mimeType,
       videoBitsPerSecond: this.opts.videoBitsPerSecond,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ApiErrorBody, SessionTokens } from '../core/api-schema.js';
+import { SessionTokens } from '../core/api-schema.js';
 import { ApiRequestError } from './api-error.js';
+import { defaultFetch, request, type FetchFn } from './http.js';
 
 export interface Credentials {
   token: string;
@@ -24,12 +25,12 @@ export interface ApiClientOptions {
 /** JSON over fetch, replies validated with zod, errors as ApiRequestError. */
 export class ApiClient {
   private readonly base: string;
-  private readonly fetchFn: typeof fetch;
+  private readonly fetchFn: FetchFn;
   private refreshing: Promise<void> | null = null;
 
   constructor(private credentials: Credentials | null, private readonly opts: ApiClientOptions = {}) {
     this.base = opts.base ?? '';
-    this.fetchFn = opts.fetch ?? ((...args) => fetch(...args));
+    this.fetchFn = opts.fetch ?? defaultFetch;
   }
 
   setCredentials(credentials: Credentials | null): void {
@@ -99,21 +100,16 @@ export class ApiClient {
     const raw = typeof Blob !== 'undefined' && body instanceof Blob;
     if (body !== undefined) headers['content-type'] = raw ? body.type : 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
-    let res: Response;
-    try {
-      res = await this.fetchFn(this.base + path, { method, headers, body: body === undefined ? undefined : raw ? body : JSON.stringify(body), cache: 'no-store' });
-    } catch (err) {
-      throw new ApiRequestError(0, 'network', err instanceof Error ? err.message : 'network error');
+    const v = await request(this.base + path, { method, headers, body: body === undefined ? undefined : raw ? body : JSON.stringify(body) }, this.fetchFn);
+    if (v.kind !== 'ok') {
+      // No reply of ours (no connection, or a proxy answered): the caller treats it as offline.
+      if (!v.error) throw new ApiRequestError(v.kind === 'retry' ? v.status : 0, 'network', `no reply from ${path}`, undefined, v.kind === 'retry' ? v.afterMs : null);
+      const status = v.kind === 'auth' ? 401 : v.status;
+      throw new ApiRequestError(status, v.error.code, v.error.message, v.error.details, v.kind === 'retry' ? v.afterMs : null);
     }
-    const json: unknown = res.ok && asBlob ? await res.blob() : res.status === 204 ? null : await res.json().catch(() => null);
-    if (!res.ok) {
-      const parsed = ApiErrorBody.safeParse(json);
-      if (parsed.success) throw new ApiRequestError(res.status, parsed.data.code, parsed.data.message, parsed.data.details);
-      // A proxy or captive portal answered, not our server: treat as no connection.
-      throw new ApiRequestError(res.status, res.status >= 500 ? 'network' : 'unknown', `HTTP ${res.status}`);
-    }
+    const json: unknown = asBlob ? await v.res.blob() : v.res.status === 204 ? null : await v.res.json().catch(() => null);
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ApiRequestError(res.status, 'bad_reply', `unexpected reply from ${path}`);
+    if (!parsed.success) throw new ApiRequestError(v.res.status, 'bad_reply', `unexpected reply from ${path}`);
     return parsed.data;
   }
 }

@@ -5,6 +5,8 @@ export class ApiRequestError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** When the server said to come back (Retry-After), ms from now. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'ApiRequestError';

@@ -1,50 +1,94 @@
-import { ChatThread, EventBatchReply } from '../core/event-schema.js';
-import { acknowledge, peek, type QueuedItem } from '../storage/outbox.js';
+import { ChatThread } from '../core/event-schema.js';
+import { ownerKey, type Owner } from '../storage/credentials.js';
+import { acknowledge, enqueue, peek, setAside, type OutboxItem, type QueuedItem } from '../storage/outbox.js';
+import { request, type Verdict } from './http.js';
 import type { UploadDeps } from './uploader.js';
 
 const BATCH = 50;
-export type OutboxOutcome = 'done' | 'offline' | 'retry';
+export interface OutboxOutcome { state: 'done' | 'offline' | 'retry'; retryAfterMs?: number }
+
+const ownerOf = (i: OutboxItem): Owner => ({ examId: i.examId, candidateId: i.candidateId });
+const newId = () => crypto.randomUUID().replace(/-/g, '');
 
 /**
- * Posts what the outbox holds (events, then chat, oldest first) with the device credential and
- * removes each batch once the server answered 2xx; the server dedupes by id, so a batch resent
- * after a lost reply does no harm. Stops at the first failure and leaves the rest queued.
+ * Posts what the outbox holds, oldest first, each item with its own candidate's credential, and
+ * removes what the server acknowledged (it dedupes by id, so a resend does no harm). By the one
+ * classification (src/net/http.ts): no connection, 5xx or 429 stop the pass (to retry later,
+ * after Retry-After); a refused credential holds back that candidate's items only; an item the
+ * server refuses for good is set aside on the device, reported, and the rest goes on.
  */
 export async function flushOutbox(deps: UploadDeps): Promise<OutboxOutcome> {
-  const token = await deps.credential();
-  if (!token) return 'retry';
-  const fetchFn = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+  const held = new Set<string>();
+  let outcome: OutboxOutcome = { state: 'done' };
   for (;;) {
-    const items = await peek(BATCH);
-    if (!items.length) return 'done';
-    const kind = items[0]?.item.kind;
-    const batch = items.filter((q) => q.item.kind === kind);
-    const body = kind === 'event'
-      ? { events: batch.flatMap((q) => (q.item.kind === 'event' ? [q.item.event] : [])) }
-      : { messages: batch.flatMap((q) => (q.item.kind === 'chat' ? [q.item.message] : [])) };
-    let res: Response;
-    try {
-      res = await fetchFn(`${deps.base}/api/device/${kind === 'event' ? 'events' : 'chat'}`, {
-        method: 'POST', cache: 'no-store',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(body),
-      });
-    } catch {
-      return 'offline';
+    const items = await peek(BATCH, (i) => held.has(ownerKey(ownerOf(i))));
+    const first = items[0];
+    if (!first) return outcome;
+    const run = first.item.kind === 'capture' ? [first] : items.filter((q) => q.item.kind === first.item.kind && ownerKey(ownerOf(q.item)) === ownerKey(ownerOf(first.item)));
+    const token = await deps.credential(ownerOf(first.item));
+    const v = token ? await post(deps, token, run) : null;
+    if (!v || v.kind === 'auth') {
+      // Only a new sign-in of that candidate on this device gives a working credential again.
+      held.add(ownerKey(ownerOf(first.item)));
+      outcome = { state: 'retry' };
+      continue;
     }
-    if (!res.ok) return res.status >= 500 ? 'offline' : 'retry';
-    const reply = (kind === 'event' ? EventBatchReply : ChatThread).safeParse(await res.json().catch(() => null));
-    if (!reply.success) return 'retry';
-    await acknowledge(batch.map((q: QueuedItem) => q.key));
+    if (v.kind === 'retry') return { state: v.status === 0 ? 'offline' : 'retry', ...(v.afterMs === null ? {} : { retryAfterMs: v.afterMs }) };
+    if (v.kind === 'ok') {
+      await acknowledge(run.map((q) => q.key));
+      continue;
+    }
+    if (run.length > 1) {
+      // One bad item must not hold back the others: send them one by one to find it.
+      const stop = await oneByOne(deps, token ?? '', run);
+      if (stop) return stop;
+      continue;
+    }
+    await refuse(first, v.error.code, v.error.message);
   }
 }
 
+async function oneByOne(deps: UploadDeps, token: string, run: QueuedItem[]): Promise<OutboxOutcome | null> {
+  for (const q of run) {
+    const v = await post(deps, token, [q]);
+    if (v.kind === 'ok') await acknowledge([q.key]);
+    else if (v.kind === 'refused') await refuse(q, v.error.code, v.error.message);
+    else return { state: v.kind === 'retry' && v.status === 0 ? 'offline' : 'retry', ...(v.kind === 'retry' && v.afterMs !== null ? { retryAfterMs: v.afterMs } : {}) };
+  }
+  return null;
+}
+
+/** Sets the item aside and tells the proctor (as a device problem), unless it was such a report. */
+async function refuse(q: QueuedItem, code: string, message: string): Promise<void> {
+  await setAside(q.key, { code, message, at: Date.now() });
+  const wasReport = q.item.kind === 'event' && q.item.event.type === 'outbox-refused';
+  if (wasReport) return;
+  await enqueue({
+    kind: 'event', examId: q.item.examId, candidateId: q.item.candidateId,
+    event: { id: newId(), type: 'outbox-refused', at: q.item.kind === 'event' ? q.item.event.at : q.item.kind === 'chat' ? q.item.message.at : q.item.at, detail: { item: q.item.kind, code } },
+  });
+}
+
+function post(deps: UploadDeps, token: string, run: QueuedItem[]): Promise<Verdict> {
+  const auth = { authorization: `Bearer ${token}` };
+  const first = run[0]?.item;
+  if (first?.kind === 'capture') {
+    const q = new URLSearchParams({ faceCheck: first.faceCheck, at: String(first.at) });
+    return request(`${deps.base}/api/device/login-capture?${q}`, { method: 'POST', headers: { ...auth, 'content-type': 'image/jpeg' }, body: first.blob }, deps.fetch);
+  }
+  const body = first?.kind === 'chat'
+    ? { messages: run.flatMap((q) => (q.item.kind === 'chat' ? [q.item.message] : [])) }
+    : { events: run.flatMap((q) => (q.item.kind === 'event' ? [q.item.event] : [])) };
+  return request(`${deps.base}/api/device/${first?.kind === 'chat' ? 'chat' : 'events'}`, {
+    method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  }, deps.fetch);
+}
+
 /** The help-chat thread as the server has it (the device's own unsent messages are not in it). */
-export async function fetchChat(deps: UploadDeps): Promise<ChatThread['messages']> {
-  const token = await deps.credential();
-  if (!token) throw new Error('no device credential');
-  const fetchFn = deps.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
-  const res = await fetchFn(`${deps.base}/api/device/chat`, { cache: 'no-store', headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return ChatThread.parse(await res.json()).messages;
+export async function fetchChat(deps: UploadDeps, owner: Owner): Promise<ChatThread['messages']> {
+  const token = await deps.credential(owner);
+  if (!token) throw new Error('no device credential for this candidate');
+  const v = await request(`${deps.base}/api/device/chat`, { headers: { authorization: `Bearer ${token}` } }, deps.fetch);
+  if (v.kind !== 'ok') throw new Error(`chat not read (${v.kind})`);
+  return ChatThread.parse(await v.res.json()).messages;
 }

@@ -1,5 +1,5 @@
 import { TimeReply } from '../core/api-schema.js';
-import { addSample, carryAcrossReload, clockJump, serverNow, type ClockSync } from '../core/clock.js';
+import { addSample, carryAcrossReload, serverNow, type ClockSync } from '../core/clock.js';
 import { kvGet, kvSet } from '../storage/kv.js';
 import type { ApiClient } from './api-client.js';
 
@@ -31,11 +31,6 @@ export class ServerClock {
   /** Server epoch ms now; the device clock only until a first sync exists. */
   now(): number {
     return this.sync ? serverNow(this.sync, this.platform.mono()) : this.platform.wall();
-  }
-
-  /** How far the device clock has moved against the monotonic clock since the last sample. */
-  deviceClockJump(): number {
-    return this.sync ? clockJump(this.sync, this.platform.wall(), this.platform.mono()) : 0;
   }
 
   /** Takes `samples` round trips and keeps the best; resolves false when offline. */

@@ -1,5 +1,6 @@
 import type { UploadDeps, UploadOutcome } from './uploader.js';
 import { UPLOAD_SYNC_TAG, syncAll } from './sync-all.js';
+import { requestStats } from './http.js';
 
 /**
  * The page's uploader loop: live upload while online (kicked after every stored chunk), catch-up
@@ -7,6 +8,8 @@ import { UPLOAD_SYNC_TAG, syncAll } from './sync-all.js';
  * the page cannot finish, Background Sync hands the work to the service worker.
  */
 const MIN_BACKOFF_MS = 2_000;
+/** One User Timing entry per pass (benchmarks read it). */
+export const UPLOAD_PASS_MEASURE = 'invigil:upload-pass';
 const MAX_BACKOFF_MS = 60_000;
 
 export class UploadScheduler {
@@ -17,6 +20,8 @@ export class UploadScheduler {
   private stopped = false;
   /** The pass in progress was started by the retry timer (only those grow the backoff). */
   private byTimer = false;
+  /** Monotonic time before which no pass starts (the server asked us to wait). */
+  private notBefore = 0;
   private readonly kickNow = () => this.kick();
   private readonly onVisible = () => {
     if (document.visibilityState === 'visible') this.kick();
@@ -37,9 +42,10 @@ export class UploadScheduler {
     document.removeEventListener('visibilitychange', this.onVisible);
   }
 
-  /** Runs a pass now, or right after the one in progress. */
+  /** Runs a pass now, or right after the one in progress (not before the server's Retry-After). */
   kick(): void {
     if (this.stopped) return;
+    if (performance.now() < this.notBefore) return;
     if (this.running) {
       this.again = true;
       return;
@@ -57,11 +63,17 @@ export class UploadScheduler {
   private async pass(): Promise<void> {
     clearTimeout(this.timer);
     let outcomes = new Map<string, UploadOutcome>();
+    const started = performance.now();
+    const before = { ...requestStats };
     try {
       outcomes = await syncAll(this.deps);
     } catch (err) {
       console.warn('upload pass failed', err);
     }
+    performance.measure(UPLOAD_PASS_MEASURE, {
+      start: started, end: performance.now(),
+      detail: { requests: requestStats.count - before.count, waitMs: requestStats.waitMs - before.waitMs },
+    });
     this.onOutcome(outcomes);
     const failed = [...outcomes.values()].some((o) => o.state === 'offline' || o.state === 'retry');
     const pending = [...outcomes.values()].some((o) => o.state !== 'verified' && o.state !== 'problem');
@@ -71,7 +83,10 @@ export class UploadScheduler {
     else if (this.byTimer) this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
     if (failed) await registerBackgroundSync();
     if (pending && !this.stopped) {
-      const wait = failed ? this.backoff * (0.75 + Math.random() / 2) : 15_000;
+      // The server may say when to come back (429/503 Retry-After): never sooner than that.
+      const asked = Math.max(0, ...[...outcomes.values()].map((o) => ('retryAfterMs' in o ? o.retryAfterMs ?? 0 : 0)));
+      this.notBefore = performance.now() + asked;
+      const wait = Math.max(asked, failed ? this.backoff * (0.75 + Math.random() / 2) : 15_000);
       this.timer = setTimeout(() => {
         this.byTimer = true;
         this.kick();

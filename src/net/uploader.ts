@@ -1,27 +1,37 @@
 import { contentDigestHeader, fromHex } from '../core/hash-chain.js';
 import { CompleteReply, RecordingStatus } from '../core/recording-schema.js';
 import type { LocalRecording } from '../core/stored-schema.js';
-import { chunkIndex, getChunk, getRecording, markUploaded, markVerified, setProblem } from '../storage/recording-store.js';
+import type { Owner } from '../storage/credentials.js';
+import { getChunk, getRecording, markPending, markUploaded, markVerified, pendingChunks, setProblem } from '../storage/recording-store.js';
+import { request, type FetchFn } from './http.js';
 
 /** Runs on the page and in the service worker: fetch, IndexedDB and Web Locks only, no DOM. */
 export interface UploadDeps {
   /** Origin prefix for the API ('' for same-origin). */
   base: string;
-  credential: () => Promise<string | undefined>;
-  fetch?: typeof fetch;
+  /** The device upload credential of that exam's candidate (a shared PC holds several). */
+  credential: (owner: Owner) => Promise<string | undefined>;
+  fetch?: FetchFn;
   locks?: LockManager;
 }
 
+interface Bytes { recordedBytes: number; verifiedBytes: number }
 export type UploadOutcome =
-  | { state: 'verified'; recordedBytes: number; verifiedBytes: number }
-  | { state: 'uploading' | 'offline' | 'retry' | 'busy'; recordedBytes: number; verifiedBytes: number }
-  | { state: 'problem'; recordedBytes: number; verifiedBytes: number; problem: string };
+  | ({ state: 'verified' | 'uploading' | 'busy' } & Bytes)
+  | ({ state: 'offline' | 'retry'; retryAfterMs?: number } & Bytes)
+  | ({ state: 'problem'; problem: string } & Bytes);
 
 class Offline extends Error {}
-class Retry extends Error {}
+class Retry extends Error {
+  constructor(readonly afterMs: number | null) {
+    super('retry');
+  }
+}
 /** The server refused something for good: surfaced, never retried forever. */
 class Problem extends Error {}
 
+/** Problems a new sign-in of the candidate on this device clears (the credential was refused). */
+export const CREDENTIAL_PROBLEM = 'credential refused';
 const DIGEST_RETRIES = 3;
 
 /**
@@ -42,14 +52,13 @@ export async function syncRecording(id: string, deps: UploadDeps): Promise<Uploa
  * What the server is known to hold, per recording, in this page or worker. Asked for once (and
  * again after any failure), not on every pass: a live upload then costs one PUT per chunk.
  */
-interface ServerView { held: Map<string, string>; segments: Set<number>; fresh: boolean }
+interface ServerView { held: Map<string, string>; segments: Set<number> }
 const views = new Map<string, ServerView>();
 
 function viewOf(status: RecordingStatus): ServerView {
   return {
     held: new Map(status.segments.flatMap((s) => s.chunks.map((c) => [`${s.segment}/${c.seq}`, c.sha256] as const))),
     segments: new Set(status.segments.filter((s) => s.startedAt !== null).map((s) => s.segment)),
-    fresh: true,
   };
 }
 
@@ -57,19 +66,20 @@ async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
   const rec = await getRecording(id);
   if (!rec) throw new Error(`no recording ${id}`);
   if (rec.state === 'verified') return { state: 'verified', recordedBytes: rec.bytes, verifiedBytes: rec.bytes };
-  const api = new UploadApi(deps, id);
+  const api = new UploadApi(deps, rec);
   try {
     let view = views.get(id);
     if (!view) {
       view = viewOf(await api.ensure(rec));
       views.set(id, view);
     }
-    await sendMissing(api, rec, view);
-    view.fresh = false;
+    await sendPending(api, rec, view);
     const latest = (await getRecording(id)) ?? rec;
     if (latest.state !== 'stopped') return { state: 'uploading', ...(await bytesOf(id)) };
     const done = await api.complete(latest);
-    if (done === 'incomplete') {
+    if ('missing' in done) {
+      // The server lacks chunks this device thought acknowledged: send them again.
+      await markPending(done.missing.map((m) => [id, m.segment, m.seq]));
       views.delete(id);
       return { state: 'retry', ...(await bytesOf(id)) };
     }
@@ -81,7 +91,7 @@ async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
     // Offline: what the server holds is still known (a chunk in flight is resent, idempotently).
     if (err instanceof Offline) return { state: 'offline', ...bytes };
     views.delete(id);
-    if (err instanceof Retry) return { state: 'retry', ...bytes };
+    if (err instanceof Retry) return { state: 'retry', ...bytes, ...(err.afterMs === null ? {} : { retryAfterMs: err.afterMs }) };
     if (err instanceof Problem) {
       await setProblem(id, err.message);
       await api.reportProblem(err.message);
@@ -91,49 +101,43 @@ async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
   }
 }
 
-/** Tells the proctor's side about a recording's trouble (e.g. the device's disk is full); best effort. */
-export async function reportProblem(id: string, problem: string, deps: UploadDeps): Promise<void> {
-  await new UploadApi(deps, id).reportProblem(problem);
-}
-
 /**
- * Sends every chunk the server lacks. A chunk this device already got acknowledged (maybe by
- * the other context) is trusted unless the server's list was just read and lacks it.
+ * Sends the chunks not yet acknowledged — found through the pending index, so a pass costs what
+ * is left to send, whatever the length of the exam.
  */
-async function sendMissing(api: UploadApi, rec: LocalRecording, view: ServerView): Promise<void> {
+async function sendPending(api: UploadApi, rec: LocalRecording, view: ServerView): Promise<void> {
   for (const seg of rec.segments) {
     if (view.segments.has(seg.segment)) continue;
     await api.segment(seg);
     view.segments.add(seg.segment);
   }
-  for (const meta of await chunkIndex(rec.id)) {
+  for (const meta of await pendingChunks(rec.id)) {
     const key = `${meta.segment}/${meta.seq}`;
     const theirs = view.held.get(key);
-    if (theirs === meta.sha256 || (theirs === undefined && meta.uploaded && !view.fresh)) {
-      if (!meta.uploaded) await markUploaded([rec.id, meta.segment, meta.seq]);
-      continue;
+    if (theirs !== undefined && theirs !== meta.sha256) throw new Problem(`chunk ${key}: the server holds different bytes`);
+    if (theirs === undefined) {
+      const chunk = await getChunk([rec.id, meta.segment, meta.seq]);
+      if (!chunk) continue;
+      await api.chunk(meta.segment, meta.seq, chunk.blob, meta.sha256);
+      view.held.set(key, meta.sha256);
     }
-    if (theirs !== undefined) throw new Problem(`chunk ${key}: the server holds different bytes`);
-    const chunk = await getChunk([rec.id, meta.segment, meta.seq]);
-    if (!chunk) continue;
-    await api.chunk(meta.segment, meta.seq, chunk.blob, meta.sha256);
-    view.held.set(key, meta.sha256);
     await markUploaded([rec.id, meta.segment, meta.seq]);
   }
 }
 
-async function bytesOf(id: string): Promise<{ recordedBytes: number; verifiedBytes: number }> {
+async function bytesOf(id: string): Promise<Bytes> {
   const rec = await getRecording(id);
   if (!rec) return { recordedBytes: 0, verifiedBytes: 0 };
-  const uploaded = (await chunkIndex(id)).filter((c) => c.uploaded).reduce((n, c) => n + c.size, 0);
-  return { recordedBytes: rec.bytes, verifiedBytes: rec.state === 'verified' ? rec.bytes : uploaded };
+  return { recordedBytes: rec.bytes, verifiedBytes: rec.state === 'verified' ? rec.bytes : Math.min(rec.uploadedBytes, rec.bytes) };
 }
+
+type CompleteResult = { verifiedAt: number; bytes: number } | { missing: { segment: number; seq: number }[] };
 
 /** The upload endpoints, with each kind of failure mapped to what the uploader does next. */
 class UploadApi {
-  private readonly fetchFn: typeof fetch;
-  constructor(private readonly deps: UploadDeps, private readonly id: string) {
-    this.fetchFn = deps.fetch ?? ((...a) => fetch(...a));
+  private readonly owner: Owner;
+  constructor(private readonly deps: UploadDeps, private readonly rec: LocalRecording) {
+    this.owner = { examId: rec.examId, candidateId: rec.candidateId };
   }
 
   async ensure(rec: LocalRecording): Promise<RecordingStatus> {
@@ -163,36 +167,49 @@ class UploadApi {
     await this.send('PUT', '/problem', JSON.stringify({ problem }), 'application/json').catch(() => undefined);
   }
 
-  async complete(rec: LocalRecording): Promise<{ verifiedAt: number; bytes: number } | 'incomplete'> {
+  async complete(rec: LocalRecording): Promise<CompleteResult> {
     const body = JSON.stringify({ segments: rec.segments.map((s) => ({ segment: s.segment, chunks: s.chunks })), chainHead: rec.chainHead });
     try {
       return CompleteReply.parse(await (await this.send('POST', '/complete', body, 'application/json')).json());
     } catch (err) {
-      if (err instanceof Incomplete) return 'incomplete';
+      if (err instanceof Incomplete) return { missing: err.missing };
       throw err;
     }
   }
 
   private async send(method: string, path: string, body?: BodyInit, type?: string, extra: Record<string, string> = {}): Promise<Response> {
-    const credential = await this.deps.credential();
-    if (!credential) throw new Problem('no upload credential on this device: log in again to continue uploading');
+    const credential = await this.deps.credential(this.owner);
+    if (!credential) throw new Problem(`${CREDENTIAL_PROBLEM}: no upload credential on this device for candidate ${this.owner.candidateId}; sign in again on this device to upload`);
     const headers: Record<string, string> = { authorization: `Bearer ${credential}`, ...extra };
     if (type) headers['content-type'] = type;
-    let res: Response;
-    try {
-      res = await this.fetchFn(`${this.deps.base}/api/recordings/${this.id}${path}`, { method, headers, body, cache: 'no-store' });
-    } catch {
-      throw new Offline();
+    const v = await request(`${this.deps.base}/api/recordings/${this.rec.id}${path}`, { method, headers, body }, this.deps.fetch);
+    switch (v.kind) {
+      case 'ok': return v.res;
+      case 'retry': throw v.status === 0 ? new Offline() : new Retry(v.afterMs);
+      case 'auth': throw new Problem(`${CREDENTIAL_PROBLEM}: ${v.error.message}; sign in again as candidate ${this.owner.candidateId} on this device to upload`);
+      case 'refused':
+        if (v.error.code === 'digest_mismatch') throw new DigestMismatch();
+        if (v.error.code === 'incomplete') throw new Incomplete(missingOf(v.error.details));
+        throw new Problem(`${v.error.code}: ${v.error.message}`);
     }
-    if (res.ok) return res;
-    const reply = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
-    const code = reply?.code ?? `http_${res.status}`;
-    if (code === 'digest_mismatch') throw new DigestMismatch();
-    if (code === 'incomplete') throw new Incomplete();
-    if (res.status >= 500 || res.status === 408 || res.status === 429 || !reply?.code) throw new Retry();
-    throw new Problem(`${code}: ${reply.message ?? res.statusText}`);
   }
 }
 
+function missingOf(details: unknown): { segment: number; seq: number }[] {
+  const list = (details as { missing?: unknown } | undefined)?.missing;
+  return Array.isArray(list) ? list.filter((m): m is { segment: number; seq: number } =>
+    typeof (m as { segment?: unknown }).segment === 'number' && typeof (m as { seq?: unknown }).seq === 'number') : [];
+}
+
 class DigestMismatch extends Error {}
-class Incomplete extends Error {}
+class Incomplete extends Error {
+  constructor(readonly missing: { segment: number; seq: number }[]) {
+    super('incomplete');
+  }
+}
+
+/** Tells the proctor's side about a recording's trouble (e.g. the device's disk is full); best effort. */
+export async function reportProblem(id: string, problem: string, deps: UploadDeps): Promise<void> {
+  const rec = await getRecording(id);
+  if (rec) await new UploadApi(deps, rec).reportProblem(problem);
+}

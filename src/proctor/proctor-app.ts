@@ -2,10 +2,9 @@ import { LitElement, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { z } from 'zod';
 import { ProctorRoster as RosterSchema, SessionTokens, type ProctorRoster } from '../core/api-schema.js';
-import type { StoredSession } from '../core/stored-schema.js';
-import { ApiClient } from '../net/api-client.js';
 import { ApiRequestError } from '../net/api-error.js';
-import { deviceId, kvDelete, kvGet, kvSet } from '../storage/kv.js';
+import { SessionStore } from '../net/session-store.js';
+import { deviceId } from '../storage/kv.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
 import { errorText } from '../ui/error-text.js';
 import type { ProctorLoginSubmit } from './proctor-login.js';
@@ -19,23 +18,14 @@ export class ProctorApp extends LitElement {
   @state() private roster: ProctorRoster | null = null;
   @state() private error = '';
   @state() private busy = false;
-  private session: StoredSession | null = null;
-  private readonly api = new ApiClient(null, {
-    onRefreshed: async (tokens) => {
-      if (!this.session) return;
-      this.session = { ...this.session, ...tokens };
-      await kvSet('session:proctor', this.session);
-    },
-    shared: { lockName: 'invigil-refresh-proctor', read: async () => (await kvGet('session:proctor')) ?? null },
-  });
+  private readonly store = new SessionStore('proctor');
+  private readonly api = this.store.api;
   private readonly formatTime = (ms: number) => new Date(ms).toLocaleString(locale());
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void kvGet('session:proctor').then((s) => {
-      this.session = s ?? null;
-      this.api.setCredentials(this.session);
-      if (this.session) void this.load();
+    void this.store.restore().then((s) => {
+      if (s) void this.load();
     });
   }
 
@@ -54,9 +44,7 @@ export class ProctorApp extends LitElement {
     this.error = '';
     try {
       const tokens = await this.api.request('POST', '/api/session/proctor', SessionTokens, { ...e.detail, deviceId: await deviceId() });
-      this.session = { role: 'proctor', examId: e.detail.examId, ...tokens };
-      this.api.setCredentials(this.session);
-      await kvSet('session:proctor', this.session);
+      await this.store.save({ role: 'proctor', examId: e.detail.examId, ...tokens });
       await this.load();
     } catch (err) {
       this.error = err instanceof ApiRequestError && err.code === 'invalid_credentials'
@@ -72,10 +60,8 @@ export class ProctorApp extends LitElement {
   }
 
   private async forget(): Promise<void> {
-    this.session = null;
     this.roster = null;
-    this.api.setCredentials(null);
-    await kvDelete('session:proctor');
+    await this.store.forget();
   }
 
   override render() {

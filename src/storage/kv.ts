@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   StoredClock, StoredExamRecordings, StoredFlow, StoredQuestions, StoredSession, StoredSnapshot, StoredSystemCheck, StoredUploadCredential,
+  StoredUploadCredentials,
 } from '../core/stored-schema.js';
 import { useDb } from './db.js';
 
@@ -11,7 +12,9 @@ const KV = {
   'session:proctor': StoredSession,
   clock: StoredClock,
   'snapshot:candidate': StoredSnapshot,
+  /** Before credentials were kept per candidate (read once, to migrate). */
   uploadCredential: StoredUploadCredential,
+  uploadCredentials: StoredUploadCredentials,
   examRecordings: StoredExamRecordings,
   flow: StoredFlow,
   systemCheck: StoredSystemCheck,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LocalRecording } from '../core/stored-schema.js';
 import { useDb, type ChunkKey } from './db.js';
-import type { IDBPDatabase } from 'idb';
+import type { IDBPDatabase, IDBPObjectStore } from 'idb';
 import type { InvigilDB } from './db.js';
 
 /** One recorded chunk as kept on the device until the server has verified its recording. */
@@ -12,10 +12,13 @@ const LocalChunk = z.object({
   blob: z.instanceof(Blob),
   size: z.number().int(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  /** The server acknowledged it (digest checked). Not yet a reason to delete it. */
-  uploaded: z.boolean(),
 });
 export type LocalChunk = z.infer<typeof LocalChunk>;
+
+/** A chunk the server has not acknowledged yet: its size and digest (the `pending` store). */
+const PendingChunk = LocalChunk.omit({ blob: true });
+export type ChunkMeta = z.infer<typeof PendingChunk>;
+const metaOf = ({ recordingId, segment, seq, size, sha256 }: ChunkMeta): ChunkMeta => ({ recordingId, segment, seq, size, sha256 });
 
 /** Thrown when storage is full; the recorder lowers its bitrate and keeps what is stored. */
 export class StorageFullError extends Error {
@@ -27,16 +30,62 @@ export function isStorageFull(err: unknown): boolean {
   return err instanceof Error && err.name === 'StorageFullError';
 }
 
+export function isWriteError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'StorageWriteError';
+}
+
+/** A write failed for another reason (an aborted transaction, an I/O error): the chunk is retried. */
+export class StorageWriteError extends Error {
+  override readonly name = 'StorageWriteError';
+}
+
 /**
- * How a full disk shows: QuotaExceededError at the quota, an aborted transaction, or (measured
- * on a full filesystem) "DataError: Failed to write blobs (IOError)".
+ * Only a real shortage is "full": QuotaExceededError, the browser's estimate nearly used up, or —
+ * how a full filesystem shows (measured on a tmpfs: "DataError: Failed to write blobs (IOError)",
+ * the estimate unchanged at ≈ 1 GB free) — a fresh 1 MiB test write failing too. Anything else
+ * (an aborted transaction, a one-off I/O error) is a write error: the chunk is tried again.
  */
-const DISK_ERRORS = new Set(['QuotaExceededError', 'AbortError', 'DataError', 'UnknownError']);
+const LOW_SPACE_BYTES = 16 * 1024 * 1024;
+const PROBE_BYTES = 1024 * 1024;
+async function writeFailure(err: DOMException): Promise<Error> {
+  const what = `${err.name}: ${err.message}`;
+  if (err.name === 'QuotaExceededError') return new StorageFullError(what);
+  const est = await navigator.storage.estimate().catch(() => null);
+  const left = est?.quota === undefined ? Infinity : est.quota - (est.usage ?? 0);
+  if (left < LOW_SPACE_BYTES) return new StorageFullError(`${what} (${Math.round(left / 1024)} KiB left)`);
+  if (!(await canWrite(PROBE_BYTES))) return new StorageFullError(`${what} (a 1 MiB test write failed too)`);
+  return new StorageWriteError(what);
+}
+
+/** Whether `bytes` more can be written now (committed, then removed). */
+async function canWrite(bytes: number): Promise<boolean> {
+  try {
+    await useDb(async (db) => {
+      const tx = db.transaction('kv', 'readwrite', { durability: 'strict' });
+      await Promise.all([tx.store.put(new Blob([new Uint8Array(bytes)]), 'space-probe'), tx.done]);
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await useDb((db) => db.delete('kv', 'space-probe')).catch(() => undefined);
+  }
+}
 
 const readRecording = (raw: unknown) => {
   const parsed = LocalRecording.safeParse(raw);
   return parsed.success ? parsed.data : undefined;
 };
+
+/** One small write and its removal, committed strictly: storage works here (before entry). */
+export function probeStorage(): Promise<void> {
+  return useDb(async (db) => {
+    const tx = db.transaction('kv', 'readwrite', { durability: 'strict' });
+    await tx.store.put(Date.now(), 'probe');
+    await tx.store.delete('probe');
+    await tx.done;
+  });
+}
 
 export function getRecording(id: string): Promise<LocalRecording | undefined> {
   return useDb(async (db) => readRecording(await db.get('recordings', id)));
@@ -58,10 +107,11 @@ export function ensureRecording(rec: LocalRecording): Promise<LocalRecording> {
 }
 
 /** Starts the next segment of a recording (one per recorder run) and returns its number. */
-export async function openSegment(id: string, startedAt: number, mimeType: string): Promise<number> {
+export async function openSegment(id: string, startedAt: number, mimeType: string, videoBitsPerSecond?: number): Promise<number> {
   return updateRecording(id, (rec) => {
     const segment = rec.segments.length;
-    return [{ ...rec, state: 'recording', segments: [...rec.segments, { segment, startedAt, mimeType, chunks: 0 }] }, segment];
+    const next = { segment, startedAt, mimeType, chunks: 0, ...(videoBitsPerSecond ? { videoBitsPerSecond } : {}) };
+    return [{ ...rec, state: 'recording', segments: [...rec.segments, next] }, segment];
   });
 }
 
@@ -69,12 +119,12 @@ export async function openSegment(id: string, startedAt: number, mimeType: strin
  * Stores one chunk and the recording's new chain head in one strict transaction, so a chunk
  * never counts as recorded before it is on disk, and the head always matches what is stored.
  */
-export function appendChunk(chunk: Omit<LocalChunk, 'uploaded'>, prevHead: string, newHead: string): Promise<void> {
+export function appendChunk(chunk: LocalChunk, prevHead: string, newHead: string): Promise<void> {
   return useDb((db) => appendWith(db, chunk, prevHead, newHead));
 }
 
-async function appendWith(db: IDBPDatabase<InvigilDB>, chunk: Omit<LocalChunk, 'uploaded'>, prevHead: string, newHead: string): Promise<void> {
-  const tx = db.transaction(['recordings', 'chunks'], 'readwrite', { durability: 'strict' });
+async function appendWith(db: IDBPDatabase<InvigilDB>, chunk: LocalChunk, prevHead: string, newHead: string): Promise<void> {
+  const tx = db.transaction(['recordings', 'chunks', 'pending'], 'readwrite', { durability: 'strict' });
   try {
     const rec = readRecording(await tx.objectStore('recordings').get(chunk.recordingId));
     const seg = rec?.segments[chunk.segment];
@@ -84,11 +134,14 @@ async function appendWith(db: IDBPDatabase<InvigilDB>, chunk: Omit<LocalChunk, '
     // a late chunk (e.g. from a closed tab's worker) must not join it.
     if (rec.state !== 'recording' || chunk.segment !== rec.segments.length - 1) throw new Error('chunk after its segment was closed');
     const segments = rec.segments.map((s) => (s.segment === chunk.segment ? { ...s, chunks: s.chunks + 1 } : s));
-    await tx.objectStore('chunks').put({ ...chunk, uploaded: false });
+    await tx.objectStore('chunks').put(chunk);
+    await tx.objectStore('pending').put(metaOf(chunk));
     await tx.objectStore('recordings').put({ ...rec, segments, chainHead: newHead, bytes: rec.bytes + chunk.size });
     await tx.done;
   } catch (err) {
-    if (err instanceof DOMException && DISK_ERRORS.has(err.name)) throw new StorageFullError(`${err.name}: ${err.message}`);
+    // The transaction's own error says why it aborted (QuotaExceededError under an AbortError).
+    const cause = err instanceof DOMException && err.name === 'AbortError' && tx.error ? tx.error : err;
+    if (cause instanceof DOMException) throw await writeFailure(cause);
     throw err;
   }
 }
@@ -100,38 +153,83 @@ export function getChunk(key: ChunkKey): Promise<LocalChunk | undefined> {
   });
 }
 
-/** Every stored chunk of a recording, in (segment, seq) order, without their bytes. */
-export function chunkIndex(id: string): Promise<Omit<LocalChunk, 'blob'>[]> {
-  return useDb((db) => chunkIndexWith(db, id));
-}
+const range = (id: string) => IDBKeyRange.bound([id, 0, 0], [id, Infinity, Infinity]);
 
-async function chunkIndexWith(db: IDBPDatabase<InvigilDB>, id: string): Promise<Omit<LocalChunk, 'blob'>[]> {
-  const range = IDBKeyRange.bound([id, 0, 0], [id, Infinity, Infinity]);
-  const out: Omit<LocalChunk, 'blob'>[] = [];
-  let cursor = await db.transaction('chunks').store.openCursor(range);
-  while (cursor) {
-    const parsed = LocalChunk.safeParse(cursor.value);
-    if (parsed.success) {
-      const { recordingId, segment, seq, size, sha256, uploaded } = parsed.data;
-      out.push({ recordingId, segment, seq, size, sha256, uploaded });
+/**
+ * The chunks of a recording the server has not acknowledged, in (segment, seq) order, without
+ * their bytes: from the `pending` store, so the cost is what is left to send, not the exam.
+ */
+export function pendingChunks(id: string, limit = Infinity): Promise<ChunkMeta[]> {
+  return useDb(async (db) => {
+    const out: ChunkMeta[] = [];
+    for (let c = await db.transaction('pending').store.openCursor(range(id)); c && out.length < limit; c = await c.continue()) {
+      const parsed = PendingChunk.safeParse(c.value);
+      if (parsed.success) out.push(parsed.data);
     }
-    cursor = await cursor.continue();
-  }
-  return out;
+    return out;
+  });
 }
 
+/** Every stored chunk of a recording (acknowledged or not), in order: for tests and tools, O(recording). */
+export function allChunks(id: string): Promise<(ChunkMeta & { uploaded: boolean })[]> {
+  return useDb(async (db) => {
+    const tx = db.transaction(['chunks', 'pending']);
+    const waiting = new Set((await tx.objectStore('pending').getAllKeys(range(id))).map((k) => k.join('/')));
+    const out: (ChunkMeta & { uploaded: boolean })[] = [];
+    for (let c = await tx.objectStore('chunks').openCursor(range(id)); c; c = await c.continue()) {
+      const parsed = LocalChunk.safeParse(c.value);
+      if (!parsed.success) continue;
+      const meta = metaOf(parsed.data);
+      out.push({ ...meta, uploaded: !waiting.has(`${meta.recordingId}/${meta.segment}/${meta.seq}`) });
+    }
+    return out;
+  });
+}
+
+/** The server acknowledged this chunk: off the pending list, its bytes counted as uploaded. */
 export function markUploaded(key: ChunkKey): Promise<void> {
   return useDb(async (db) => {
-    const tx = db.transaction('chunks', 'readwrite', { durability: 'strict' });
-    const parsed = LocalChunk.safeParse(await tx.store.get(key));
-    if (parsed.success && !parsed.data.uploaded) await tx.store.put({ ...parsed.data, uploaded: true });
+    const tx = db.transaction(['recordings', 'pending'], 'readwrite', { durability: 'strict' });
+    const parsed = PendingChunk.safeParse(await tx.objectStore('pending').get(key));
+    if (parsed.success) {
+      await tx.objectStore('pending').delete(key);
+      await addUploaded(tx.objectStore('recordings'), key[0], parsed.data.size);
+    }
     await tx.done;
   });
+}
+
+/** The server lost these (completion said so): pending again, to be sent once more. */
+export function markPending(keys: ChunkKey[]): Promise<void> {
+  return useDb(async (db) => {
+    const tx = db.transaction(['recordings', 'chunks', 'pending'], 'readwrite', { durability: 'strict' });
+    for (const key of keys) {
+      if (await tx.objectStore('pending').get(key)) continue;
+      const parsed = LocalChunk.safeParse(await tx.objectStore('chunks').get(key));
+      if (!parsed.success) continue;
+      const meta = metaOf(parsed.data);
+      await tx.objectStore('pending').put(meta);
+      await addUploaded(tx.objectStore('recordings'), key[0], -meta.size);
+    }
+    await tx.done;
+  });
+}
+
+async function addUploaded(store: IDBPObjectStore<InvigilDB, ('recordings' | 'chunks' | 'pending')[], 'recordings', 'readwrite'>, id: string, delta: number): Promise<void> {
+  const rec = readRecording(await store.get(id));
+  if (rec) await store.put({ ...rec, uploadedBytes: Math.max(0, rec.uploadedBytes + delta) });
 }
 
 /** The exam is over for this recording: no more segments; it may be verified and cleared. */
 export async function markStopped(id: string): Promise<void> {
   await updateRecording(id, (rec) => [{ ...rec, state: rec.state === 'verified' ? 'verified' : 'stopped' }, undefined]);
+}
+
+/** A new sign-in gave this candidate a working credential: problems it caused are tried again. */
+export async function clearProblems(owner: { examId: string; candidateId: string }, startingWith: string): Promise<void> {
+  for (const rec of await listRecordings()) {
+    if (rec.examId === owner.examId && rec.candidateId === owner.candidateId && rec.problem?.startsWith(startingWith)) await setProblem(rec.id, null);
+  }
 }
 
 export async function setProblem(id: string, problem: string | null): Promise<void> {
@@ -147,10 +245,11 @@ export function markVerified(id: string, verifiedAt: number): Promise<void> {
 }
 
 async function markVerifiedWith(db: IDBPDatabase<InvigilDB>, id: string, verifiedAt: number): Promise<void> {
-  const tx = db.transaction(['recordings', 'chunks'], 'readwrite', { durability: 'strict' });
+  const tx = db.transaction(['recordings', 'chunks', 'pending'], 'readwrite', { durability: 'strict' });
   const rec = readRecording(await tx.objectStore('recordings').get(id));
   if (!rec || rec.state !== 'stopped') throw new Error('only a stopped recording can be verified and cleared');
-  await tx.objectStore('chunks').delete(IDBKeyRange.bound([id, 0, 0], [id, Infinity, Infinity]));
+  await tx.objectStore('chunks').delete(range(id));
+  await tx.objectStore('pending').delete(range(id));
   await tx.objectStore('recordings').put({ ...rec, state: 'verified', verifiedAt, problem: null });
   await tx.done;
 }

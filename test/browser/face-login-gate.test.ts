@@ -19,7 +19,9 @@ describe('face-login-gate without a face (the default fake camera: a moving test
       const el = await fixture<FaceLoginGate>(html`<face-login-gate .stream=${stream} @face-accepted=${() => { accepted = true; }}></face-login-gate>`);
       const status = () => el.shadowRoot!.querySelector('[role=status]')!;
       await waitUntil(() => status().textContent?.includes('未检测到人脸'), 'no-face guidance', { timeout: 20_000 });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Three more frames judged and refused: the proof that nothing is accepted without a face.
+      const seen = el.checked;
+      await waitUntil(() => el.checked >= seen + 3, 'three more frames judged', { timeout: 10_000 });
       expect(accepted).to.equal(false);
       expect(el.state).to.equal('checking');
       await expect(el).shadowDom.to.be.accessible();

@@ -1,4 +1,4 @@
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, nextFrame, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/candidate/step-document.js';
 import '../../src/candidate/step-enter.js';
 import '../../src/candidate/step-exam.js';
@@ -24,7 +24,9 @@ describe('candidate steps', () => {
     const long = Array.from({ length: 80 }, (_, i) => `第 ${i + 1} 条：诚信应考。`).join('\n');
     const el = await fixture<StepDocument>(html`<step-document kind="pledge" .text=${long}></step-document>`);
     const accept = button(el, '我已阅读并同意');
-    await new Promise((r) => setTimeout(r, 200));
+    // Rendered and its scroll position judged (a frame later): still not read to the end.
+    await el.updateComplete;
+    await nextFrame();
     expect(accept.disabled, 'not read yet').to.equal(true);
     await expect(el).shadowDom.to.be.accessible();
     const doc = el.shadowRoot!.querySelector<HTMLElement>('.doc')!;

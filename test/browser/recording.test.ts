@@ -5,7 +5,7 @@ import { SegmentRecorder } from '../../src/media/segment-recorder.js';
 import { pickMimeType } from '../../src/media/pick-mime-type.js';
 import { endRecorderWorker, recorderWorker } from '../../src/media/recorder-worker-client.js';
 import { DB_NAME, closeDb } from '../../src/storage/db.js';
-import { chunkIndex, getChunk, getRecording, markStopped, markVerified } from '../../src/storage/recording-store.js';
+import { allChunks, getChunk, getRecording, markStopped, markVerified } from '../../src/storage/recording-store.js';
 
 const WORKER = new URL('../../workers/recorder.worker.ts', import.meta.url);
 const sha256 = async (b: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', b as Uint8Array<ArrayBuffer>));
@@ -48,7 +48,7 @@ describe('recording: fake camera → MediaRecorder → recorder.worker → Index
     await second.stopSegment();
 
     const rec = (await getRecording('rec-browser-1'))!;
-    const index = await chunkIndex('rec-browser-1');
+    const index = await allChunks('rec-browser-1');
     expect(rec.segments.map((s) => s.segment)).to.deep.equal([0, 1]);
     expect(rec.segments[0]!.chunks).to.be.at.least(4);
     expect(rec.segments[1]!.chunks).to.be.at.least(2);
@@ -81,7 +81,7 @@ describe('recording: fake camera → MediaRecorder → recorder.worker → Index
     await r.start();
     await sleep(1_000);
     await r.stopSegment();
-    const stored = (await chunkIndex('rec-browser-2')).length;
+    const stored = (await allChunks('rec-browser-2')).length;
     expect(stored).to.be.greaterThan(0);
     let refused = false;
     try {
@@ -90,10 +90,10 @@ describe('recording: fake camera → MediaRecorder → recorder.worker → Index
       refused = true;
     }
     expect(refused, 'a recording still in progress is never cleared').to.equal(true);
-    expect((await chunkIndex('rec-browser-2')).length).to.equal(stored);
+    expect((await allChunks('rec-browser-2')).length).to.equal(stored);
     await markStopped('rec-browser-2');
     await markVerified('rec-browser-2', 10);
-    expect((await chunkIndex('rec-browser-2')).length).to.equal(0);
+    expect((await allChunks('rec-browser-2')).length).to.equal(0);
     const rec = (await getRecording('rec-browser-2'))!;
     expect(rec.state).to.equal('verified');
     expect(rec.verifiedAt).to.equal(10);
@@ -108,7 +108,7 @@ describe('recording store: closed segments and stopped recordings take no more c
 
   it('refuses a late chunk for an older segment or a stopped recording, keeping the chain as it was', async () => {
     const { ensureRecording, openSegment, appendChunk } = await import('../../src/storage/recording-store.js');
-    const base = { id: 'rec-late', examId: 'e', candidateId: 'c', kind: 'camera' as const, mimeType: 'video/webm', createdAt: 0, state: 'recording' as const, segments: [], bytes: 0, verifiedAt: null, problem: null, chainHead: 'h0' };
+    const base = { id: 'rec-late', examId: 'e', candidateId: 'c', kind: 'camera' as const, mimeType: 'video/webm', createdAt: 0, state: 'recording' as const, segments: [], bytes: 0, uploadedBytes: 0, verifiedAt: null, problem: null, chainHead: 'h0' };
     await ensureRecording(base);
     await openSegment('rec-late', 1, 'video/webm');
     const blob = new Blob([new Uint8Array([1, 2, 3])]);
@@ -132,6 +132,6 @@ describe('recording store: closed segments and stopped recordings take no more c
     expect(refused).to.contain('closed');
     const rec = (await getRecording('rec-late'))!;
     expect(rec.chainHead).to.equal('h1');
-    expect((await chunkIndex('rec-late')).length).to.equal(1);
+    expect((await allChunks('rec-late')).length).to.equal(1);
   });
 });

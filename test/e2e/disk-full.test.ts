@@ -61,11 +61,28 @@ test('the disk fills up mid-recording: warned, nothing stored is lost, recording
     if (i > 40) assert.fail('recording did not resume after space was freed');
     await sleep(500);
   }
-  await sleep(3_000);
+  // Four chunks in the new segment: enough whole ones to measure its bitrate.
+  const lastSegmentChunks = async () => {
+    const camera = (await localCopies(page)).find((r) => r.kind === 'camera');
+    const last = camera ? camera.segments - 1 : 0;
+    return camera?.keys.filter((k) => k.startsWith(`${last}/`)).length ?? 0;
+  };
+  for (let i = 0; (await lastSegmentChunks()) < 4; i++) {
+    if (i > 60) assert.fail('the resumed segment did not grow');
+    await sleep(500);
+  }
   await context.setOffline(true);
   await endExam(page);
   const local = await localCopies(page);
   assert.ok(local.every((r) => r.segments >= 2), JSON.stringify(local));
+  // After the disk was full the camera records at half the bitrate: asked of MediaRecorder, and
+  // seen in its 2 s chunks (the fake camera's simple picture never uses the whole 300 kbit/s, so
+  // the measured drop is less than half: 45 → 35 KB per chunk when measured).
+  const camera = local.find((r) => r.kind === 'camera')!;
+  assert.deepEqual([camera.bitrates[0], camera.bitrates.at(-1)], [300_000, 150_000], JSON.stringify(camera.bitrates));
+  const [before, afterFull] = [camera.chunkBytes[0], camera.chunkBytes.at(-1)];
+  assert.ok(before && afterFull, `whole chunks on both sides: ${JSON.stringify(camera.chunkBytes)}`);
+  assert.ok(afterFull < 0.9 * before, `camera chunk ${Math.round(afterFull)} B after vs ${Math.round(before)} B before the disk filled`);
   await context.setOffline(false);
   await page.getByText('上传成功').nth(1).waitFor({ timeout: 60_000 });
   await assertServerCopies(local, { dataDir: dir, examId: 'disk', candidate: 'cA-1' });

@@ -54,6 +54,8 @@ export interface WalkOptions {
    * face gate to accept (a browser whose camera shows a face).
    */
   face?: 'gate' | 'manual';
+  /** This browser passed the device check before (a shared PC: the next candidate starts at login). */
+  checked?: boolean;
 }
 
 /**
@@ -66,8 +68,10 @@ export async function walkToExam(page: Page, url: string, candidate: string, tic
     await opts.onStep?.(step);
   };
   await page.goto(`${url}/#/${opts.examId ? `?exam=${opts.examId}` : ''}`);
-  await on('check');
-  await page.getByRole('button', { name: '下一步' }).click();
+  if (!opts.checked) {
+    await on('check');
+    await page.getByRole('button', { name: '下一步' }).click();
+  }
   await on('login');
   await page.getByLabel('考生号').fill(candidate);
   await page.getByLabel('准考证验证码').fill(ticketCode);

@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { walkToExam } from './flow-e2e.js';
 
-export interface LocalCopy { id: string; kind: string; state: string; chainHead: string; sha256: string; bytes: number; chunks: number; segments: number; keys: string[] }
+export interface LocalCopy {
+  id: string; kind: string; state: string; chainHead: string; sha256: string; bytes: number; chunks: number; segments: number; keys: string[];
+  /** Per segment: mean bytes of its whole middle chunks (each one timeslice; not the header chunk, not the last). */
+  chunkBytes: (number | null)[];
+  /** Server time the first segment started. */
+  startedAt: number;
+  /** Per segment: the video bitrate its recorder was asked for. */
+  bitrates: (number | null)[];
+}
 
 /**
  * What the device holds, read from IndexedDB in the page: per recording, the hash of all its
@@ -33,7 +41,11 @@ const LOCAL_COPIES = `(async () => {
     const bytes = new Uint8Array(await new Blob(mine.map((c) => c.blob)).arrayBuffer());
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
     const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-    out.push({ id: r.id, kind: r.kind, state: r.state, chainHead: r.chainHead, sha256, bytes: bytes.length, chunks: mine.length, segments: r.segments.length, keys: mine.map((c) => c.segment + '/' + c.seq) });
+    const chunkBytes = r.segments.map((s) => {
+      const middle = mine.filter((c) => c.segment === s.segment && c.seq > 0 && c.seq < s.chunks - 1);
+      return middle.length ? middle.reduce((n, c) => n + c.size, 0) / middle.length : null;
+    });
+    out.push({ id: r.id, kind: r.kind, state: r.state, chainHead: r.chainHead, sha256, bytes: bytes.length, chunks: mine.length, segments: r.segments.length, keys: mine.map((c) => c.segment + '/' + c.seq), chunkBytes, startedAt: r.segments[0] ? r.segments[0].startedAt : 0, bitrates: r.segments.map((s) => s.videoBitsPerSecond ?? null) });
   }
   return out.sort((a, b) => a.kind.localeCompare(b.kind));
 })()`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decideMatch, needsLiveCheck, similarity } from '../../src/core/face-match.js';
+import { decideMatch, similarity } from '../../src/core/face-match.js';
 import { identityPending } from '../../src/core/flow.js';
 
 const v = (...xs: number[]) => xs;
@@ -27,8 +27,6 @@ test('the decision: one face in each image and the threshold; a bad reference or
   assert.equal(decideMatch(d(1, 2, 3, 4), d(1, 3, 2, 4), exact).path, 'matched');
   assert.deepEqual(decideMatch(d(1, 2, 3), { ok: false, reason: 'several' }, 0.6), { path: 'no-reference', similarity: null });
   assert.deepEqual(decideMatch({ ok: false, reason: 'no-face' }, d(1, 2, 3), 0.6), { path: 'unavailable', similarity: null });
-  assert.equal(needsLiveCheck('matched'), false);
-  for (const p of ['not-matched', 'declined', 'no-reference', 'unavailable'] as const) assert.equal(needsLiveCheck(p), true);
 });
 
 test('the face-match step is due only with face match on, a photo, and no answer seen yet', () => {

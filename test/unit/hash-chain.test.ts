@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { chainHead, compareChunkKeys, contentDigestHeader, fromHex, genesis, link, parseContentDigest, toBase64, toHex } from '../../src/core/hash-chain.js';
+import { chainHead, contentDigestHeader, fromHex, genesis, link, parseContentDigest, toBase64, toHex } from '../../src/core/hash-chain.js';
 
 const sha256 = (b: Uint8Array) => Promise.resolve(new Uint8Array(createHash('sha256').update(b).digest()));
 const digestOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
@@ -25,10 +25,6 @@ test('the head changes with any chunk\'s bytes, order or position', async () => 
   assert.equal(toHex(await chainHead(sha256, 'r', chunks)), head);
 });
 
-test('chunk keys sort by segment, then seq', () => {
-  const keys = [{ segment: 1, seq: 0 }, { segment: 0, seq: 10 }, { segment: 0, seq: 2 }].sort(compareChunkKeys);
-  assert.deepEqual(keys, [{ segment: 0, seq: 2 }, { segment: 0, seq: 10 }, { segment: 1, seq: 0 }]);
-});
 
 test('hex and base64 match Node\'s, for every length mod 3', () => {
   for (let n = 0; n < 40; n++) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { AcceptRequest, type CandidateMe } from '../../../src/core/api-schema.js';
 import type { Services } from '../../services.js';
@@ -7,6 +6,7 @@ import { requireRole, type AuthEnv } from '../auth.js';
 import { ApiError, notFound } from '../api-error.js';
 import { jsonBody } from '../validate.js';
 import { examSummary, existingExam } from './exam-summary.js';
+import { storeLoginCapture } from '../../domain/login-captures.js';
 
 /** What a signed-in candidate reads and does: their own records only (invariant 6). */
 export function candidateRoutes(services: Services): Hono<AuthEnv> {
@@ -52,22 +52,13 @@ export function candidateRoutes(services: Services): Hono<AuthEnv> {
     const { exam, sub } = c.get('auth');
     return c.json(await progress.end(await examOf(exam), sub));
   });
-  /**
-   * The camera frame taken at login (R2), kept as evidence with the login, with the path used:
-   * `passed` (the device's face gate accepted it) or `manual` (the non-face path: the proctor
-   * checks identity live).
-   */
+  /** The login frame (R2) from older app versions; the app now sends it from its outbox (/api/device/login-capture). */
   app.post('/login-capture', async (c) => {
     const { exam, sub } = c.get('auth');
     if (!/^image\/jpeg\b/i.test(c.req.header('content-type') ?? '')) throw new ApiError(415, 'unsupported_media_type', 'send the capture as image/jpeg');
     const bytes = new Uint8Array(await c.req.arrayBuffer());
-    await services.quotas.loginCapture(await examOf(exam), sub);
-    if (bytes.length < 100 || bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new ApiError(400, 'bad_request', 'the body is not a JPEG image');
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    await services.blobs.put(`captures/${exam}/${sub}/${sha}.jpg`, bytes);
     const faceCheck = c.req.query('faceCheck') === 'passed' ? 'passed' : 'manual';
-    await services.events.add(exam, sub, [{ id: `capture-${sha.slice(0, 32)}`, type: 'login-capture', at: now(), detail: { sha256: sha, bytes: bytes.length, faceCheck } }]);
-    return c.json({ sha256: sha }, 201);
+    return c.json({ sha256: await storeLoginCapture(services, await examOf(exam), sub, { bytes, faceCheck, at: now() }) }, 201);
   });
   const entered = async (examId: string, sub: string) => {
     if ((await progress.get(examId, sub)).enteredAt === null) throw new ApiError(403, 'not_entered', 'questions are delivered at entry');

@@ -5,6 +5,7 @@ import { requireUploadCredential, type UploadEnv } from '../upload-auth.js';
 import { jsonBody } from '../validate.js';
 import { ApiError } from '../api-error.js';
 import { existingExam } from './exam-summary.js';
+import { storeLoginCapture } from '../../domain/login-captures.js';
 
 /**
  * What a candidate's device sends from its outbox: integrity events and help-chat messages,
@@ -12,7 +13,8 @@ import { existingExam } from './exam-summary.js';
  * Only the candidate's current device speaks for them (docs/api.md, "Which device speaks"):
  * after a takeover or logout the old device may report problems of its own recordings, no more.
  */
-export function deviceRoutes({ sessions, events, exams, progress, quotas }: Services): Hono<UploadEnv> {
+export function deviceRoutes(services: Services): Hono<UploadEnv> {
+  const { sessions, events, exams, progress, quotas } = services;
   const app = new Hono<UploadEnv>();
   app.use('*', requireUploadCredential(sessions));
   const requireCurrent = async (c: { get(k: 'upload'): Parameters<typeof sessions.isCurrentDevice>[0] }) => {
@@ -39,6 +41,19 @@ export function deviceRoutes({ sessions, events, exams, progress, quotas }: Serv
     await quotas.eventsIn(await existingExam(exams, examId), sub, messages.length, 'chat');
     await events.addChat(examId, sub, 'candidate', messages);
     return c.json({ messages: await events.chat(examId, sub) });
+  });
+  /** The login frame (R2) from the device's outbox: `?faceCheck=passed|manual&at=<server ms>`. */
+  app.post('/login-capture', async (c) => {
+    const { exam: examId, sub } = c.get('upload');
+    await requireCurrent(c);
+    if (!/^image\/jpeg\b/i.test(c.req.header('content-type') ?? '')) throw new ApiError(415, 'unsupported_media_type', 'send the capture as image/jpeg');
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const faceCheck = c.req.query('faceCheck') === 'passed' ? 'passed' : 'manual';
+    const at = Number(c.req.query('at'));
+    const sha = await storeLoginCapture(services, await existingExam(exams, examId), sub, {
+      bytes, faceCheck, at: Number.isSafeInteger(at) && at > 0 ? Math.min(at, services.now()) : services.now(),
+    });
+    return c.json({ sha256: sha }, 201);
   });
   app.get('/chat', async (c) => {
     const { exam, sub } = c.get('upload');

@@ -1,10 +1,9 @@
-import { expect } from '@open-wc/testing';
+import { expect, waitUntil } from '@open-wc/testing';
 import type { FlagChange } from '../../../src/core/presence.js';
 import { PresenceMonitor } from '../../../src/candidate/presence-monitor.js';
 import { endFaceWorker, setFaceWorkerUrl } from '../../../src/media/face-worker-client.js';
 import { cameraVideo } from '../helpers/camera-video.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('presence monitoring at 2 fps, the camera showing a face, then nobody, then darkness', function () {
   this.timeout(60_000);
@@ -38,21 +37,24 @@ describe('presence monitoring at 2 fps, the camera showing a face, then nobody, 
     const monitor = new PresenceMonitor({ now: () => Date.now(), fps: 2, onChange: (c) => changes.push({ ...c, seen: Date.now() }), onSummary: () => undefined });
     try {
       monitor.watch(canvas.captureStream(10));
-      await sleep(4_000);
+      // Four seconds of frames analysed with the face in view (longer than a flag takes to rise).
+      await waitUntil(() => monitor.monitoredMs >= 4_000, 'four seconds analysed', { timeout: 15_000 });
       expect(changes, 'a face in view raises nothing').to.deep.equal([]);
       scene = 'away';
       const left = Date.now();
-      await sleep(5_500);
+      await waitUntil(() => changes.some((c) => c.flag === 'no-face' && c.state === 'raised'), 'no-face raised', { timeout: 10_000 });
       const raised = changes.find((c) => c.flag === 'no-face' && c.state === 'raised');
       expect(raised, JSON.stringify(changes)).to.not.equal(undefined);
       expect(raised!.kind).to.equal('suspicious');
       expect(raised!.seen - left).to.be.within(2_500, 4_600);
       scene = 'face';
-      await sleep(3_000);
-      expect(changes.some((c) => c.flag === 'no-face' && c.state === 'cleared'), 'cleared when the face is back').to.equal(true);
+      await waitUntil(() => changes.some((c) => c.flag === 'no-face' && c.state === 'cleared'), 'cleared when the face is back', { timeout: 10_000 });
       const before = changes.length;
       scene = 'dark';
-      await sleep(5_000);
+      await waitUntil(() => changes.slice(before).some((c) => c.state === 'raised'), 'a flag for the dark camera', { timeout: 10_000 });
+      // Two seconds more analysed: no other flag follows.
+      const at = monitor.monitoredMs;
+      await waitUntil(() => monitor.monitoredMs >= at + 2_000, 'two more seconds analysed', { timeout: 10_000 });
       const dark = changes.slice(before).filter((c) => c.state === 'raised');
       expect(dark.map((c) => `${c.flag}/${c.kind}`)).to.deep.equal(['camera-dark/cant-see']);
       expect(monitor.visiblePct).to.be.within(30, 70);

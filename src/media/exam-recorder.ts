@@ -1,13 +1,11 @@
 import type { CandidateMe } from '../core/api-schema.js';
 import type { StoredExamRecordings } from '../core/stored-schema.js';
-import { captureCamera, captureScreen } from '../media/capture.js';
-import { pickMimeType } from '../media/pick-mime-type.js';
-import { recorderWorker } from '../media/recorder-worker-client.js';
-import { SegmentRecorder } from '../media/segment-recorder.js';
+import { captureCamera, captureScreen } from './capture.js';
+import { pickMimeType } from './pick-mime-type.js';
+import { ensureRecorderReady, recorderWorker } from './recorder-worker-client.js';
+import { SegmentRecorder } from './segment-recorder.js';
 import { kvGet, kvSet } from '../storage/kv.js';
-import { getRecording, isStorageFull } from '../storage/recording-store.js';
-import { reportProblem } from '../net/uploader.js';
-import { deviceUploadDeps } from '../net/sync-all.js';
+import { getRecording, isStorageFull, isWriteError } from '../storage/recording-store.js';
 
 const RETRY_MS = 3_000;
 
@@ -15,7 +13,14 @@ export interface ExamRecorderOptions {
   now: () => number;
   /** After each stored chunk: the uploader sends it while online (live upload, R7). */
   onChunk: () => void;
+  /**
+   * A chunk could not be stored: a full disk (StorageFullError: recording goes on at half the
+   * bitrate) or another write failure (StorageWriteError: a new segment at the same rate). The
+   * caller tells the candidate and the proctor; nothing here touches the network.
+   */
   onError: (err: unknown) => void;
+  /** How long the worker may take to show it runs and can store (before entry). */
+  readyTimeoutMs?: number;
   /** A captured track ended or was muted (unplugged camera, revoked permission, stopped sharing). */
   onTrack?: (kind: 'camera' | 'microphone' | 'screen', what: 'ended' | 'muted') => void;
   workerUrl?: string | URL;
@@ -26,6 +31,7 @@ export interface DeviceIds { camera?: string; microphone?: string }
 /**
  * Camera + microphone and the whole screen, each a recording set that survives reloads: every
  * start (first entry or after a reload) is a new segment of the same sets (invariant 4).
+ * Media only: it stores through the recorder worker and reports trouble upward.
  */
 export class ExamRecorder {
   private recorders: SegmentRecorder[] = [];
@@ -68,20 +74,14 @@ export class ExamRecorder {
     return ids;
   }
 
-  /** Whether this device already stopped this exam's recordings (the exam ended here). */
-  async ended(): Promise<boolean> {
-    const stored = await kvGet('examRecordings');
-    if (stored?.examId !== this.me.exam.id) return false;
-    const rec = await getRecording(stored.ids.camera);
-    return rec !== undefined && rec.state !== 'recording';
-  }
-
   /**
    * Asks for camera, microphone and the screen (needs a click). `beforeRecording` runs once all
-   * three are granted (entry asks the server then); if it throws, everything is released.
+   * three are granted and the recorder worker is known to run and store (entry asks the server
+   * then: no entry is recorded without a working recorder); if anything fails, all is released.
    */
   async start(devices: DeviceIds = {}, beforeRecording: () => Promise<void> = async () => {}): Promise<void> {
     this.devices = devices;
+    await ensureRecorderReady(this.opts.workerUrl, this.opts.readyTimeoutMs);
     // Started again after a track ended: the runs still going end their segments first.
     await Promise.all(this.recorders.map((r) => r.stopSegment()));
     this.streams.forEach((st) => st.getTracks().forEach((t) => t.stop()));
@@ -178,16 +178,14 @@ export class ExamRecorder {
   }
 
   /**
-   * Storage full: what is stored stays; the current segments end (a lost chunk would break their
-   * order) and new ones start at half the bitrate. The candidate is told (and, later, the proctor).
+   * A chunk was not stored: what is stored stays; the current segments end (a lost chunk would
+   * break their order) and new ones start — at half the bitrate when the disk is full.
    */
   private onError(err: unknown): void {
     this.opts.onError(err);
-    if (!isStorageFull(err) || this.degrading) return;
+    if (this.degrading || !(isStorageFull(err) || isWriteError(err))) return;
     this.degrading = true;
-    void this.ids().then((ids) => Promise.all([ids.camera, ids.screen].map((id) =>
-      reportProblem(id, 'storage full on the device: recording goes on at a lower bitrate', deviceUploadDeps))));
-    this.factor /= 2;
+    if (isStorageFull(err)) this.factor /= 2;
     this.restarting = (async () => {
       await Promise.all(this.recorders.map((r) => r.stopSegment()));
       // While the disk stays full even opening a segment fails: keep trying until it works.

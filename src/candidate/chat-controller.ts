@@ -1,0 +1,46 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ChatMessage, ChatOut } from '../core/event-schema.js';
+import { fetchChat } from '../net/outbox-sender.js';
+import { deviceUploadDeps } from '../net/sync-all.js';
+import { pendingChat } from '../storage/outbox.js';
+import type { CandidateFlow } from './candidate-flow.js';
+
+const POLL_MS = 10_000;
+
+/**
+ * 【求助】: the thread as the server has it (read every 10 s in the exam) and the candidate's own
+ * messages still on the device ("not sent yet"), which the outbox delivers when it can.
+ */
+export class ChatController implements ReactiveController {
+  messages: ChatMessage[] = [];
+  pending: ChatOut[] = [];
+  private lastPoll = -Infinity;
+
+  constructor(private readonly host: ReactiveControllerHost, private readonly flow: CandidateFlow, private readonly sent: () => void) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  /** Polled from the host's updates (once a second): monotonic clock, so a device-clock jump cannot stall it. */
+  hostUpdated(): void {
+    if (this.flow.step() !== 'exam' || performance.now() - this.lastPoll < POLL_MS) return;
+    this.lastPoll = performance.now();
+    void this.refresh();
+  }
+
+  async send(text: string): Promise<void> {
+    await this.flow.events.chat(text);
+    await this.refresh();
+    this.sent();
+  }
+
+  /** The "not sent yet" list from the outbox, and the server's thread when reachable. */
+  async refresh(): Promise<void> {
+    const owner = this.flow.owner();
+    if (!owner) return;
+    this.pending = await pendingChat(owner.examId, owner.candidateId);
+    this.messages = await fetchChat(deviceUploadDeps, owner).catch(() => this.messages);
+    this.host.requestUpdate();
+  }
+}

@@ -1,0 +1,55 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { LocalRecording } from '../core/stored-schema.js';
+import { deviceUploadDeps } from '../net/sync-all.js';
+import { UploadScheduler } from '../net/upload-scheduler.js';
+import type { UploadOutcome } from '../net/uploader.js';
+import { listRecordings } from '../storage/recording-store.js';
+import type { Owner } from '../storage/credentials.js';
+
+const ORDER = { camera: 0, screen: 1, evidence: 2 };
+
+/**
+ * The page's uploader (every recording and outbox item on this device, each with its own
+ * candidate's credential) and what the screens show of it: the signed-in candidate's recordings
+ * and the last pass's outcome per recording.
+ */
+export class UploadsController implements ReactiveController {
+  readonly scheduler: UploadScheduler;
+  outcomes = new Map<string, UploadOutcome>();
+  recordings: LocalRecording[] = [];
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly host: ReactiveControllerHost, private readonly owner: () => Owner | null) {
+    host.addController(this);
+    this.scheduler = new UploadScheduler(deviceUploadDeps, (o) => {
+      this.outcomes = o;
+      void this.refresh();
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  hostConnected(): void {
+    this.scheduler.start();
+  }
+
+  hostDisconnected(): void {
+    this.scheduler.stop();
+  }
+
+  /** After every upload pass (e.g. the chat's "not sent yet" list shrinks). */
+  onPass(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  kick(): void {
+    this.scheduler.kick();
+  }
+
+  /** Re-reads this candidate's recordings on the device (every candidate's, before a login). */
+  async refresh(): Promise<void> {
+    const o = this.owner();
+    this.recordings = (await listRecordings()).filter((r) => !o || (r.examId === o.examId && r.candidateId === o.candidateId))
+      .sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
+    this.host.requestUpdate();
+  }
+}
