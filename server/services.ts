@@ -14,6 +14,11 @@ import { Questions } from './domain/questions.js';
 import { EventLog } from './domain/event-log.js';
 import { Identity } from './domain/identity.js';
 import { Quotas } from './domain/quotas.js';
+import { Changes } from './domain/changes.js';
+import { Presence } from './domain/presence.js';
+import { RoomView } from './domain/room-view.js';
+import { ProctorActions } from './domain/proctor-actions.js';
+import { personalTimes } from '../src/core/timeline.js';
 import { LocalDiskStore } from './storage/local-disk-store.js';
 import type { BlobStore } from './storage/blob-store.js';
 
@@ -29,6 +34,11 @@ export interface Services {
   events: EventLog;
   identity: Identity;
   quotas: Quotas;
+  /** Notices for the live console (tile changes, chat, progress). */
+  changes: Changes;
+  presence: Presence;
+  roomView: RoomView;
+  actions: ProctorActions;
   /** Server secret for derived values (binding codes, question keys). */
   secret: Uint8Array;
   blobs: BlobStore;
@@ -62,17 +72,31 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
   const limiters = opts.limiters ?? memoryLimiters;
   const events = new EventLog(db, now);
   const throttle = new LoginThrottle(limiters);
+  const changes = new Changes();
+  const progress = new Progress(db, lottery, now);
+  const sessions = new Sessions({ db, exams, signer, codes, throttle, log, now });
+  const identity = new Identity(db, events, now);
+  const inExam = async (examId: string, candidate: string) => {
+    const exam = await exams.get(examId);
+    const p = await progress.get(examId, candidate);
+    return exam !== null && p.enteredAt !== null && p.endedAt === null && now() < personalTimes(exam.times, p).endAt;
+  };
+  const presence = new Presence(db, now, inExam, (exam, candidate) => changes.emit({ kind: 'candidate', exam, candidate }));
   return {
     db,
     exams,
-    sessions: new Sessions({ db, exams, signer, codes, throttle, log, now }),
+    sessions,
     lottery,
-    progress: new Progress(db, lottery, now),
+    progress,
     recordings: new Recordings(db, blobs, now),
     questions: new Questions(secret, now),
     events,
-    identity: new Identity(db, events, now),
+    identity,
     quotas: new Quotas(db, events, limiters, now),
+    changes,
+    presence,
+    roomView: new RoomView({ db, lottery, sessions, progress, events, identity, presence, now }),
+    actions: new ProctorActions({ db, events, progress, changes, now }),
     secret,
     blobs,
     now,

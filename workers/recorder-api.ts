@@ -1,3 +1,5 @@
+import type { UploadOutcome } from '../src/net/uploader.js';
+
 /** What recorder.worker offers the page (over comlink). */
 export interface NewRecording {
   id: string;
@@ -14,6 +16,13 @@ export interface PersistResult {
   persistMs: number;
 }
 
+export interface SyncResult {
+  outcomes: [string, UploadOutcome][];
+  /** Requests made in the pass and the time spent waiting for their replies (benchmarks). */
+  requests: number;
+  waitMs: number;
+}
+
 /** The worker runs and can write to IndexedDB; what the browser says is left. */
 export interface RecorderCheck { quota: number | null; usage: number | null }
 
@@ -26,4 +35,6 @@ export interface RecorderWorkerApi {
   persist(recordingId: string, segment: number, seq: number, blob: Blob): Promise<PersistResult>;
   /** The exam is over for this recording. */
   stop(recordingId: string): Promise<void>;
+  /** One upload pass over everything on the device (off the page's main thread): outcome per recording. */
+  sync(): Promise<SyncResult>;
 }

@@ -3,6 +3,8 @@ import '../src/core/zod-jitless.js';
 import * as Comlink from 'comlink';
 import { genesis, link, toHex, fromHex } from '../src/core/hash-chain.js';
 import type { NewRecording, PersistResult, RecorderWorkerApi } from './recorder-api.js';
+import { deviceUploadDeps, syncAll } from '../src/net/sync-all.js';
+import { requestStats } from '../src/net/http.js';
 import { appendChunk, ensureRecording, getRecording, markStopped, openSegment, probeStorage, isWriteError } from '../src/storage/recording-store.js';
 
 const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
@@ -57,6 +59,12 @@ const api: RecorderWorkerApi = {
 
   stop(recordingId: string) {
     return serial(recordingId, () => markStopped(recordingId));
+  },
+
+  async sync() {
+    const before = { ...requestStats };
+    const outcomes = [...(await syncAll(deviceUploadDeps))];
+    return { outcomes, requests: requestStats.count - before.count, waitMs: requestStats.waitMs - before.waitMs };
   },
 };
 

@@ -14,6 +14,8 @@ export interface LinkProxy {
   midBody(timeoutMs?: number): Promise<void>;
   /** Severs every open connection at once, as a dropped link does (bodies in flight are cut). */
   cut(): void;
+  /** The link down (every connection cut, new ones refused) or back up. */
+  setDown(down: boolean): void;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,8 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
   let budgetAt = Date.now();
   const sockets = new Set<net.Socket>();
   const conns = new Set<Conn>();
+  /** Reads held back by the limit, each released when its time comes or when the limit lifts. */
+  const held = new Set<{ timer: NodeJS.Timeout; release: () => void }>();
 
   /** Counts one read from the browser against the requests it carries. */
   function account(c: Conn, data: Buffer): void {
@@ -65,7 +69,12 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
     }
   }
 
+  let down = false;
   const server = net.createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(Number(target.port), target.hostname);
     const conn: Conn = { head: Buffer.alloc(0), remaining: 0, upload: false, bodyStarted: false };
     sockets.add(client).add(upstream);
@@ -81,10 +90,16 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
       const now = Date.now();
       budgetAt = Math.max(budgetAt, now) + (data.length * 8 * 1000) / limit;
       client.pause();
-      setTimeout(() => {
-        upstream.write(data);
-        client.resume();
-      }, budgetAt - now);
+      const entry = {
+        release: () => {
+          clearTimeout(entry.timer);
+          held.delete(entry);
+          if (!upstream.destroyed) upstream.write(data);
+          client.resume();
+        },
+        timer: setTimeout(() => entry.release(), budgetAt - now),
+      };
+      held.add(entry);
     });
     upstream.on('data', (d: Buffer) => client.write(d));
     const end = () => {
@@ -97,6 +112,10 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
+  const cut = () => {
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     upstream: () => ({ ...all }),
@@ -104,6 +123,8 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
     setUploadLimit(bps) {
       limit = bps;
       budgetAt = Date.now();
+      // A lifted limit lets what it held go at once (a faster link drains the queue).
+      if (bps === null) for (const h of [...held]) h.release();
     },
     async midBody(timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
@@ -112,11 +133,13 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
         await new Promise((r) => setTimeout(r, 2));
       }
     },
-    cut() {
-      for (const s of sockets) s.destroy();
-      sockets.clear();
+    cut,
+    setDown(on) {
+      down = on;
+      if (on) cut();
     },
     async close() {
+      for (const h of held) clearTimeout(h.timer);
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

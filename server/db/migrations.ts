@@ -147,4 +147,38 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sessions_device').on('sessions').columns(['subject_id', 'device_id']).execute();
     },
   },
+  '0007_proctor_console': {
+    async up(db: Kysely<unknown>) {
+      // Offline intervals during the exam, from heartbeats (the device's own events refine them on read).
+      await db.schema.createTable('outages')
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('ended_at', 'bigint')
+        .addPrimaryKeyConstraint('outages_pk', ['exam_id', 'candidate_id', 'started_at'])
+        .execute();
+      await db.schema.createTable('proctor_actions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('proctor_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('proctor_actions_candidate').on('proctor_actions').columns(['exam_id', 'candidate_id']).execute();
+      await db.schema.createTable('chat_reads')
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('proctor_id', 'text', (c) => c.notNull())
+        .addColumn('read_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_reads_pk', ['exam_id', 'candidate_id', 'proctor_id'])
+        .execute();
+      await db.schema.alterTable('progress').addColumn('extra_ms', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('progress').addColumn('ended_by', 'text').execute();
+      await db.schema.alterTable('identity_checks').addColumn('confirmed_at', 'bigint').execute();
+      await db.schema.alterTable('identity_checks').addColumn('confirmed_by', 'text').execute();
+      await db.schema.alterTable('chat_messages').addColumn('kind', 'text', (c) => c.notNull().defaultTo('message')).execute();
+    },
+  },
 };

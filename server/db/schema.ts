@@ -64,6 +64,9 @@ export interface Database {
     candidate_id: string;
     entered_at: number | null;
     ended_at: number | null;
+    /** Extra answering time granted by proctors, ms. */
+    extra_ms: number;
+    ended_by: 'candidate' | 'proctor' | null;
   };
   acceptances: { exam_id: string; candidate_id: string; document: 'procedure' | 'pledge' | 'notice'; accepted_at: number };
   /** Face match at login (R2): consent and the identity path, one row per candidate. */
@@ -72,6 +75,9 @@ export interface Database {
     path: string | null; similarity: number | null; threshold: number | null; decided_at: number | null;
     /** JSON of both descriptors, only when the exam's face.match.storeDescriptors is on. */
     descriptors: string | null;
+    /** A proctor confirmed identity after a live check. */
+    confirmed_at: number | null;
+    confirmed_by: string | null;
   };
   events: { exam_id: string; candidate_id: string; id: string; type: string; client_at: number; received_at: number; detail: string | null };
   chat_messages: {
@@ -82,5 +88,9 @@ export interface Database {
     text: string;
     client_at: number;
     received_at: number;
+    kind: 'message' | 'warning' | 'identity';
   };
+  outages: { exam_id: string; candidate_id: string; started_at: number; ended_at: number | null };
+  proctor_actions: { id: string; exam_id: string; candidate_id: string; proctor_id: string; type: string; detail: string; at: number };
+  chat_reads: { exam_id: string; candidate_id: string; proctor_id: string; read_at: number };
 }

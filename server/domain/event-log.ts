@@ -38,18 +38,22 @@ export class EventLog {
     }));
   }
 
-  async addChat(examId: string, candidateId: string, sender: ChatMessage['from'], messages: ChatOut[]): Promise<void> {
+  /** Stores new messages; returns those not seen before, as the thread lists them. */
+  async addChat(examId: string, candidateId: string, sender: ChatMessage['from'], messages: ChatOut[], kind: ChatMessage['kind'] = 'message'): Promise<ChatMessage[]> {
     const receivedAt = this.now();
+    const fresh: ChatMessage[] = [];
     for (const m of messages) {
-      await this.db.insertInto('chat_messages').values({
-        exam_id: examId, candidate_id: candidateId, id: m.id, sender, text: m.text, client_at: m.at, received_at: receivedAt,
-      }).onConflict((oc) => oc.columns(['exam_id', 'candidate_id', 'id']).doNothing()).execute();
+      const res = await this.db.insertInto('chat_messages').values({
+        exam_id: examId, candidate_id: candidateId, id: m.id, sender, text: m.text, client_at: m.at, received_at: receivedAt, kind,
+      }).onConflict((oc) => oc.columns(['exam_id', 'candidate_id', 'id']).doNothing()).executeTakeFirst();
+      if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) fresh.push({ ...m, from: sender, receivedAt, kind });
     }
+    return fresh;
   }
 
   async chat(examId: string, candidateId: string): Promise<ChatMessage[]> {
     const rows = await this.db.selectFrom('chat_messages').selectAll().where('exam_id', '=', examId).where('candidate_id', '=', candidateId)
       .orderBy('received_at').orderBy('client_at').execute();
-    return rows.map((r) => ({ id: r.id, from: r.sender, text: r.text, at: r.client_at, receivedAt: r.received_at }));
+    return rows.map((r) => ({ id: r.id, from: r.sender, text: r.text, at: r.client_at, receivedAt: r.received_at, kind: r.kind }));
   }
 }

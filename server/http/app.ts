@@ -29,6 +29,15 @@ export function createApp(services: Services, appDir: string): Hono {
     await next();
     c.header('cache-control', 'no-store');
   });
+  // Whatever a candidate's device changed (events, uploads, documents, lottery, entry…) may
+  // change their tile on the proctor's console: tell it (debounced there).
+  app.use('/api/*', async (c, next) => {
+    await next();
+    if (c.req.method === 'GET' || c.res.status >= 400) return;
+    const vars = c as unknown as { get(key: string): { role?: string; exam: string; sub: string } | undefined };
+    const who = vars.get('auth') ?? vars.get('upload');
+    if (who && who.role !== 'proctor') services.changes.emit({ kind: 'candidate', exam: who.exam, candidate: who.sub });
+  });
   const jsonLimit = bodyLimit({
     maxSize: MAX_JSON_BODY,
     onError: () => { throw new ApiError(413, 'payload_too_large', `bodies are limited to ${MAX_JSON_BODY} bytes`); },
@@ -49,7 +58,7 @@ export function createApp(services: Services, appDir: string): Hono {
   // The device check (R1) times an upload of a few dozen KB here to measure the upload rate.
   app.post('/api/probe', async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength }));
   app.route('/api/exams', publicRoutes(services));
-  app.route('/api/session', sessionRoutes(services.sessions));
+  app.route('/api/session', sessionRoutes(services.sessions, services.changes));
   app.route('/api/candidate/face-match', identityRoutes(services));
   app.route('/api/candidate', candidateRoutes(services));
   app.route('/api/proctor', proctorRoutes(services));

@@ -26,7 +26,7 @@ export const CONTENT_SECURITY_POLICY = [
 /** Camera, microphone, screen capture and wake lock for our own pages only; the rest off. */
 export const PERMISSIONS_POLICY = [
   'camera=(self)', 'microphone=(self)', 'display-capture=(self)', 'screen-wake-lock=(self)', 'fullscreen=(self)',
-  'geolocation=()', 'payment=()', 'usb=()', 'serial=()', 'hid=()', 'bluetooth=()', 'midi=()',
+  'geolocation=()', 'payment=()', 'usb=()', 'serial=()', 'hid=()', 'midi=()',
 ].join(', ');
 
 const HEADERS: Record<string, string> = {

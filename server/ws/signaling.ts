@@ -1,10 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData } from 'ws';
 import { ClientMessage, WS_CLOSE, type ServerMessage } from '../../src/core/ws-schema.js';
 import type { Services } from '../services.js';
 import { DEFAULT_SOCKET_LIMITS, SocketRegistry, type Conn, type SocketLimits } from './socket-registry.js';
 import { TokenBucket } from './token-bucket.js';
+import { RoomHub } from './room-hub.js';
+import { randomBytes } from 'node:crypto';
 
 const AUTH_TIMEOUT_MS = 10_000;
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -25,6 +27,9 @@ export interface Signaling {
   close(): void;
 }
 
+/** How often the server checks who fell silent (presence). */
+const PRESENCE_SWEEP_MS = 1_000;
+
 /**
  * One WebSocket per client at /ws. The first message authenticates with the session token;
  * every message is validated. A bad frame, a flood or a dead peer closes that one socket — never
@@ -38,6 +43,7 @@ export function attachSignaling(server: Server, services: Services, opts: Signal
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   wss.on('error', (err) => services.log(`ws: server error: ${err.message}`));
+  const hub = new RoomHub(services, registry, send);
   let seq = 0;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -46,15 +52,15 @@ export function attachSignaling(server: Server, services: Services, opts: Signal
     if ((req.url ?? '').split('?')[0] !== '/ws') return refuse(socket, 404, 'Not Found');
     if (!registry.hasRoomFor(address)) return refuse(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn: Conn = { ws, address, openedAt: ++seq, auth: null, alive: true };
+      const conn: Conn = { ws, peer: `p-${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`, address, openedAt: ++seq, auth: null, alive: true };
       for (const old of registry.add(conn)) old.ws.close(WS_CLOSE.tooMany, 'too many connections waiting');
-      serveClient(conn, registry, services, opts);
+      serveClient(conn, registry, hub, services, opts);
     });
   });
 
   const offEnded = services.sessions.onEnded((sid, reason) => {
     for (const conn of registry.ofSession(sid)) {
-      send(conn.ws, { type: 'session-ended', reason });
+      send(conn, { type: 'session-ended', reason });
       conn.ws.close(WS_CLOSE.sessionEnded, 'session ended');
     }
   });
@@ -70,12 +76,16 @@ export function attachSignaling(server: Server, services: Services, opts: Signal
     }
   }, opts.heartbeatMs ?? 15_000);
   heartbeat.unref();
+  const sweep = setInterval(() => void services.presence.sweep().catch((err: unknown) => services.log(`presence sweep failed: ${String(err)}`)), PRESENCE_SWEEP_MS);
+  sweep.unref();
 
   return {
     wss,
     registry,
     close() {
       clearInterval(heartbeat);
+      clearInterval(sweep);
+      hub.close();
       offEnded();
       for (const client of wss.clients) client.terminate();
       wss.close();
@@ -83,9 +93,9 @@ export function attachSignaling(server: Server, services: Services, opts: Signal
   };
 }
 
-function serveClient(conn: Conn, registry: SocketRegistry, services: Services, opts: SignalingOptions): void {
+function serveClient(conn: Conn, registry: SocketRegistry, hub: RoomHub, services: Services, opts: SignalingOptions): void {
   const { ws } = conn;
-  const bucket = new TokenBucket(opts.messagesPerSecond ?? 20, opts.messageBurst ?? 100);
+  let bucket = new TokenBucket(opts.messagesPerSecond ?? 20, opts.messageBurst ?? 100);
   const timer = setTimeout(() => ws.close(WS_CLOSE.unauthorized, 'authenticate first'), AUTH_TIMEOUT_MS);
   // Frame-level faults (too big, bad opcode or UTF-8, unmasked, RSV bits): ws has already sent
   // the matching close code (1009, 1002, 1007); the error only needs a listener.
@@ -93,6 +103,7 @@ function serveClient(conn: Conn, registry: SocketRegistry, services: Services, o
   ws.on('close', () => {
     clearTimeout(timer);
     registry.remove(conn);
+    hub.left(conn);
   });
   ws.on('pong', () => { conn.alive = true; });
   // Messages are handled one at a time, in order: a ping right behind `auth` waits for it.
@@ -107,7 +118,7 @@ function serveClient(conn: Conn, registry: SocketRegistry, services: Services, o
       if (ws.readyState !== ws.OPEN) return;
       const msg = isBinary || !Buffer.isBuffer(data) ? null : safeParse(data.toString('utf8'));
       if (!msg) {
-        send(ws, { type: 'error', code: 'bad_request', message: 'messages are JSON objects with a known type' });
+        send(conn, { type: 'error', code: 'bad_request', message: 'messages are JSON objects with a known type' });
         ws.close(WS_CLOSE.badMessage, 'bad message');
         return;
       }
@@ -121,11 +132,17 @@ function serveClient(conn: Conn, registry: SocketRegistry, services: Services, o
         // A refreshed token may re-authenticate the socket, but not switch it to another user.
         if (conn.auth && (conn.auth.sid !== claims.sid)) return ws.close(WS_CLOSE.unauthorized, 'another session');
         clearTimeout(timer);
+        const first = conn.auth === null;
+        // A proctor's console signals for many candidates at once (16 tiles: offers, answers, ICE candidates).
+        if (first && claims.role === 'proctor') bucket = new TokenBucket(5 * (opts.messagesPerSecond ?? 20), 10 * (opts.messageBurst ?? 100));
         for (const old of registry.authenticated(conn, claims)) old.ws.close(WS_CLOSE.replaced, 'replaced by a newer connection');
-        return send(ws, { type: 'ready', role: claims.role, subject: claims.sub });
+        send(conn, { type: 'ready', role: claims.role, subject: claims.sub, peer: conn.peer });
+        if (first) hub.joined(conn);
+        return;
       }
       if (!conn.auth) return ws.close(WS_CLOSE.unauthorized, 'authenticate first');
-      send(ws, { type: 'pong', id: msg.id, serverNow: services.now() });
+      if (msg.type === 'ping') return send(conn, { type: 'pong', id: msg.id, serverNow: services.now() });
+      await hub.handle(conn, msg);
     }).catch((err: unknown) => {
       services.log(`ws: message failed: ${err instanceof Error ? err.message : String(err)}`);
       ws.close(1011, 'internal error');
@@ -133,7 +150,7 @@ function serveClient(conn: Conn, registry: SocketRegistry, services: Services, o
   });
 }
 
-function send(ws: WebSocket, msg: ServerMessage): void {
+function send({ ws }: Conn, msg: ServerMessage): void {
   if (ws.readyState !== ws.OPEN) return;
   if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
     ws.terminate();

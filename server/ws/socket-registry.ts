@@ -4,6 +4,8 @@ import type { AccessClaims } from '../auth/tokens.js';
 /** One open socket and what the server knows of it. */
 export interface Conn {
   ws: WebSocket;
+  /** This socket's address for peer signaling (`p-…`), told to the client in `ready`. */
+  peer: string;
   address: string;
   openedAt: number;
   auth: AccessClaims | null;
@@ -30,6 +32,7 @@ const subjectKey = (a: AccessClaims) => `${a.exam}/${a.role}/${a.sub}`;
  */
 export class SocketRegistry {
   private readonly all = new Set<Conn>();
+  private readonly byPeer = new Map<string, Conn>();
   private readonly byAddress = new Map<string, Set<Conn>>();
   private readonly bySubject = new Map<string, Set<Conn>>();
 
@@ -51,6 +54,7 @@ export class SocketRegistry {
   /** Adds a new, unauthenticated socket; returns the pending sockets it pushes out. */
   add(conn: Conn): Conn[] {
     this.all.add(conn);
+    this.byPeer.set(conn.peer, conn);
     addTo(this.byAddress, conn.address, conn);
     const pending = [...(this.byAddress.get(conn.address) ?? [])].filter((c) => !c.auth);
     return oldestBeyond(pending, this.limits.maxPendingPerAddress);
@@ -66,12 +70,27 @@ export class SocketRegistry {
 
   remove(conn: Conn): void {
     if (!this.all.delete(conn)) return;
+    this.byPeer.delete(conn.peer);
     removeFrom(this.byAddress, conn.address, conn);
     if (conn.auth) removeFrom(this.bySubject, subjectKey(conn.auth), conn);
   }
 
   ofSession(sid: string): Conn[] {
     return [...this.all].filter((c) => c.auth?.sid === sid);
+  }
+
+  /** The signed-in sockets of one user (e.g. a candidate's device, a proctor's tabs). */
+  ofSubject(exam: string, role: AccessClaims['role'], sub: string): Conn[] {
+    return [...(this.bySubject.get(`${exam}/${role}/${sub}`) ?? [])];
+  }
+
+  /** Every signed-in socket of an exam with this role. */
+  ofRole(exam: string, role: AccessClaims['role']): Conn[] {
+    return [...this.all].filter((c) => c.auth?.exam === exam && c.auth.role === role);
+  }
+
+  byPeerId(peer: string): Conn | null {
+    return this.byPeer.get(peer) ?? null;
   }
 }
 

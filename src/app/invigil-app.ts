@@ -22,6 +22,8 @@ export class InvigilApp extends LitElement {
     header span { font-weight: 700; }
     main { max-width: 44rem; margin: 0 auto; padding: 1rem; }
     main.wide { max-width: 72rem; }
+    /* The proctor's grid uses the whole screen. */
+    main.full { max-width: none; }
   `;
   private readonly i18n = new LocaleController(this);
 
@@ -50,7 +52,7 @@ export class InvigilApp extends LitElement {
     return html`
       <header><span>${t('app.name')}</span><lang-switch></lang-switch></header>
       <offline-banner></offline-banner>
-      <main class=${this.route.mode === 'evidence' ? '' : 'wide'}>${this.renderMode()}</main>`;
+      <main class=${this.route.mode === 'evidence' ? '' : this.route.mode === 'proctor' ? 'full' : 'wide'}>${this.renderMode()}</main>`;
   }
 
   private renderMode() {

@@ -18,6 +18,7 @@ import { QuestionsController } from './questions-controller.js';
 import { RecordingController } from './recording-controller.js';
 import { ServerStateController } from './server-state-controller.js';
 import { UploadsController } from './uploads-controller.js';
+import { LiveController } from './live-controller.js';
 import type { LoginSubmit } from './candidate-login.js';
 import type { DeviceSwitch } from './step-devices.js';
 import './candidate-login.js';
@@ -59,10 +60,13 @@ export class CandidateApp extends LitElement {
   private readonly server = new ServerStateController(this, this.flow, () => this.examId, () => this.signedIn(), (err) => {
     this.error = errorText(err, this.formatTime);
   });
+  private readonly live = new LiveController(this, {
+    flow: this.flow, recording: this.recording, uploads: this.uploads, chat: this.chat, ended: () => void this.server.reload(),
+  });
 
   constructor() {
     super();
-    this.uploads.onPass(() => void this.chat.refresh());
+    this.uploads.onPass(() => void this.chat.refreshPending());
     this.flow.events.onLogged((type, detail) => {
       this.warn(type, detail);
       this.uploads.kick();
@@ -212,7 +216,7 @@ export class CandidateApp extends LitElement {
         return html`<step-exam .me=${me} .now=${now} .questions=${this.questions.list} .questionState=${this.questions.state}
           .stream=${this.recording.cameraStream} ?needsResume=${!this.recording.active} .warning=${this.warning}
           .error=${this.recording.storageFull ? t('exam.storageFull') : this.error}
-          .chat=${this.chat.messages} .pendingChat=${this.chat.pending} .presence=${this.recording.presenceKinds()}
+          .chat=${this.chat.messages} .pendingChat=${this.chat.pending} .presence=${this.recording.presenceKinds()} ?watched=${this.live.watched}
           @resume-recording=${next(() => this.recording.resume())} @refresh-questions=${next(() => this.questions.load())}
           @chat-send=${(e: CustomEvent<{ text: string }>) => void this.chat.send(e.detail.text)}
           @end-exam=${next(() => this.flow.endEarly())}></step-exam>`;
@@ -220,6 +224,7 @@ export class CandidateApp extends LitElement {
         const recordings = this.uploads.recordings;
         const all = recordings.length > 0 && recordings.every((r) => r.state === 'verified');
         return html`<section class="card" aria-labelledby="end-title"><h1 id="end-title">${t('home.ended')}</h1>
+          ${me?.progress.endedBy === 'proctor' ? html`<p class="error" role="alert">${t('exam.endedByProctor')}</p>` : nothing}
           <p role="status">${!this.recording.stopped ? t('exam.stopping') : all ? t('exam.allUploaded') : t('exam.ended')}</p></section>
           <upload-status .recordings=${recordings} .outcomes=${this.uploads.outcomes} .helpLine=${help}></upload-status>`;
       }

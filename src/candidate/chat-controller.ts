@@ -39,7 +39,19 @@ export class ChatController implements ReactiveController {
   async refresh(): Promise<void> {
     const owner = this.flow.owner();
     if (!owner) return;
-    this.pending = await pendingChat(owner.examId, owner.candidateId);
+    await this.refreshPending();
+    this.messages = await fetchChat(deviceUploadDeps, owner).catch(() => this.messages);
+    this.host.requestUpdate();
+  }
+
+  /** After an upload pass: the outbox may have delivered messages typed offline. */
+  async refreshPending(): Promise<void> {
+    const owner = this.flow.owner();
+    if (!owner) return;
+    const pending = await pendingChat(owner.examId, owner.candidateId);
+    if (pending.length === this.pending.length) return;
+    this.pending = pending;
+    // What left the outbox is now in the server's thread.
     this.messages = await fetchChat(deviceUploadDeps, owner).catch(() => this.messages);
     this.host.requestUpdate();
   }

@@ -18,6 +18,7 @@ export class HelpChat extends LitElement {
     li { margin: 0.4rem 0; padding: 0.4rem 0.6rem; border-radius: 6px; background: #f6f8fa; overflow-wrap: anywhere; }
     li.candidate { background: #ddf4ff; margin-left: 2rem; }
     li.proctor { margin-right: 2rem; }
+    li.warning { background: #ffebe9; border-left: 4px solid #cf222e; }
     textarea { box-sizing: border-box; width: 100%; font: inherit; padding: 0.5rem; border: 1px solid #8c959f; border-radius: 6px; min-height: 4rem; }
     textarea:focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
   `];
@@ -42,7 +43,7 @@ export class HelpChat extends LitElement {
       <section class="card" aria-labelledby="chat-title">
         <h2 id="chat-title">${t('chat.title')}</h2>
         <ol aria-live="polite">
-          ${this.messages.map((m) => html`<li class=${m.from}><span class="note">${m.from === 'proctor' ? t('chat.proctor') : t('chat.me')} ${time(m.at)}</span><br />${m.text}</li>`)}
+          ${this.messages.map((m) => html`<li class="${m.from} ${m.kind}"><span class="note">${m.from === 'proctor' ? t(m.kind === 'warning' ? 'chat.warning' : 'chat.proctor') : t('chat.me')} ${time(m.at)}</span><br />${m.kind === 'identity' ? t('chat.identityConfirmed') : m.text}</li>`)}
           ${this.pending.filter((m) => !sent.has(m.id)).map((m) => html`<li class="candidate" data-pending><span class="note">${t('chat.me')} ${time(m.at)} · ${t('chat.pending')}</span><br />${m.text}</li>`)}
         </ol>
         ${this.messages.length + this.pending.length === 0 ? html`<p class="note">${t('chat.empty')}</p>` : nothing}

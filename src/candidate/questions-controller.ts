@@ -4,6 +4,7 @@ import { examStage } from '../core/flow.js';
 import type { CandidateFlow } from './candidate-flow.js';
 import { QuestionSource } from './question-source.js';
 import type { QuestionState } from './step-exam.js';
+import { personalTimes } from '../core/timeline.js';
 
 const RETRY_MS = 3_000;
 
@@ -30,7 +31,7 @@ export class QuestionsController implements ReactiveController {
   hostUpdated(): void {
     const me = this.flow.me;
     if (!me || this.list || this.flow.step() !== 'exam') return;
-    if (examStage(me.exam.times, this.flow.now()).stage === 'waiting' || performance.now() - this.lastTry < RETRY_MS) return;
+    if (examStage(personalTimes(me.exam.times, me.progress), this.flow.now()).stage === 'waiting' || performance.now() - this.lastTry < RETRY_MS) return;
     void this.load();
   }
 

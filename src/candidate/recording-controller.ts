@@ -58,6 +58,10 @@ export class RecordingController implements ReactiveController {
     return this.recorder?.cameraStream ?? null;
   }
 
+  get screenStream(): MediaStream | null {
+    return this.recorder?.screenStream ?? null;
+  }
+
   /** Capturing on this page (false after a reload until 【继续录制】, or once a track ended). */
   get active(): boolean {
     return this.recorder?.active ?? false;

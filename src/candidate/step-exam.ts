@@ -9,6 +9,7 @@ import { baseStyles } from '../ui/ui-styles.js';
 import '../ui/camera-preview.js';
 import '../ui/count-down.js';
 import './help-chat.js';
+import { personalTimes } from '../core/timeline.js';
 
 export type QuestionState = 'ready' | 'loading' | 'waiting' | 'offline' | 'error';
 
@@ -30,6 +31,9 @@ export class StepExam extends LitElement {
     aside .card { padding: 1rem; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 0.2rem 0.75rem; margin: 0.75rem 0; }
     dt { color: #57606a; } dd { margin: 0; font-weight: 600; overflow-wrap: break-word; }
+    .live { color: #82071e; font-weight: 700; margin: 0.5rem 0; }
+    .live::before { content: '●'; margin-right: 0.35em; }
+    .badge { display: inline-block; min-width: 1.4em; border-radius: 999px; background: #cf222e; color: #fff; font-size: 0.85em; text-align: center; }
   `];
   private readonly i18n = new LocaleController(this);
 
@@ -46,8 +50,13 @@ export class StepExam extends LitElement {
   /** Presence flags standing now, by class: shown in the side panel until they clear. */
   @property({ attribute: false }) presence: ('cant-see' | 'suspicious')[] = [];
   @property({ attribute: false }) pendingChat: ChatOut[] = [];
+  /** A proctor is watching the live view now: the candidate is told, plainly. */
+  @property({ type: Boolean }) watched = false;
   @state() private confirming = false;
   @state() private chatOpen = false;
+  /** Proctor messages seen with the chat open, and the warning put away. */
+  @state() private seenProctor = 0;
+  @state() private dismissedWarning = '';
   private ticker: ReturnType<typeof setInterval> | undefined;
 
   override connectedCallback(): void {
@@ -61,6 +70,12 @@ export class StepExam extends LitElement {
     clearInterval(this.ticker);
   }
 
+  /** With the chat open, the proctor's messages count as seen. */
+  override willUpdate(): void {
+    const n = this.chat.filter((m) => m.from === 'proctor').length;
+    if (this.chatOpen && this.seenProctor !== n) this.seenProctor = n;
+  }
+
   private fire(name: string): void {
     this.dispatchEvent(new Event(name, { bubbles: true, composed: true }));
   }
@@ -68,9 +83,19 @@ export class StepExam extends LitElement {
   override render() {
     const me = this.me;
     if (!me) return nothing;
-    const { stage, until } = examStage(me.exam.times, this.now());
+    const times = personalTimes(me.exam.times, me.progress);
+    const { stage, until } = examStage(times, this.now());
+    // The answering deadline, with any extra time a proctor granted (the candidate is told).
+    const endAt = times.endAt;
+    const extraMin = Math.round(me.progress.extraMs / 60_000);
     const label = stage === 'waiting' ? t('examStep.startsIn') : stage === 'reading' ? t('examStep.reading') : t('examStep.answering');
+    const fromProctor = this.chat.filter((m) => m.from === 'proctor');
+    const unread = Math.max(0, fromProctor.length - this.seenProctor);
+    const warning = fromProctor.filter((m) => m.kind === 'warning').at(-1);
     return html`
+      ${warning && warning.id !== this.dismissedWarning ? html`<div class="error" role="alert" data-proctor-warning>
+        <strong>${t('examStep.proctorWarning')}</strong> ${warning.text}
+        <div class="actions"><button type="button" class="secondary" @click=${() => { this.dismissedWarning = warning.id; }}>${t('examStep.understood')}</button></div></div>` : nothing}
       ${this.needsResume ? html`<div class="error" role="alert">${t('examStep.resumeNeeded')}
         <div class="actions"><button type="button" @click=${() => this.fire('resume-recording')}>${t('exam.resume')}</button></div></div>` : nothing}
       ${this.warning ? html`<div class="warn" role="alert">${this.warning}</div>` : nothing}
@@ -95,13 +120,15 @@ export class StepExam extends LitElement {
               <dt>${t('login.candidateId')}</dt><dd>${me.candidate.id}</dd>
               <dt>${t('examStep.room')}</dt><dd>${me.candidate.roomName}</dd>
               ${me.lottery ? html`<dt>${t('home.lotteryNumber')}</dt><dd>${me.lottery.number}</dd>` : nothing}
+              <dt>${t('examStep.endsAt')}</dt><dd data-ends-at=${endAt}>${new Date(endAt).toLocaleTimeString(locale(), { hour12: false })}${extraMin > 0 ? html`<br /><span class="note">${t('examStep.extraTime', { n: extraMin })}</span>` : nothing}</dd>
             </dl>
+            ${this.watched ? html`<p class="live" role="status" data-live>${t('examStep.watchedLive')}</p>` : nothing}
             ${this.presence.map((kind) => html`<p class="warn" role="status" data-presence=${kind}>${t(kind === 'cant-see' ? 'presence.nowCantSee' : 'presence.nowAway')}</p>`)}
             <p>${label}</p>
             <count-down .now=${this.now} until=${until} label=${label}></count-down>
             <div class="actions">
               <button type="button" class="secondary" @click=${() => this.fire('refresh-questions')}>${t('examStep.refreshQuestions')}</button>
-              <button type="button" class="secondary" aria-expanded=${this.chatOpen} @click=${() => { this.chatOpen = !this.chatOpen; }}>${t('examStep.help')}</button>
+              <button type="button" class="secondary" aria-expanded=${this.chatOpen} @click=${() => { this.chatOpen = !this.chatOpen; }}>${t('examStep.help')}${unread ? html` <span class="badge" aria-label=${t('examStep.unread', { n: unread })}>${unread}</span>` : nothing}</button>
               <button type="button" @click=${() => { this.confirming = true; }}>${t('exam.end')}</button>
             </div>
             ${this.confirming ? html`<div role="alertdialog" aria-labelledby="end-title" class="card">

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { LocalRecording } from '../core/stored-schema.js';
-import { deviceUploadDeps } from '../net/sync-all.js';
+import { recorderWorker } from '../media/recorder-worker-client.js';
 import { UploadScheduler } from '../net/upload-scheduler.js';
 import type { UploadOutcome } from '../net/uploader.js';
 import { listRecordings } from '../storage/recording-store.js';
@@ -21,7 +21,11 @@ export class UploadsController implements ReactiveController {
 
   constructor(private readonly host: ReactiveControllerHost, private readonly owner: () => Owner | null) {
     host.addController(this);
-    this.scheduler = new UploadScheduler(deviceUploadDeps, (o) => {
+    // The passes run in the recorder worker: the page's main thread only hears the outcome.
+    this.scheduler = new UploadScheduler(async () => {
+      const r = await recorderWorker().sync();
+      return { ...r, outcomes: new Map(r.outcomes) };
+    }, (o) => {
       this.outcomes = o;
       void this.refresh();
       for (const listener of this.listeners) listener();

@@ -84,7 +84,15 @@ export const AcceptRequest = z.object({ document: z.enum(DOCUMENTS) });
 export const Acceptances = z.object({ procedure: z.number().nullable(), pledge: z.number().nullable(), notice: z.number().nullable() });
 export type Acceptances = z.infer<typeof Acceptances>;
 
-export const Progress = z.object({ enteredAt: z.number().nullable(), endedAt: z.number().nullable() });
+export const Progress = z.object({
+  enteredAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  /** Extra answering time granted by a proctor, ms (moves this candidate's end). */
+  extraMs: z.number().default(0),
+  /** Who ended the exam early: the candidate, or a proctor for cause. */
+  endedBy: z.enum(['candidate', 'proctor']).nullable().default(null),
+});
+export type ProgressReply = z.infer<typeof Progress>;
 
 export const FaceMatchState = z.object({
   enabled: z.boolean(),
@@ -130,6 +138,9 @@ export const CandidateMe = z.object({
     width: z.number(), height: z.number(), frameRate: z.number(),
     videoBitsPerSecond: z.number(), audioBitsPerSecond: z.number(), screenBitsPerSecond: z.number(),
   }),
+  /** ICE servers for the live view's peer links (exam configuration; none by default). */
+  iceServers: z.array(z.object({ urls: z.union([z.string(), z.array(z.string())]), username: z.string().optional(), credential: z.string().optional() })).default([]),
+  iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
   serverNow: z.number(),
 });
 export type CandidateMe = z.infer<typeof CandidateMe>;

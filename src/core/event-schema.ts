@@ -10,12 +10,25 @@ export const EVENT_TYPES = [
   'fullscreen-exit', 'display-attached', 'copy', 'paste', 'context-menu', 'print-screen',
   'devtools-resize', 'track-ended', 'track-muted', 'device-change', 'device-switched', 'offline',
   'online', 'storage-full', 'storage-error', 'face-flag', 'face-summary', 'face-match', 'quota-exceeded',
-  'outbox-refused', 'recorder-unavailable',
+  'outbox-refused', 'recorder-unavailable', 'identity-confirmed', 'proctor-warning', 'extra-time', 'ended-for-cause',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Written by the server itself (the identity path): a device cannot post these. */
-export const SERVER_EVENTS: ReadonlySet<EventType> = new Set(['face-match', 'quota-exceeded']);
+export const SERVER_EVENTS: ReadonlySet<EventType> = new Set([
+  'face-match', 'quota-exceeded', 'identity-confirmed', 'proctor-warning', 'extra-time', 'ended-for-cause',
+]);
+
+/** Integrity signals (R7, R9) as counted on the proctor's tile. */
+export const INTEGRITY_EVENTS: ReadonlySet<EventType> = new Set([
+  'tab-hidden', 'window-blur', 'fullscreen-exit', 'display-attached', 'copy', 'paste', 'context-menu', 'print-screen',
+  'devtools-resize', 'track-ended', 'track-muted', 'device-change',
+]);
+
+/** Problems of the device itself (storage, refused items, limits, the recorder). */
+export const DEVICE_PROBLEM_EVENTS: ReadonlySet<EventType> = new Set([
+  'storage-full', 'storage-error', 'outbox-refused', 'recorder-unavailable', 'quota-exceeded',
+]);
 
 /**
  * What a device may still report after it stopped speaking for the candidate (a takeover or a
@@ -48,7 +61,13 @@ export const ChatOut = z.object({ id: ClientId, text: z.string().trim().min(1).m
 export type ChatOut = z.infer<typeof ChatOut>;
 export const ChatBatch = z.object({ messages: z.array(ChatOut).min(1).max(50) });
 
-export const ChatMessage = ChatOut.extend({ from: z.enum(['candidate', 'proctor']), receivedAt: z.number() });
+export const ChatMessage = ChatOut.extend({
+  from: z.enum(['candidate', 'proctor']),
+  receivedAt: z.number(),
+  /** A proctor's formal warning is shown apart from ordinary replies. */
+  /** `identity`: the proctor confirmed the candidate's identity (the text is for the record; the device shows its own words). */
+  kind: z.enum(['message', 'warning', 'identity']).default('message'),
+});
 export type ChatMessage = z.infer<typeof ChatMessage>;
 export const ChatThread = z.object({ messages: z.array(ChatMessage) });
 export type ChatThread = z.infer<typeof ChatThread>;

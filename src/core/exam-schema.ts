@@ -111,6 +111,11 @@ const ExamFields = z.object({
   recording: RecordingSettings.default(RecordingSettings.parse({})),
   face: FaceSettings.default(FaceSettings.parse({})),
   iceServers: z.array(IceServer).default([]),
+  /**
+   * `relay`: live-view links go only through the TURN servers above (the candidates' and
+   * proctors' own addresses are never exchanged); `all`: direct where possible.
+   */
+  iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
   retentionDays: z.number().int().min(1).max(3650).default(90),
   /**
    * How questions reach candidates (README, Questions). `at-start`: encrypted at entry, the key

@@ -1,5 +1,5 @@
 import type { Acceptances, FaceMatchState } from './api-schema.js';
-import type { CandidateProgress, TimelineTimes } from './timeline.js';
+import { personalTimes, type CandidateProgress, type TimelineTimes } from './timeline.js';
 
 /** The candidate's steps (R1–R10), in order. `missed`: the entry window closed without entry. */
 export const STEPS = [
@@ -51,7 +51,7 @@ export interface FlowFacts {
 export function flowStep(f: FlowFacts, times: TimelineTimes, now: number): Step {
   if (!f.loggedIn) return f.acks.check ? 'login' : 'check';
   if (f.progress.enteredAt !== null) {
-    if (f.progress.endedAt !== null || f.localEndedAt !== null || now >= times.endAt) return 'upload';
+    if (f.progress.endedAt !== null || f.localEndedAt !== null || now >= personalTimes(times, f.progress).endAt) return 'upload';
     if (!f.acks.devices && now < times.startAt) return 'devices';
     return 'exam';
   }

@@ -35,10 +35,18 @@ export function timelineTimes(t: Timeline, retentionDays: number): TimelineTimes
 export interface CandidateProgress {
   /** Server time the candidate entered the exam, or null. */
   enteredAt: number | null;
-  /** Server time the candidate ended the exam early, or null. */
+  /** Server time the exam ended early for this candidate (by them, or by a proctor for cause), or null. */
   endedAt: number | null;
+  /** Extra answering time the proctors granted this candidate (e.g. for an outage), ms. */
+  extraMs?: number;
 }
 export const NO_PROGRESS: CandidateProgress = { enteredAt: null, endedAt: null };
+
+/** One candidate's own timeline: extra time moves only the end of answering. */
+export function personalTimes(times: TimelineTimes, progress: CandidateProgress): TimelineTimes {
+  const extra = progress.extraMs ?? 0;
+  return extra > 0 ? { ...times, endAt: times.endAt + extra } : times;
+}
 
 export const PHASES = ['scheduled', 'open', 'reading', 'answering', 'ended', 'closed'] as const;
 /**

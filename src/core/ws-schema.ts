@@ -1,17 +1,81 @@
 import { z } from 'zod';
+import { Progress } from './api-schema.js';
+import { ChatMessage } from './event-schema.js';
+import { Id } from './exam-schema.js';
+import { STEPS } from './flow.js';
+import { CandidateTile } from './room-schema.js';
+
+/** A socket's address for peer signaling, given by the server in `ready`. */
+export const PeerId = z.string().regex(/^p-[A-Za-z0-9]{8,32}$/);
+/** One peer link (one proctor tab watching one candidate device), named by the proctor's side. */
+export const LinkId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+/**
+ * What a peer connection hands over (the shape simple-peer's `signal` uses): a session
+ * description, or one ICE candidate (trickled), or the end of candidates.
+ */
+export const SignalData = z.union([
+  z.object({ type: z.enum(['offer', 'answer']), sdp: z.string().max(60_000) }),
+  z.object({
+    type: z.literal('candidate'),
+    candidate: z.object({
+      candidate: z.string().max(1000), sdpMid: z.string().max(64).nullable().optional(),
+      sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(), usernameFragment: z.string().max(256).nullable().optional(),
+    }),
+  }),
+]);
+export type SignalData = z.infer<typeof SignalData>;
+
+/** What a proctor asks of one candidate's live view. */
+export const WatchWish = z.object({
+  /** `high`: one tile at ≈ 360p / 500 kbit/s; `low`: the ladder's ≈ 180p / 150 kbit/s and down. */
+  quality: z.enum(['low', 'high']),
+  /** The candidate's screen too (on request). */
+  screen: z.boolean(),
+});
+export type WatchWish = z.infer<typeof WatchWish>;
+
+/** The candidate device's state, every few seconds: the server keeps presence from it. */
+export const DeviceState = z.object({
+  step: z.enum(STEPS),
+  /** Recording on this page now. */
+  recording: z.boolean(),
+  /** Bytes each recording holds on the device (recorded so far), for completeness on the proctor's side. */
+  recordings: z.array(z.object({ id: z.string().max(64), kind: z.enum(['camera', 'screen', 'evidence']), bytes: z.number().nonnegative() })).max(8),
+  /** Peer links to proctors sending live video now. */
+  watchedBy: z.number().int().nonnegative().max(64),
+});
+export type DeviceState = z.infer<typeof DeviceState>;
 
 /** Messages a client sends over the WebSocket. The first must be `auth`. */
 export const ClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().min(10).max(4096) }),
   z.object({ type: z.literal('ping'), id: z.number().int() }),
+  /** Candidate: its state, every few seconds (presence). */
+  z.object({ type: z.literal('heartbeat'), state: DeviceState }),
+  /** Proctor: start (or change) watching one candidate of their rooms live. */
+  z.object({ type: z.literal('watch'), candidate: Id, link: LinkId, wish: WatchWish }),
+  z.object({ type: z.literal('unwatch'), candidate: Id, link: LinkId }),
+  /** Either side of a peer link: relayed by the server only between a candidate and a proctor of its room. */
+  z.object({ type: z.literal('signal'), to: PeerId, link: LinkId, data: SignalData }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 export const ServerMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready'), role: z.enum(['candidate', 'proctor']), subject: z.string() }),
+  z.object({ type: z.literal('ready'), role: z.enum(['candidate', 'proctor']), subject: z.string(), peer: PeerId }),
   z.object({ type: z.literal('pong'), id: z.number().int(), serverNow: z.number() }),
   z.object({ type: z.literal('session-ended'), reason: z.string() }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+  /** To a candidate: a proctor of its room wants its live view (sent again on every reconnect). */
+  z.object({ type: z.literal('watch'), from: PeerId, proctor: Id, link: LinkId, wish: WatchWish }),
+  z.object({ type: z.literal('unwatch'), from: PeerId, link: LinkId }),
+  z.object({ type: z.literal('signal'), from: PeerId, link: LinkId, data: SignalData }),
+  /** To a proctor: one candidate's tile changed. */
+  z.object({ type: z.literal('tile'), tile: CandidateTile }),
+  /** A new help-chat message: to the proctors of the room (with the candidate) and to the candidate. */
+  z.object({ type: z.literal('chat'), candidate: Id, message: ChatMessage }),
+  /** To a candidate: what the server now holds of its progress (extra time, an end for cause). */
+  z.object({ type: z.literal('progress'), progress: Progress }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
@@ -27,3 +91,7 @@ export const WS_CLOSE = {
   tooMany: 4005,
   policy: 1008,
 } as const;
+
+/** How often a candidate device reports its state, and how long silence means "offline". */
+export const HEARTBEAT_MS = 3_000;
+export const OFFLINE_AFTER_MS = 7_500;

@@ -1,6 +1,8 @@
 import type { MessageKey } from './zh-CN.js';
+import { proctorEn } from './proctor.en.js';
 
 export const en: Record<MessageKey, string> = {
+  ...proctorEn,
   'app.name': 'Invigil online exam',
   'app.offline': 'You are offline: the exam goes on, everything is kept on this device and uploads when the network is back.',
   'app.loading': 'Loading…',
@@ -62,16 +64,6 @@ export const en: Record<MessageKey, string> = {
   'proctor.proctorId': 'Proctor ID',
   'proctor.password': 'Password',
   'proctor.submit': 'Log in',
-  'proctor.rooms': 'Your rooms',
-  'proctor.candidate': 'Candidate',
-  'proctor.status': 'Status',
-  'proctor.loggedIn': 'logged in',
-  'proctor.notLoggedIn': 'not logged in',
-  'proctor.lottery': 'Draw number',
-  'proctor.uploads': 'Uploads',
-  'proctor.uploadState': '{verified}/{total} verified, {size}',
-  'proctor.uploadProblem': 'Upload problem: {problem}',
-  'proctor.refresh': 'Refresh',
   'proctor.logout': 'Log out',
   'evidence.title': 'Phone evidence camera',
   'evidence.unavailable': 'The phone evidence camera is not available in this version yet. Binding code: {code}',
@@ -243,5 +235,14 @@ export const en: Record<MessageKey, string> = {
   'error.not_webm': 'This recording is in a format that cannot be played.',
   'exam.recorderUnavailable': 'The recorder could not start in this browser, so you have not entered the exam. Reload the page and press 【进入考试】 again; if that does not help, use the latest Chrome or Edge, or call the help line.',
   'home.logoutUploading': 'Log out (the upload goes on in the background)',
+  'examStep.watchedLive': 'A proctor is watching your camera live',
+  'examStep.proctorWarning': 'From the proctor:',
+  'examStep.understood': 'Understood',
+  'examStep.endsAt': 'Exam ends at',
+  'examStep.extraTime': 'includes {n} min extra time from the proctor',
+  'examStep.unread': '{n} unread messages',
+  'chat.warning': 'Proctor warning',
+  'chat.identityConfirmed': 'A proctor has confirmed your identity.',
+  'exam.endedByProctor': 'The proctor ended your exam. The recording goes on uploading: keep this page open.',
   'error.unknown': 'Something went wrong ({code}). Try again later or call the help line.',
 };

@@ -1,5 +1,8 @@
+import { proctorZhCN } from './proctor.zh-CN.js';
+
 /** The primary catalogue: every key the UI uses. `{name}` marks a value filled in at run time. */
 export const zhCN = {
+  ...proctorZhCN,
   'app.name': 'Invigil 在线考试',
   'app.offline': '网络已断开：考试可以继续，数据保存在本机，联网后自动上传。',
   'app.loading': '正在加载…',
@@ -61,16 +64,6 @@ export const zhCN = {
   'proctor.proctorId': '监督员编号',
   'proctor.password': '密码',
   'proctor.submit': '登录',
-  'proctor.rooms': '负责考场',
-  'proctor.candidate': '考生',
-  'proctor.status': '状态',
-  'proctor.loggedIn': '已登录',
-  'proctor.notLoggedIn': '未登录',
-  'proctor.lottery': '抽签号',
-  'proctor.uploads': '录像上传',
-  'proctor.uploadState': '已验证 {verified}/{total}，{size}',
-  'proctor.uploadProblem': '上传问题：{problem}',
-  'proctor.refresh': '刷新',
   'proctor.logout': '退出登录',
   'evidence.title': '手机佐证录像',
   'evidence.unavailable': '手机佐证录像功能尚未在此版本中提供。绑定码：{code}',
@@ -242,6 +235,15 @@ export const zhCN = {
   'error.not_webm': '这段录像的格式无法播放。',
   'exam.recorderUnavailable': '录制组件无法在本浏览器中启动，尚未进入考试。请刷新页面后再点【进入考试】；如仍不行，请换用最新版 Chrome 或 Edge 浏览器，或拨打技术服务电话。',
   'home.logoutUploading': '退出登录（上传会在后台继续）',
+  'examStep.watchedLive': '监督员正在实时查看你的画面',
+  'examStep.proctorWarning': '监督员提醒：',
+  'examStep.understood': '我知道了',
+  'examStep.endsAt': '考试结束时间',
+  'examStep.extraTime': '含监督员延长的 {n} 分钟',
+  'examStep.unread': '{n} 条未读消息',
+  'chat.warning': '监督员警告',
+  'chat.identityConfirmed': '监督员已人工核验你的身份。',
+  'exam.endedByProctor': '监督员已结束你的考试。录像会继续上传，请勿关闭本页面。',
   'error.unknown': '出现错误（{code}），请稍后重试或联系技术服务电话。',
 } as const;
 

@@ -55,6 +55,11 @@ export class ExamRecorder {
     return this.streams[0] ?? null;
   }
 
+  /** The whole screen being recorded, or null. */
+  get screenStream(): MediaStream | null {
+    return this.streams[1] ?? null;
+  }
+
   /** Capturing on this page: false before the first start, after a reload, or once a track ended. */
   get active(): boolean {
     return this.streams.length > 0 && !this.interrupted;

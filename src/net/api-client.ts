@@ -37,6 +37,11 @@ export class ApiClient {
     this.credentials = credentials;
   }
 
+  /** The session token in use now (for the WebSocket's `auth`), or null when signed out. */
+  get token(): string | null {
+    return this.credentials?.token ?? null;
+  }
+
   /** An unauthenticated call (login, time). */
   request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
     return this.send(method, path, schema, body, null);

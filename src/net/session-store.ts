@@ -13,11 +13,15 @@ export class SessionStore {
   readonly api: ApiClient;
   session: StoredSession | null = null;
   private readonly key: `session:${Role}`;
+  private readonly refreshed = new Set<() => void>();
 
   constructor(readonly role: Role) {
     this.key = `session:${role}`;
     this.api = new ApiClient(null, {
-      onRefreshed: (tokens) => this.save(this.session ? { ...this.session, ...tokens } : null),
+      onRefreshed: async (tokens) => {
+        await this.save(this.session ? { ...this.session, ...tokens } : null);
+        for (const listener of this.refreshed) listener();
+      },
       shared: { lockName: `invigil-refresh-${role}`, read: async () => (await kvGet(this.key)) ?? null },
     });
   }
@@ -37,5 +41,11 @@ export class SessionStore {
 
   forget(): Promise<void> {
     return this.save(null);
+  }
+
+  /** After each token refresh (the WebSocket authenticates again with the new token). */
+  onRefreshed(listener: () => void): () => void {
+    this.refreshed.add(listener);
+    return () => this.refreshed.delete(listener);
   }
 }

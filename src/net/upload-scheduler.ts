@@ -1,12 +1,13 @@
-import type { UploadDeps, UploadOutcome } from './uploader.js';
-import { UPLOAD_SYNC_TAG, syncAll } from './sync-all.js';
-import { requestStats } from './http.js';
+import type { UploadOutcome } from './uploader.js';
+import { UPLOAD_SYNC_TAG } from './sync-all.js';
 
 /**
  * The page's uploader loop: live upload while online (kicked after every stored chunk), catch-up
  * on `online` and on becoming visible, a timer, and exponential backoff after failures. When
  * the page cannot finish, Background Sync hands the work to the service worker.
  */
+export interface PassResult { outcomes: Map<string, UploadOutcome>; requests: number; waitMs: number }
+
 const MIN_BACKOFF_MS = 2_000;
 /** One User Timing entry per pass (benchmarks read it). */
 export const UPLOAD_PASS_MEASURE = 'invigil:upload-pass';
@@ -27,7 +28,8 @@ export class UploadScheduler {
     if (document.visibilityState === 'visible') this.kick();
   };
 
-  constructor(private readonly deps: UploadDeps, private readonly onOutcome: (o: Map<string, UploadOutcome>) => void = () => {}) {}
+  /** `runPass` runs one upload pass (in the recorder worker: off the page's main thread). */
+  constructor(private readonly runPass: () => Promise<PassResult>, private readonly onOutcome: (o: Map<string, UploadOutcome>) => void = () => {}) {}
 
   start(): void {
     window.addEventListener('online', this.kickNow);
@@ -64,16 +66,15 @@ export class UploadScheduler {
     clearTimeout(this.timer);
     let outcomes = new Map<string, UploadOutcome>();
     const started = performance.now();
-    const before = { ...requestStats };
+    let detail = { requests: 0, waitMs: 0 };
     try {
-      outcomes = await syncAll(this.deps);
+      const r = await this.runPass();
+      outcomes = r.outcomes;
+      detail = { requests: r.requests, waitMs: r.waitMs };
     } catch (err) {
       console.warn('upload pass failed', err);
     }
-    performance.measure(UPLOAD_PASS_MEASURE, {
-      start: started, end: performance.now(),
-      detail: { requests: requestStats.count - before.count, waitMs: requestStats.waitMs - before.waitMs },
-    });
+    performance.measure(UPLOAD_PASS_MEASURE, { start: started, end: performance.now(), detail });
     this.onOutcome(outcomes);
     const failed = [...outcomes.values()].some((o) => o.state === 'offline' || o.state === 'retry');
     const pending = [...outcomes.values()].some((o) => o.state !== 'verified' && o.state !== 'problem');

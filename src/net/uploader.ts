@@ -55,6 +55,11 @@ export async function syncRecording(id: string, deps: UploadDeps): Promise<Uploa
 interface ServerView { held: Map<string, string>; segments: Set<number> }
 const views = new Map<string, ServerView>();
 
+/** This page or worker has read the server's view of the recording (its segments are announced). */
+export function serverKnows(id: string): boolean {
+  return views.has(id);
+}
+
 function viewOf(status: RecordingStatus): ServerView {
   return {
     held: new Map(status.segments.flatMap((s) => s.chunks.map((c) => [`${s.segment}/${c.seq}`, c.sha256] as const))),
@@ -75,7 +80,7 @@ async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
     }
     await sendPending(api, rec, view);
     const latest = (await getRecording(id)) ?? rec;
-    if (latest.state !== 'stopped') return { state: 'uploading', ...(await bytesOf(id)) };
+    if (latest.state !== 'stopped') return { state: 'uploading', ...bytesIn(latest) };
     const done = await api.complete(latest);
     if ('missing' in done) {
       // The server lacks chunks this device thought acknowledged: send them again.
@@ -127,7 +132,10 @@ async function sendPending(api: UploadApi, rec: LocalRecording, view: ServerView
 
 async function bytesOf(id: string): Promise<Bytes> {
   const rec = await getRecording(id);
-  if (!rec) return { recordedBytes: 0, verifiedBytes: 0 };
+  return rec ? bytesIn(rec) : { recordedBytes: 0, verifiedBytes: 0 };
+}
+
+function bytesIn(rec: LocalRecording): Bytes {
   return { recordedBytes: rec.bytes, verifiedBytes: rec.state === 'verified' ? rec.bytes : Math.min(rec.uploadedBytes, rec.bytes) };
 }
 

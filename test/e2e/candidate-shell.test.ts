@@ -90,8 +90,8 @@ test('a second login elsewhere is refused until confirmed; the first device is t
   await p2.getByRole('alertdialog').waitFor();
   await p2.getByRole('button', { name: '确认在本设备登录' }).click();
   await waitForStep(p2, 'procedure');
-  await p1.reload();
-  await p1.getByText('您已在另一台设备登录，本设备的登录已结束。').waitFor();
+  // The first device learns at once — its socket is closed with session-ended — without a reload.
+  await p1.getByText('您已在另一台设备登录，本设备的登录已结束。').waitFor({ timeout: 10_000 });
   await first.close();
   await second.close();
 });
@@ -107,8 +107,11 @@ test('the proctor logs in and sees their room with login state and draw numbers'
   await page.getByText('考试编号、监督员编号或密码不正确。').waitFor();
   await page.getByLabel('密码').fill(PROCTOR_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
-  const row = page.getByRole('row', { name: /cA-1/ });
-  await row.waitFor();
-  assert.match((await row.textContent()) ?? '', /已登录\s*\d/);
+  // cA-1 logged in and drew above: its tile shows the number and no "not logged in"; cA-3 never logged in.
+  const drawn = page.locator('article[data-candidate="cA-1"]');
+  await drawn.locator('.number').waitFor();
+  assert.match((await drawn.locator('.number').textContent()) ?? '', /^\d+$/);
+  assert.doesNotMatch((await drawn.textContent()) ?? '', /未登录/);
+  assert.match((await page.locator('article[data-candidate="cA-3"]').textContent()) ?? '', /未登录/);
   await context.close();
 });

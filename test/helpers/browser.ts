@@ -11,7 +11,7 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
   const browser = await chromium.launch({
     executablePath: (findChromium)(),
     headless: true,
-    args: [...(CHROMIUM_ARGS), ...(FAKE_MEDIA_ARGS), ...extraArgs],
+    args: [...(CHROMIUM_ARGS), ...(FAKE_MEDIA_ARGS), ...WEBRTC_ARGS, ...extraArgs],
   });
   const violations: string[] = [];
   const watch = (context: BrowserContext) => {
@@ -35,6 +35,12 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
   };
   return browser;
 }
+
+/**
+ * Peer links between pages of one headless Chromium on one machine: host candidates as plain
+ * addresses (not mDNS names, which nothing resolves here), and loopback allowed (TURN on 127.0.0.1).
+ */
+export const WEBRTC_ARGS = ['--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection'];
 
 /** The camera shows a real face (the astronaut fixture, looped) instead of the test card. */
 export const FACE_CAMERA_ARG = `--use-file-for-fake-video-capture=${new URL('../fixtures/face-640x480.y4m', import.meta.url).pathname}`;

@@ -50,7 +50,7 @@ test('entry is decided by the server: window, documents, lottery; the first entr
   assert.equal((await s.call('POST', '/api/candidate/enter', undefined, auth)).json.code, 'lottery_required');
   await s.call('POST', '/api/candidate/lottery/draw', undefined, auth);
   const entered = await s.call('POST', '/api/candidate/enter', undefined, auth);
-  assert.deepEqual(entered.json, { enteredAt: s.clock.t, endedAt: null });
+  assert.deepEqual(entered.json, { enteredAt: s.clock.t, endedAt: null, extraMs: 0, endedBy: null });
   s.clock.advance(5000);
   assert.deepEqual((await s.call('POST', '/api/candidate/enter', undefined, auth)).json, entered.json);
   assert.equal((await s.call('POST', '/api/candidate/accept', { document: 'other' }, auth)).status, 400);
@@ -109,7 +109,7 @@ test('events: deduped by id, device credential only; an early end sent late coun
   s.clock.t = START + 30 * MIN;
   assert.deepEqual((await s.call('POST', '/api/device/events', { events }, who.upload)).json, { accepted: 2 });
   assert.deepEqual((await s.call('POST', '/api/device/events', { events }, who.upload)).json, { accepted: 0 });
-  assert.deepEqual(await s.services.progress.get('exam1', 'cB-1'), { enteredAt, endedAt: START + 2 * MIN });
+  assert.deepEqual(await s.services.progress.get('exam1', 'cB-1'), { enteredAt, endedAt: START + 2 * MIN, extraMs: 0, endedBy: 'candidate' });
   const bad = await s.call('POST', '/api/device/events', { events: [{ id: 'x', type: 'nope', at: -1 }] }, who.upload);
   assert.equal(bad.status, 400);
   const stored = await s.services.events.list('exam1', 'cB-1');

@@ -39,7 +39,10 @@ function converse(messages: (string | object)[], waitFor = 1): Promise<{ replies
 
 test('the first message authenticates; then pings are answered with server time', async () => {
   const { replies } = await converse([{ type: 'auth', token }, { type: 'ping', id: 7 }], 2);
-  assert.deepEqual(replies[0], { type: 'ready', role: 'candidate', subject: 'cA-1' });
+  // `peer`: this socket's address for peer signaling, made fresh per socket.
+  const { peer, ...ready } = replies[0] as { peer: string };
+  assert.deepEqual(ready, { type: 'ready', role: 'candidate', subject: 'cA-1' });
+  assert.match(peer, /^p-[A-Za-z0-9]{8,32}$/);
   assert.deepEqual(replies[1], { type: 'pong', id: 7, serverNow: s.clock.t });
 });
 

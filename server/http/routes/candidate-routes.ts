@@ -31,6 +31,8 @@ export function candidateRoutes(services: Services): Hono<AuthEnv> {
       questionRelease: exam.config.questionRelease,
       face: { monitorFps: exam.config.face.monitorFps, match: await services.identity.state(exam, sub) },
       recording: exam.config.recording,
+      iceServers: exam.config.iceServers,
+      iceTransportPolicy: exam.config.iceTransportPolicy,
       serverNow: now(),
     };
     return c.json(me);

@@ -1,7 +1,9 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { ProctorRoster } from '../../../src/core/api-schema.js';
 import { ChatBatch } from '../../../src/core/event-schema.js';
 import { Id } from '../../../src/core/exam-schema.js';
+import { ConfirmIdentityRequest, EndForCauseRequest, ExtraTimeRequest, WarningRequest, type ProctorRoom } from '../../../src/core/room-schema.js';
+import type { Actor } from '../../domain/proctor-actions.js';
 import type { Services } from '../../services.js';
 import { requireRole, type AuthEnv } from '../auth.js';
 import { forbidden, notFound } from '../api-error.js';
@@ -9,14 +11,20 @@ import { jsonBody, parseWith } from '../validate.js';
 import { examSummary } from './exam-summary.js';
 
 /** A proctor sees only the rooms assigned to them (invariant 6). */
-export function proctorRoutes({ sessions, exams, lottery, recordings, events }: Services): Hono<AuthEnv> {
+export function proctorRoutes(services: Services): Hono<AuthEnv> {
+  const { sessions, exams, lottery, recordings, events, roomView, actions, changes } = services;
   const app = new Hono<AuthEnv>();
   app.use('*', requireRole(sessions, 'proctor'));
-  app.get('/roster', async (c) => {
+  const mine = async (c: Context<AuthEnv>) => {
     const { exam: examId, sub } = c.get('auth');
     const exam = await exams.get(examId);
     const proctor = exam?.config.proctors.find((p) => p.id === sub);
     if (!exam || !proctor) throw notFound('this proctor is no longer in the exam');
+    return { exam, proctor };
+  };
+  app.get('/roster', async (c) => {
+    const { exam, proctor } = await mine(c);
+    const examId = exam.config.id;
     const uploads = await recordings.summary(examId);
     const rooms = await Promise.all(exam.config.rooms.filter((r) => proctor.rooms.includes(r.id)).map(async (room) => ({
       id: room.id,
@@ -31,24 +39,70 @@ export function proctorRoutes({ sessions, exams, lottery, recordings, events }: 
     const roster: ProctorRoster = { proctor: { id: proctor.id, name: proctor.name }, exam: examSummary(exam), rooms };
     return c.json(roster);
   });
-  /** The help chat with one candidate of the proctor's rooms (the console comes later). */
-  const candidateOf = async (c: { get(k: 'auth'): { exam: string; sub: string } }, raw: string | undefined) => {
-    const { exam: examId, sub } = c.get('auth');
-    const candidateId = parseWith(Id, raw, 'candidate id');
-    const exam = await exams.get(examId);
-    const proctor = exam?.config.proctors.find((p) => p.id === sub);
-    const candidate = exam?.config.roster.find((x) => x.id === candidateId);
-    if (!proctor || !candidate || !proctor.rooms.includes(candidate.room)) throw forbidden('this candidate is not in your rooms');
-    return { examId, candidateId };
+  /** The live console's first picture: every candidate of the proctor's rooms as a tile (then pushed over /ws). */
+  app.get('/room', async (c) => {
+    const { exam, proctor } = await mine(c);
+    const candidates = exam.config.roster.filter((x) => proctor.rooms.includes(x.room));
+    const room: ProctorRoom = {
+      proctor: { id: proctor.id, name: proctor.name },
+      exam: examSummary(exam),
+      rooms: exam.config.rooms.filter((r) => proctor.rooms.includes(r.id)),
+      candidates: await Promise.all(candidates.map((x) => roomView.tile(exam, x.id, proctor.id))),
+      iceServers: exam.config.iceServers,
+      iceTransportPolicy: exam.config.iceTransportPolicy,
+      serverNow: services.now(),
+    };
+    return c.json(room);
+  });
+  /** One candidate of the proctor's rooms, or 403. */
+  const actor = async (c: Context<AuthEnv>): Promise<Actor> => {
+    const { exam, proctor } = await mine(c);
+    const candidateId = parseWith(Id, c.req.param('candidate'), 'candidate id');
+    const candidate = exam.config.roster.find((x) => x.id === candidateId);
+    if (!candidate || !proctor.rooms.includes(candidate.room)) throw forbidden('this candidate is not in your rooms');
+    return { exam, candidate: candidateId, proctor: proctor.id };
   };
+  app.get('/candidates/:candidate', async (c) => {
+    const a = await actor(c);
+    return c.json(await roomView.detail(a.exam, a.candidate, a.proctor));
+  });
+  app.post('/candidates/:candidate/identity-confirm', async (c) => {
+    const a = await actor(c);
+    await actions.confirmIdentity(a, (await jsonBody(c, ConfirmIdentityRequest)).note);
+    return c.json(await roomView.detail(a.exam, a.candidate, a.proctor));
+  });
+  app.post('/candidates/:candidate/warning', async (c) => {
+    const a = await actor(c);
+    await actions.warn(a, (await jsonBody(c, WarningRequest)).text);
+    return c.json(await roomView.detail(a.exam, a.candidate, a.proctor));
+  });
+  app.post('/candidates/:candidate/extra-time', async (c) => {
+    const a = await actor(c);
+    const body = await jsonBody(c, ExtraTimeRequest);
+    await actions.extraTime(a, body.minutes, body.reason);
+    return c.json(await roomView.detail(a.exam, a.candidate, a.proctor));
+  });
+  app.post('/candidates/:candidate/end', async (c) => {
+    const a = await actor(c);
+    await actions.endForCause(a, (await jsonBody(c, EndForCauseRequest)).reason);
+    return c.json(await roomView.detail(a.exam, a.candidate, a.proctor));
+  });
+  app.post('/candidates/:candidate/chat-read', async (c) => {
+    await actions.readChat(await actor(c));
+    return c.body(null, 204);
+  });
+  /** The help chat with one candidate of the proctor's rooms. */
   app.get('/chat/:candidate', async (c) => {
-    const { examId, candidateId } = await candidateOf(c, c.req.param('candidate'));
-    return c.json({ messages: await events.chat(examId, candidateId) });
+    const a = await actor(c);
+    return c.json({ messages: await events.chat(a.exam.config.id, a.candidate) });
   });
   app.post('/chat/:candidate', async (c) => {
-    const { examId, candidateId } = await candidateOf(c, c.req.param('candidate'));
-    await events.addChat(examId, candidateId, 'proctor', (await jsonBody(c, ChatBatch)).messages);
-    return c.json({ messages: await events.chat(examId, candidateId) });
+    const a = await actor(c);
+    const fresh = await events.addChat(a.exam.config.id, a.candidate, 'proctor', (await jsonBody(c, ChatBatch)).messages);
+    for (const message of fresh) changes.emit({ kind: 'chat', exam: a.exam.config.id, candidate: a.candidate, message });
+    // Replying reads what came before.
+    await actions.readChat(a);
+    return c.json({ messages: await events.chat(a.exam.config.id, a.candidate) });
   });
   return app;
 }

@@ -1,0 +1,78 @@
+// A lightweight candidate for the proctor benchmark: the app's own LiveSender and SignalingClient
+// (the code a candidate's page runs after entry) on a fake camera, without the recorder, the face
+// model and the rest of the page; sixteen of them on one page share one fake camera at the video
+// rung's own size (180p, 10 fps: what the proctor receives anyway) — capturing sixteen cameras
+// alone took most of a core here — so they fit beside the proctor on one machine.
+// Bundled by bench/proctor.ts with esbuild and evaluated in a page of the server's origin.
+// First, as in the app (src/main.ts): zod without eval, which the page's policy forbids.
+import '../../src/core/zod-jitless.js';
+import { LiveSender } from '../../src/candidate/live-sender.js';
+import type { LadderState, Rung } from '../../src/core/ladder.js';
+import { HEARTBEAT_MS, type ClientMessage } from '../../src/core/ws-schema.js';
+import { SignalingClient } from '../../src/net/signaling-client.js';
+
+/** What the bench pokes: LiveSender's own ladder, held at one rung (its sampler stopped). */
+interface Pinnable { ladder: LadderState; sampler: ReturnType<typeof setInterval>; apply(): Promise<void> }
+
+interface Totals { wsBytes: number; transportBytes: number; transportPackets: number; videoBytes: number; rung: Rung | null }
+
+const senders = new Map<string, LiveSender>();
+let wsBytes = 0;
+
+/** One fake camera for every candidate of the page: each live link still encodes its own clone. */
+let cameraOnce: Promise<MediaStream> | null = null;
+
+/** One more candidate on this page: its own socket, heartbeats and a live link per watching proctor. */
+async function start(token: string): Promise<void> {
+  cameraOnce ??= navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 180, frameRate: 10 }, audio: true });
+  const camera = await cameraOnce;
+  const client: SignalingClient = new SignalingClient({
+    token: () => token,
+    refresh: () => Promise.resolve(),
+    onMessage: (msg) => {
+      if (msg.type === 'watch' && !senders.has(msg.link)) {
+        senders.set(msg.link, new LiveSender({
+          wish: msg.wish, camera, screen: null, iceServers: [],
+          signal: (data) => send({ type: 'signal', to: msg.from, link: msg.link, data }),
+          changed: () => undefined,
+        }));
+      } else if (msg.type === 'signal') void senders.get(msg.link)?.signal(msg.data);
+    },
+  });
+  const send = (msg: ClientMessage) => {
+    // Bytes on the wire: the message, the client frame's header with its mask, TCP/IP headers.
+    const n = new TextEncoder().encode(JSON.stringify(msg)).length;
+    if (client.send(msg)) wsBytes += n + (n < 126 ? 6 : 8) + 40;
+  };
+  const beat = () => send({ type: 'heartbeat', state: { step: 'exam', recording: true, recordings: [{ id: 'rec-bench-camera', kind: 'camera', bytes: 1_000_000 }], watchedBy: [...senders.values()].filter((s) => s.watching).length } });
+  client.start();
+  setInterval(beat, HEARTBEAT_MS);
+}
+
+/** Holds every link at `rung` (the benchmark measures what a rung costs, not when it is chosen). */
+async function pin(rung: Rung): Promise<void> {
+  for (const sender of senders.values()) {
+    const s = sender as unknown as Pinnable;
+    if (typeof s.apply !== 'function' || !(s.ladder as LadderState | undefined)) throw new Error('LiveSender changed: update bench/lib/live-sender-page.ts');
+    clearInterval(s.sampler);
+    s.ladder = { ...s.ladder, rung };
+    await s.apply();
+  }
+}
+
+async function totals(): Promise<Totals> {
+  const t: Totals = { wsBytes, transportBytes: 0, transportPackets: 0, videoBytes: 0, rung: null };
+  for (const sender of senders.values()) {
+    t.rung = sender.rung;
+    (await sender.peer.pc.getStats()).forEach((s: RTCStats & { bytesSent?: number; packetsSent?: number; kind?: string }) => {
+      if (s.type === 'transport') {
+        t.transportBytes += s.bytesSent ?? 0;
+        t.transportPackets += s.packetsSent ?? 0;
+      }
+      if (s.type === 'outbound-rtp' && s.kind === 'video') t.videoBytes += s.bytesSent ?? 0;
+    });
+  }
+  return t;
+}
+
+Object.assign(globalThis, { benchSender: { start, pin, totals, links: () => senders.size, connected: () => [...senders.values()].filter((s) => s.peer.connected).length } });

@@ -1,0 +1,138 @@
+import type { ClientMessage, ServerMessage, WatchWish } from '../../src/core/ws-schema.js';
+import type { Change } from '../domain/changes.js';
+import type { Services } from '../services.js';
+import type { Conn, SocketRegistry } from './socket-registry.js';
+
+type Send = (conn: Conn, msg: ServerMessage) => void;
+interface Watch { proctor: Conn; exam: string; candidate: string; wish: WatchWish }
+
+/** A tile is pushed at most this often per candidate (a burst of events is one push). */
+const TILE_DEBOUNCE_MS = 300;
+
+/**
+ * The live console's traffic over the sockets (R11): candidates' heartbeats become presence;
+ * proctors ask to watch candidates of their rooms; peer signals are relayed only between a
+ * candidate and a proctor of that candidate's room — never candidate to candidate, never to a
+ * proctor of another room; every change to a candidate reaches the proctors of its room at once.
+ */
+export class RoomHub {
+  private readonly watches = new Map<string, Watch>();
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly off: () => void;
+
+  constructor(private readonly services: Services, private readonly registry: SocketRegistry, private readonly send: Send) {
+    this.off = services.changes.on((c) => this.onChange(c));
+  }
+
+  close(): void {
+    this.off();
+    for (const t of this.pending.values()) clearTimeout(t);
+  }
+
+  /** A socket signed in: a candidate device is told who watches it (again, after a reconnect). */
+  joined(conn: Conn): void {
+    const auth = conn.auth;
+    if (auth?.role !== 'candidate') return;
+    for (const [link, w] of this.watches) {
+      if (w.exam === auth.exam && w.candidate === auth.sub) this.send(conn, { type: 'watch', from: w.proctor.peer, proctor: w.proctor.auth?.sub ?? '', link, wish: w.wish });
+    }
+  }
+
+  left(conn: Conn): void {
+    for (const [link, w] of this.watches) {
+      if (w.proctor !== conn) continue;
+      this.watches.delete(link);
+      for (const c of this.registry.ofSubject(w.exam, 'candidate', w.candidate)) this.send(c, { type: 'unwatch', from: conn.peer, link });
+    }
+  }
+
+  async handle(conn: Conn, msg: Exclude<ClientMessage, { type: 'auth' | 'ping' }>): Promise<void> {
+    const auth = conn.auth;
+    if (!auth) return;
+    switch (msg.type) {
+      case 'heartbeat':
+        if (auth.role !== 'candidate') return this.refuse(conn, 'only a candidate device sends heartbeats');
+        return this.services.presence.heard(auth.exam, auth.sub, msg.state);
+      case 'watch':
+      case 'unwatch': {
+        if (auth.role !== 'proctor') return this.refuse(conn, 'only a proctor watches');
+        if (!(await this.inRooms(auth.exam, auth.sub, msg.candidate))) return this.refuse(conn, 'this candidate is not in your rooms');
+        const targets = this.registry.ofSubject(auth.exam, 'candidate', msg.candidate);
+        if (msg.type === 'unwatch') {
+          this.watches.delete(msg.link);
+          for (const c of targets) this.send(c, { type: 'unwatch', from: conn.peer, link: msg.link });
+          return;
+        }
+        this.watches.set(msg.link, { proctor: conn, exam: auth.exam, candidate: msg.candidate, wish: msg.wish });
+        for (const c of targets) this.send(c, { type: 'watch', from: conn.peer, proctor: auth.sub, link: msg.link, wish: msg.wish });
+        return;
+      }
+      case 'signal': {
+        const target = this.registry.byPeerId(msg.to);
+        if (!target?.auth || !(await this.mayRelay(conn, target))) return this.refuse(conn, 'you cannot signal that peer');
+        this.send(target, { type: 'signal', from: conn.peer, link: msg.link, data: msg.data });
+        return;
+      }
+    }
+  }
+
+  /** Only a candidate and a proctor whose rooms include that candidate's room, of one exam. */
+  private async mayRelay(from: Conn, to: Conn): Promise<boolean> {
+    const a = from.auth;
+    const b = to.auth;
+    if (!a || !b || a.exam !== b.exam || a.role === b.role) return false;
+    const [proctor, candidate] = a.role === 'proctor' ? [a.sub, b.sub] : [b.sub, a.sub];
+    return this.inRooms(a.exam, proctor, candidate);
+  }
+
+  private async inRooms(examId: string, proctorId: string, candidateId: string): Promise<boolean> {
+    const exam = await this.services.exams.get(examId);
+    const room = exam?.config.roster.find((c) => c.id === candidateId)?.room;
+    return room !== undefined && (exam?.config.proctors.find((p) => p.id === proctorId)?.rooms.includes(room) ?? false);
+  }
+
+  private refuse(conn: Conn, message: string): void {
+    this.send(conn, { type: 'error', code: 'forbidden', message });
+  }
+
+  private onChange(c: Change): void {
+    if (c.kind === 'chat') {
+      const msg: ServerMessage = { type: 'chat', candidate: c.candidate, message: c.message };
+      void this.proctorsOf(c.exam, c.candidate).then((conns) => conns.forEach((conn) => this.send(conn, msg)));
+      if (c.message.from === 'proctor') for (const conn of this.registry.ofSubject(c.exam, 'candidate', c.candidate)) this.send(conn, msg);
+    }
+    if (c.kind === 'progress') {
+      for (const conn of this.registry.ofSubject(c.exam, 'candidate', c.candidate)) this.send(conn, { type: 'progress', progress: c.progress });
+    }
+    this.scheduleTile(c.exam, c.candidate);
+  }
+
+  private scheduleTile(exam: string, candidate: string): void {
+    const key = `${exam}/${candidate}`;
+    if (this.pending.has(key)) return;
+    this.pending.set(key, setTimeout(() => {
+      this.pending.delete(key);
+      void this.pushTile(exam, candidate).catch((err: unknown) => this.services.log(`ws: tile push failed: ${String(err)}`));
+    }, TILE_DEBOUNCE_MS));
+  }
+
+  private async pushTile(examId: string, candidate: string): Promise<void> {
+    const proctors = await this.proctorsOf(examId, candidate);
+    if (proctors.length === 0) return;
+    const exam = await this.services.exams.get(examId);
+    if (!exam) return;
+    const byProctor = new Map<string, Conn[]>();
+    for (const conn of proctors) byProctor.set(conn.auth?.sub ?? '', [...(byProctor.get(conn.auth?.sub ?? '') ?? []), conn]);
+    for (const [proctor, conns] of byProctor) {
+      const tile = await this.services.roomView.tile(exam, candidate, proctor);
+      for (const conn of conns) this.send(conn, { type: 'tile', tile });
+    }
+  }
+
+  /** The proctor sockets whose rooms include this candidate's room. */
+  private async proctorsOf(examId: string, candidate: string): Promise<Conn[]> {
+    const out: Conn[] = [];
+    for (const conn of this.registry.ofRole(examId, 'proctor')) if (await this.inRooms(examId, conn.auth?.sub ?? '', candidate)) out.push(conn);
+    return out;
+  }
+}

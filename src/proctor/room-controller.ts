@@ -1,0 +1,194 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { z } from 'zod';
+import { ChatThread } from '../core/event-schema.js';
+import { CandidateDetail, ProctorRoom, type CandidateTile } from '../core/room-schema.js';
+import type { ServerMessage, WatchWish } from '../core/ws-schema.js';
+import { ApiRequestError } from '../net/api-error.js';
+import { ServerClock } from '../net/server-clock.js';
+import type { SessionStore } from '../net/session-store.js';
+import { SignalingClient, type SocketState } from '../net/signaling-client.js';
+import { beep } from './alert-sound.js';
+import { LiveReceiver } from './live-receiver.js';
+
+interface Watched { link: string; wish: WatchWish; receiver: LiveReceiver | null; from: string | null }
+const newLink = () => crypto.randomUUID().replace(/-/g, '');
+
+/**
+ * The proctor's room (R11): the tiles from the server, kept current by pushes over the socket;
+ * one live link per watched candidate (the page's tiles, and a better view for the one opened);
+ * the open candidate's detail; the proctor's actions. A sound and a badge for each new 【求助】
+ * message and each new flag.
+ */
+export class RoomController implements ReactiveController {
+  room: ProctorRoom | null = null;
+  tiles = new Map<string, CandidateTile>();
+  detail: CandidateDetail | null = null;
+  socket: SocketState = 'closed';
+  /** New help messages and flags since the proctor last looked (the page's badge). */
+  alerts = 0;
+  readonly clock: ServerClock;
+  private readonly watched = new Map<string, Watched>();
+  private client: SignalingClient | null = null;
+  private offRefresh: (() => void) | null = null;
+
+  error: unknown = null;
+
+  constructor(private readonly host: ReactiveControllerHost, private readonly store: SessionStore, private readonly signedOut: () => void) {
+    host.addController(this);
+    this.clock = new ServerClock(store.api);
+  }
+
+  hostConnected(): void {
+    void this.load();
+  }
+
+  hostDisconnected(): void {
+    this.offRefresh?.();
+    this.client?.stop();
+    this.client = null;
+    for (const w of this.watched.values()) w.receiver?.destroy();
+    this.watched.clear();
+  }
+
+  async load(): Promise<void> {
+    try {
+      await this.clock.restore();
+      await this.clock.syncNow();
+      this.room = await this.store.api.authed('GET', '/api/proctor/room', ProctorRoom);
+      this.tiles = new Map(this.room.candidates.map((t) => [t.id, t]));
+      this.error = null;
+      this.connect();
+    } catch (err) {
+      if (err instanceof ApiRequestError && err.status === 401) this.signedOut();
+      this.error = err;
+    }
+    this.host.requestUpdate();
+  }
+
+  /** Watches exactly these candidates (the page on screen, plus the one opened). */
+  watch(ids: string[]): void {
+    const want = new Set(ids);
+    if (this.detail) want.add(this.detail.tile.id);
+    for (const [id, w] of this.watched) {
+      if (want.has(id)) continue;
+      this.client?.send({ type: 'unwatch', candidate: id, link: w.link });
+      w.receiver?.destroy();
+      this.watched.delete(id);
+    }
+    for (const id of want) {
+      const wish: WatchWish = this.detail?.tile.id === id ? { quality: 'high', screen: this.screenWanted.has(id) } : { quality: 'low', screen: false };
+      const w = this.watched.get(id);
+      if (w && w.wish.quality === wish.quality && w.wish.screen === wish.screen) continue;
+      const link = w?.link ?? newLink();
+      this.watched.set(id, { link, wish, receiver: w?.receiver ?? null, from: w?.from ?? null });
+      this.client?.send({ type: 'watch', candidate: id, link, wish });
+    }
+  }
+
+  receiver(id: string): LiveReceiver | null {
+    return this.watched.get(id)?.receiver ?? null;
+  }
+
+  private readonly screenWanted = new Set<string>();
+
+  async open(id: string): Promise<void> {
+    this.detail = await this.store.api.authed('GET', `/api/proctor/candidates/${id}`, CandidateDetail);
+    this.alerts = 0;
+    if (this.detail.tile.unreadChat > 0) await this.markRead(id);
+    this.host.requestUpdate();
+  }
+
+  close(): void {
+    if (this.detail) this.screenWanted.delete(this.detail.tile.id);
+    this.detail = null;
+    this.host.requestUpdate();
+  }
+
+  wantScreen(id: string, on: boolean): void {
+    if (on) this.screenWanted.add(id);
+    else this.screenWanted.delete(id);
+  }
+
+  async act(id: string, path: 'identity-confirm' | 'warning' | 'extra-time' | 'end', body: unknown): Promise<void> {
+    this.detail = await this.store.api.authed('POST', `/api/proctor/candidates/${id}/${path}`, CandidateDetail, body);
+    this.tiles.set(id, this.detail.tile);
+    this.host.requestUpdate();
+  }
+
+  async sendChat(id: string, text: string): Promise<void> {
+    const { messages } = await this.store.api.authed('POST', `/api/proctor/chat/${id}`, ChatThread, {
+      messages: [{ id: newLink(), text, at: Math.round(this.clock.now()) }],
+    });
+    if (this.detail?.tile.id === id) this.detail = { ...this.detail, chat: messages };
+    this.host.requestUpdate();
+  }
+
+  private async markRead(id: string): Promise<void> {
+    await this.store.api.authed('POST', `/api/proctor/candidates/${id}/chat-read`, z.null()).catch(() => undefined);
+  }
+
+  private connect(): void {
+    if (this.client) return;
+    const api = this.store.api;
+    this.client = new SignalingClient({
+      token: () => api.token,
+      refresh: () => api.refresh(),
+      onMessage: (msg) => void this.onMessage(msg),
+      onState: (state) => {
+        this.socket = state;
+        if (state === 'ended') this.signedOut();
+        // After a reconnect: ask again for every candidate watched (the server forgot the old socket).
+        if (state === 'open') for (const [id, w] of this.watched) this.client?.send({ type: 'watch', candidate: id, link: w.link, wish: w.wish });
+        this.host.requestUpdate();
+      },
+    });
+    this.offRefresh = this.store.onRefreshed(() => this.client?.reauthenticate());
+    this.client.start();
+  }
+
+  private async onMessage(msg: ServerMessage): Promise<void> {
+    switch (msg.type) {
+      case 'tile': {
+        const before = this.tiles.get(msg.tile.id);
+        this.tiles.set(msg.tile.id, msg.tile);
+        if (before && (msg.tile.unreadChat > before.unreadChat || msg.tile.flags.raised > before.flags.raised)) this.alert();
+        if (this.detail?.tile.id === msg.tile.id) this.detail = await this.store.api.authed('GET', `/api/proctor/candidates/${msg.tile.id}`, CandidateDetail);
+        break;
+      }
+      case 'chat':
+        if (this.detail?.tile.id === msg.candidate) {
+          this.detail = { ...this.detail, chat: [...this.detail.chat.filter((m) => m.id !== msg.message.id), msg.message] };
+          if (msg.message.from === 'candidate') await this.markRead(msg.candidate);
+        }
+        break;
+      case 'signal': {
+        const entry = [...this.watched.values()].find((w) => w.link === msg.link);
+        if (!entry) return;
+        if (!entry.receiver || entry.from !== msg.from) {
+          entry.receiver?.destroy();
+          entry.from = msg.from;
+          const client = this.client;
+          entry.receiver = new LiveReceiver({
+            iceServers: this.room?.iceServers ?? [],
+            iceTransportPolicy: this.room?.iceTransportPolicy ?? 'all',
+            signal: (data) => client?.send({ type: 'signal', to: msg.from, link: msg.link, data }),
+            changed: () => this.host.requestUpdate(),
+          });
+        }
+        await entry.receiver.signal(msg.data).catch(() => undefined);
+        break;
+      }
+      case 'session-ended':
+        this.client?.stop();
+        break;
+      default:
+        break;
+    }
+    this.host.requestUpdate();
+  }
+
+  private alert(): void {
+    this.alerts++;
+    beep();
+  }
+}
