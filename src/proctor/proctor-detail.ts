@@ -28,7 +28,7 @@ export class ProctorDetail extends LitElement {
     .top { display: flex; justify-content: space-between; align-items: start; gap: 1rem; }
     .cols { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; }
     @media (max-width: 60rem) { .cols { grid-template-columns: 1fr; } }
-    video { width: 100%; background: #24292f; border-radius: 6px; aspect-ratio: 16 / 9; }
+    video, img[data-large] { width: 100%; background: #24292f; border-radius: 6px; aspect-ratio: 16 / 9; object-fit: contain; }
     ol.chat { list-style: none; padding: 0; margin: 0; max-height: 14rem; overflow: auto; }
     ol.chat li { margin: 0.3rem 0; padding: 0.35rem 0.6rem; border-radius: 6px; background: #f6f8fa; overflow-wrap: anywhere; }
     ol.chat li.candidate { background: #ddf4ff; margin-right: 2rem; }
@@ -57,6 +57,18 @@ export class ProctorDetail extends LitElement {
     title?.focus({ preventScroll: true });
   }
 
+  /** What actually arrives, as on the tile: moving video, else the latest thumbnail, else why not. */
+  private renderLive(name: string) {
+    const shown = this.live?.shown ?? null;
+    const camera = this.live?.camera;
+    if (camera && (shown === 'video' || shown === 'high')) {
+      return html`<video data-large .srcObject=${camera} autoplay playsinline ?muted=${!this.unmuted} .muted=${!this.unmuted}
+        aria-label=${t('proctor.liveOf', { name })}></video>`;
+    }
+    if (shown === 'thumbnail' && this.live?.thumbnail) return html`<img data-large src=${this.live.thumbnail} alt=${t('proctor.thumbOf', { name })} />`;
+    return html`<p class="note">${t(shown === 'events' ? 'proctor.eventsOnly' : 'proctor.noVideo')}</p>`;
+  }
+
   override render() {
     const d = this.detail;
     const c = d.tile;
@@ -70,8 +82,7 @@ export class ProctorDetail extends LitElement {
         ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
         <div class="cols">
           <div>
-            ${this.live?.camera ? html`<video data-large .srcObject=${this.live.camera} autoplay playsinline ?muted=${!this.unmuted} .muted=${!this.unmuted}
-              aria-label=${t('proctor.liveOf', { name: c.name })}></video>` : html`<p class="note">${t('proctor.noVideo')}</p>`}
+            ${this.renderLive(c.name)}
             <div class="actions">
               <button type="button" class="secondary" aria-pressed=${this.unmuted} @click=${() => { this.unmuted = !this.unmuted; }}>${t(this.unmuted ? 'proctor.mute' : 'proctor.unmute')}</button>
               <button type="button" class="secondary" aria-pressed=${this.screen} @click=${this.toggleScreen}>${t(this.screen ? 'proctor.screenOff' : 'proctor.screenOn')}</button>

@@ -63,6 +63,11 @@ test('through coturn only: live video, down to thumbnails and events on a thin l
   await rungWithin(proctor, 'cA-1', 'thumbnail', 45 * SEC);
   await tile(proctor, 'cA-1').locator('img').waitFor({ timeout: 20 * SEC });
   assert.equal(await tile(proctor, 'cA-1').locator('video').count(), 0, 'no stale video on the thumbnail rung');
+  // The opened candidate shows the same: the thumbnail, not a frozen video.
+  await tile(proctor, 'cA-1').locator('button.open').click();
+  await proctor.locator('section[data-detail="cA-1"] img[data-large]').waitFor({ timeout: 10 * SEC });
+  assert.equal(await proctor.locator('section[data-detail="cA-1"] video[data-large]').count(), 0);
+  await proctor.getByRole('button', { name: '关闭' }).click();
 
   proxy.setUploadLimit(2_000);
   await rungWithin(proctor, 'cA-1', 'events', 45 * SEC);
