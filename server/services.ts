@@ -70,9 +70,9 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
   const removed = await blobs.removeTemporaries();
   if (removed > 0) log(`storage: removed ${removed} temporary file(s) left by an interrupted write`);
   const limiters = opts.limiters ?? memoryLimiters;
-  const events = new EventLog(db, now);
-  const throttle = new LoginThrottle(limiters);
   const changes = new Changes();
+  const events = new EventLog(db, now, changes);
+  const throttle = new LoginThrottle(limiters);
   const progress = new Progress(db, lottery, now);
   const sessions = new Sessions({ db, exams, signer, codes, throttle, log, now });
   const identity = new Identity(db, events, now);

@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatOut, ExamEvent } from '../../src/core/event-schema.js';
 import type { Db } from '../db/open.js';
+import type { Changes } from './changes.js';
 
 /**
  * The integrity event log and the help chat (store-and-forward): devices post what they kept
@@ -7,7 +8,8 @@ import type { Db } from '../db/open.js';
  * server's own receive time.
  */
 export class EventLog {
-  constructor(private readonly db: Db, private readonly now: () => number) {}
+  /** `changes`: new chat messages are announced there (the live console and the candidate's socket). */
+  constructor(private readonly db: Db, private readonly now: () => number, private readonly changes?: Changes) {}
 
   /** Stores new events; returns those not seen before (a retry returns none). */
   async add(examId: string, candidateId: string, events: ExamEvent[]): Promise<ExamEvent[]> {
@@ -48,6 +50,7 @@ export class EventLog {
       }).onConflict((oc) => oc.columns(['exam_id', 'candidate_id', 'id']).doNothing()).executeTakeFirst();
       if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) fresh.push({ ...m, from: sender, receivedAt, kind });
     }
+    for (const message of fresh) this.changes?.emit({ kind: 'chat', exam: examId, candidate: candidateId, message });
     return fresh;
   }
 

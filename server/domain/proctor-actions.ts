@@ -24,15 +24,13 @@ export class ProctorActions {
     }).onConflict((oc) => oc.columns(['exam_id', 'candidate_id']).doUpdateSet({ confirmed_at: at, confirmed_by: a.proctor })).execute();
     const id = await this.record(a, 'confirm-identity', note ? { note } : {}, 'identity-confirmed');
     // The candidate is told, in the help chat (shown in their language by the device).
-    const [message] = await this.d.events.addChat(examId, a.candidate, 'proctor', [{ id: `identity-${id}`, text: 'identity confirmed', at }], 'identity');
-    if (message) this.d.changes.emit({ kind: 'chat', exam: examId, candidate: a.candidate, message });
+    await this.d.events.addChat(examId, a.candidate, 'proctor', [{ id: `identity-${id}`, text: 'identity confirmed', at }], 'identity');
   }
 
   /** A warning shows on the candidate's screen (and stays in their help chat as the proctor's). */
   async warn(a: Actor, text: string): Promise<void> {
     const id = await this.record(a, 'warning', { text }, 'proctor-warning');
-    const [message] = await this.d.events.addChat(a.exam.config.id, a.candidate, 'proctor', [{ id: `warn-${id}`, text, at: this.d.now() }], 'warning');
-    if (message) this.d.changes.emit({ kind: 'chat', exam: a.exam.config.id, candidate: a.candidate, message });
+    await this.d.events.addChat(a.exam.config.id, a.candidate, 'proctor', [{ id: `warn-${id}`, text, at: this.d.now() }], 'warning');
   }
 
   async extraTime(a: Actor, minutes: number, reason: string): Promise<void> {

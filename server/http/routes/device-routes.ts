@@ -39,7 +39,7 @@ export function deviceRoutes(services: Services): Hono<UploadEnv> {
     await requireCurrent(c);
     const { messages } = await jsonBody(c, ChatBatch);
     await quotas.eventsIn(await existingExam(exams, examId), sub, messages.length, 'chat');
-    for (const message of await events.addChat(examId, sub, 'candidate', messages)) services.changes.emit({ kind: 'chat', exam: examId, candidate: sub, message });
+    await events.addChat(examId, sub, 'candidate', messages);
     return c.json({ messages: await events.chat(examId, sub) });
   });
   /** The login frame (R2) from the device's outbox: `?faceCheck=passed|manual&at=<server ms>`. */

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import type { z } from 'zod';
 import type { ProctorRoster } from '../../../src/core/api-schema.js';
 import { ChatBatch } from '../../../src/core/event-schema.js';
 import { Id } from '../../../src/core/exam-schema.js';
@@ -12,7 +13,7 @@ import { examSummary } from './exam-summary.js';
 
 /** A proctor sees only the rooms assigned to them (invariant 6). */
 export function proctorRoutes(services: Services): Hono<AuthEnv> {
-  const { sessions, exams, lottery, recordings, events, roomView, actions, changes } = services;
+  const { sessions, exams, lottery, recordings, events, roomView, actions } = services;
   const app = new Hono<AuthEnv>();
   app.use('*', requireRole(sessions, 'proctor'));
   const mine = async (c: Context<AuthEnv>) => {
@@ -66,27 +67,17 @@ export function proctorRoutes(services: Services): Hono<AuthEnv> {
     const a = await actor(c);
     return c.json(await roomView.detail(a.exam, a.candidate, a.proctor));
   });
-  app.post('/candidates/:candidate/identity-confirm', async (c) => {
-    const a = await actor(c);
-    await actions.confirmIdentity(a, (await jsonBody(c, ConfirmIdentityRequest)).note);
-    return c.json(await roomView.detail(a.exam, a.candidate, a.proctor));
-  });
-  app.post('/candidates/:candidate/warning', async (c) => {
-    const a = await actor(c);
-    await actions.warn(a, (await jsonBody(c, WarningRequest)).text);
-    return c.json(await roomView.detail(a.exam, a.candidate, a.proctor));
-  });
-  app.post('/candidates/:candidate/extra-time', async (c) => {
-    const a = await actor(c);
-    const body = await jsonBody(c, ExtraTimeRequest);
-    await actions.extraTime(a, body.minutes, body.reason);
-    return c.json(await roomView.detail(a.exam, a.candidate, a.proctor));
-  });
-  app.post('/candidates/:candidate/end', async (c) => {
-    const a = await actor(c);
-    await actions.endForCause(a, (await jsonBody(c, EndForCauseRequest)).reason);
-    return c.json(await roomView.detail(a.exam, a.candidate, a.proctor));
-  });
+  /** A proctor action on one candidate: its body validated, done, and the candidate's detail returned. */
+  const action = <T extends z.ZodType>(name: string, schema: T, run: (a: Actor, body: z.infer<T>) => Promise<void>) =>
+    app.post(`/candidates/:candidate/${name}`, async (c) => {
+      const a = await actor(c);
+      await run(a, await jsonBody(c, schema));
+      return c.json(await roomView.detail(a.exam, a.candidate, a.proctor));
+    });
+  action('identity-confirm', ConfirmIdentityRequest, (a, b) => actions.confirmIdentity(a, b.note));
+  action('warning', WarningRequest, (a, b) => actions.warn(a, b.text));
+  action('extra-time', ExtraTimeRequest, (a, b) => actions.extraTime(a, b.minutes, b.reason));
+  action('end', EndForCauseRequest, (a, b) => actions.endForCause(a, b.reason));
   app.post('/candidates/:candidate/chat-read', async (c) => {
     await actions.readChat(await actor(c));
     return c.body(null, 204);
@@ -98,8 +89,7 @@ export function proctorRoutes(services: Services): Hono<AuthEnv> {
   });
   app.post('/chat/:candidate', async (c) => {
     const a = await actor(c);
-    const fresh = await events.addChat(a.exam.config.id, a.candidate, 'proctor', (await jsonBody(c, ChatBatch)).messages);
-    for (const message of fresh) changes.emit({ kind: 'chat', exam: a.exam.config.id, candidate: a.candidate, message });
+    await events.addChat(a.exam.config.id, a.candidate, 'proctor', (await jsonBody(c, ChatBatch)).messages);
     // Replying reads what came before.
     await actions.readChat(a);
     return c.json({ messages: await events.chat(a.exam.config.id, a.candidate) });
