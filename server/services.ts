@@ -18,6 +18,8 @@ import { Changes } from './domain/changes.js';
 import { Presence } from './domain/presence.js';
 import { RoomView } from './domain/room-view.js';
 import { ProctorActions } from './domain/proctor-actions.js';
+import { EvidencePhones } from './domain/evidence-phones.js';
+import { BindThrottle } from './auth/bind-throttle.js';
 import { personalTimes } from '../src/core/timeline.js';
 import { LocalDiskStore } from './storage/local-disk-store.js';
 import type { BlobStore } from './storage/blob-store.js';
@@ -39,7 +41,9 @@ export interface Services {
   presence: Presence;
   roomView: RoomView;
   actions: ProctorActions;
-  /** Server secret for derived values (binding codes, question keys). */
+  /** The candidates' evidence phones (R4): binding codes, bindings, reports. */
+  phones: EvidencePhones;
+  /** Server secret for derived values (question keys). */
   secret: Uint8Array;
   blobs: BlobStore;
   now: () => number;
@@ -81,6 +85,7 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     const p = await progress.get(examId, candidate);
     return exam !== null && p.enteredAt !== null && p.endedAt === null && now() < personalTimes(exam.times, p).endAt;
   };
+  const phones = new EvidencePhones({ db, exams, sessions, events, changes, throttle: new BindThrottle(limiters), log, now });
   const presence = new Presence(db, now, inExam, (exam, candidate) => changes.emit({ kind: 'candidate', exam, candidate }));
   return {
     db,
@@ -95,8 +100,9 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     quotas: new Quotas(db, events, limiters, now),
     changes,
     presence,
-    roomView: new RoomView({ db, lottery, sessions, progress, events, identity, presence, now }),
+    roomView: new RoomView({ db, lottery, sessions, progress, events, identity, presence, phones, now }),
     actions: new ProctorActions({ db, events, progress, changes, now }),
+    phones,
     secret,
     blobs,
     now,

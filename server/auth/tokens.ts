@@ -6,7 +6,8 @@ export const ACCESS_TOKEN_MS = 15 * 60_000;
 
 export interface AccessClaims {
   typ: 'access';
-  role: 'candidate' | 'proctor';
+  /** `phone`: a candidate's bound evidence phone (its own evidence recording and status only). */
+  role: 'candidate' | 'proctor' | 'phone';
   sub: string;
   exam: string;
   sid: string;
@@ -18,6 +19,8 @@ export interface UploadClaims {
   exam: string;
   dev: string;
   jti: string;
+  /** `evidence`: a phone's credential — its own evidence recording only. Absent: the laptop's (all). */
+  scope?: 'evidence';
 }
 
 export class TokenSigner {
@@ -36,7 +39,7 @@ export class TokenSigner {
   /** Null for anything that is not a valid, unexpired token of the asked type. */
   async verifyAccess(token: string): Promise<AccessClaims | null> {
     const p = await this.verify(token);
-    if (p?.typ !== 'access' || (p.role !== 'candidate' && p.role !== 'proctor')) return null;
+    if (p?.typ !== 'access' || (p.role !== 'candidate' && p.role !== 'proctor' && p.role !== 'phone')) return null;
     if (typeof p.sub !== 'string' || typeof p.exam !== 'string' || typeof p.sid !== 'string') return null;
     return { typ: 'access', role: p.role, sub: p.sub, exam: p.exam, sid: p.sid };
   }
@@ -45,7 +48,7 @@ export class TokenSigner {
     const p = await this.verify(token);
     if (p?.typ !== 'upload') return null;
     if (typeof p.sub !== 'string' || typeof p.exam !== 'string' || typeof p.dev !== 'string' || typeof p.jti !== 'string') return null;
-    return { typ: 'upload', sub: p.sub, exam: p.exam, dev: p.dev, jti: p.jti };
+    return { typ: 'upload', sub: p.sub, exam: p.exam, dev: p.dev, jti: p.jti, ...(p.scope === 'evidence' ? { scope: 'evidence' as const } : {}) };
   }
 
   private sign(payload: Record<string, string>, expiresAt: number): Promise<string> {

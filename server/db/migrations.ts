@@ -181,4 +181,36 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('chat_messages').addColumn('kind', 'text', (c) => c.notNull().defaultTo('message')).execute();
     },
   },
+  '0008_evidence_phone': {
+    async up(db: Kysely<unknown>) {
+      // One-time binding codes (R4), kept as SHA-256 only; a new code retires the unused ones.
+      await db.schema.createTable('binding_codes')
+        .addColumn('code_hash', 'text', (c) => c.primaryKey())
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('issued_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('binding_codes_candidate').on('binding_codes').columns(['exam_id', 'candidate_id']).execute();
+      // Each phone bound as a candidate's evidence camera; the latest unreplaced one is current.
+      await db.schema.createTable('evidence_phones')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('credential_id', 'text', (c) => c.notNull())
+        .addColumn('bound_at', 'bigint', (c) => c.notNull())
+        .addColumn('replaced_at', 'bigint')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('report', 'text', (c) => c.notNull())
+        .addColumn('last_heard_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('evidence_phones_candidate').on('evidence_phones').columns(['exam_id', 'candidate_id']).execute();
+      // What an upload credential may do: `all` (the laptop) or `evidence` (a phone: its own evidence recording only).
+      await db.schema.alterTable('upload_credentials').addColumn('scope', 'text', (c) => c.notNull().defaultTo('all')).execute();
+      // A replaced phone's credential: it finishes what it recorded, and starts nothing new.
+      await db.schema.alterTable('upload_credentials').addColumn('retired_at', 'bigint').execute();
+    },
+  },
 };

@@ -1,10 +1,12 @@
+import type { Generated } from 'kysely';
+
 /** Tables, typed for Kysely. Times are epoch milliseconds (server clock). */
 export interface Database {
   exams: { id: string; config: string; imported_at: number };
   sessions: {
     id: string;
     exam_id: string;
-    role: 'candidate' | 'proctor';
+    role: 'candidate' | 'proctor' | 'phone';
     subject_id: string;
     device_id: string;
     refresh_hash: string;
@@ -21,6 +23,22 @@ export interface Database {
     issued_at: number;
     expires_at: number;
     revoked_at: number | null;
+    scope: Generated<'all' | 'evidence'>;
+    retired_at: number | null;
+  };
+  binding_codes: { code_hash: string; exam_id: string; candidate_id: string; issued_at: number; expires_at: number; used_at: number | null };
+  evidence_phones: {
+    id: string;
+    exam_id: string;
+    candidate_id: string;
+    device_id: string;
+    credential_id: string;
+    bound_at: number;
+    replaced_at: number | null;
+    state: string;
+    /** The phone's last report (JSON: PhoneReport). */
+    report: string;
+    last_heard_at: number;
   };
   lottery: {
     exam_id: string;

@@ -41,9 +41,3 @@ export class Questions {
   }
 }
 
-/** The code a phone types to bind as this candidate's evidence camera (R4); stable, not guessable. */
-export function bindingCode(secret: Uint8Array, examId: string, candidateId: string): string {
-  const mac = createHmac('sha256', secret).update(`invigil/binding/v1/${examId}/${candidateId}`).digest();
-  const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-  return Array.from(mac.subarray(0, 8), (b) => alphabet[b % alphabet.length]).join('');
-}

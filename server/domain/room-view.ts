@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 import type { StoredExam } from './exam-store.js';
 
 type Logged = ExamEvent & { receivedAt: number };
-type Deps = Pick<Services, 'db' | 'lottery' | 'sessions' | 'progress' | 'events' | 'identity' | 'presence' | 'now'>;
+type Deps = Pick<Services, 'db' | 'lottery' | 'sessions' | 'progress' | 'events' | 'identity' | 'presence' | 'phones' | 'now'>;
 
 /**
  * What a proctor sees of a candidate, from everything the server holds: presence from the
@@ -69,6 +69,7 @@ export class RoomView {
       unreadChat: await this.unread(examId, candidateId, proctorId),
       uploads: await this.uploads(examId, candidateId, live?.state.recordings ?? []),
       deviceProblems: events.filter((e) => DEVICE_PROBLEM_EVENTS.has(e.type)).length,
+      phone: await this.d.phones.status(examId, candidateId),
     };
   }
 

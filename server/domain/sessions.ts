@@ -19,6 +19,8 @@ const SILENCING_ENDS = new Set(['logout', 'taken_over', 'refresh_reuse']);
 
 export interface CandidateLogin { examId?: string | undefined; candidateId: string; ticketCode: string; deviceId: string; takeOver: boolean; address: string }
 export interface ProctorLogin { examId: string; proctorId: string; password: string; deviceId: string; address: string }
+/** An upload credential as the server holds it: `evidence` scope for a phone; retired once replaced. */
+export type UploadAuth = Omit<UploadClaims, 'scope'> & { scope: 'all' | 'evidence'; retiredAt: number | null };
 export type SessionEndListener = (sid: string, reason: string) => void;
 
 export interface SessionDeps {
@@ -108,6 +110,29 @@ export class Sessions {
     return this.createSession(exam.config.id, 'proctor', proctor.id, req.deviceId);
   }
 
+  /**
+   * A bound evidence phone's session and its upload credential, scoped to the candidate's evidence
+   * recording (the binding code was checked by the caller).
+   */
+  async phoneSession(exam: StoredExam, candidateId: string, deviceId: string): Promise<{ tokens: SessionTokens; credentialId: string; uploadCredential: string; expiresAt: number }> {
+    const tokens = await this.createSession(exam.config.id, 'phone', candidateId, deviceId);
+    const credentialId = randomUUID();
+    const expiresAt = exam.times.retentionEndsAt;
+    await this.d.db.insertInto('upload_credentials').values({
+      id: credentialId, exam_id: exam.config.id, candidate_id: candidateId, device_id: deviceId,
+      issued_at: this.d.now(), expires_at: expiresAt, revoked_at: null, scope: 'evidence', retired_at: null,
+    }).execute();
+    const uploadCredential = await this.d.signer.signUpload(
+      { sub: candidateId, exam: exam.config.id, dev: deviceId, jti: credentialId, scope: 'evidence' }, expiresAt);
+    return { tokens, credentialId, uploadCredential, expiresAt };
+  }
+
+  /** Ends a replaced phone's session at once (its socket closes with session-ended). */
+  async endPhoneSessions(examId: string, candidateId: string, deviceId: string): Promise<void> {
+    const rows = await this.activeSessions(examId, 'phone', candidateId);
+    await this.endSessions(rows.filter((r) => r.device_id === deviceId).map((r) => r.id), 'phone_replaced');
+  }
+
   /** A new access token and a new refresh token; the one presented is retired (rotation). */
   async refresh(refreshToken: string): Promise<SessionTokens> {
     const [sid, secret, extra] = refreshToken.split('.');
@@ -141,13 +166,16 @@ export class Sessions {
     return claims;
   }
 
-  /** The claims of an upload credential that was issued here and not revoked. */
-  async authenticateUpload(token: string): Promise<UploadClaims> {
+  /**
+   * The claims of an upload credential that was issued here and not revoked, with its scope as
+   * stored (a phone's: evidence only) and when it was retired (a replaced phone's), if it was.
+   */
+  async authenticateUpload(token: string): Promise<UploadAuth> {
     const claims = await this.d.signer.verifyUpload(token);
     if (!claims) throw unauthorized('invalid upload credential');
-    const row = await this.d.db.selectFrom('upload_credentials').select('revoked_at').where('id', '=', claims.jti).executeTakeFirst();
+    const row = await this.d.db.selectFrom('upload_credentials').select(['revoked_at', 'scope', 'retired_at']).where('id', '=', claims.jti).executeTakeFirst();
     if (!row || row.revoked_at !== null) throw unauthorized('upload credential revoked');
-    return claims;
+    return { ...claims, scope: row.scope, retiredAt: row.retired_at };
   }
 
   /**
@@ -156,13 +184,21 @@ export class Sessions {
    * expired session still counts: the device may post hours after the exam). Otherwise its upload
    * credential only uploads the recordings it made.
    */
-  async isCurrentDevice(upload: UploadClaims): Promise<boolean> {
+  async isCurrentDevice(upload: UploadAuth): Promise<boolean> {
+    if (upload.scope !== 'all') return false;
     // The active session if there is one (one device at a time), else the one that ended last.
     const latest = await this.d.db.selectFrom('sessions').select(['device_id', 'end_reason'])
       .where('exam_id', '=', upload.exam).where('role', '=', 'candidate').where('subject_id', '=', upload.sub)
       .orderBy((eb) => eb.case().when('ended_at', 'is', null).then(0).else(1).end())
       .orderBy('ended_at', 'desc').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
     return latest !== undefined && latest.device_id === upload.dev && !SILENCING_ENDS.has(latest.end_reason ?? '');
+  }
+
+  /** The device a session was opened on. */
+  async deviceOf(sid: string): Promise<string> {
+    const row = await this.d.db.selectFrom('sessions').select('device_id').where('id', '=', sid).executeTakeFirst();
+    if (!row) throw unauthorized();
+    return row.device_id;
   }
 
   async logout(sid: string): Promise<void> {
@@ -198,7 +234,7 @@ export class Sessions {
     return matches[0] ?? null;
   }
 
-  private async createSession(examId: string, role: 'candidate' | 'proctor', subject: string, deviceId: string): Promise<SessionTokens> {
+  private async createSession(examId: string, role: AccessClaims['role'], subject: string, deviceId: string): Promise<SessionTokens> {
     const sid = randomUUID();
     const refresh = this.refreshTokens.issue(sid);
     const now = this.d.now();
@@ -210,7 +246,7 @@ export class Sessions {
     return { token: access.token, tokenExpiresAt: access.expiresAt, refreshToken: refresh.token };
   }
 
-  private activeSessions(examId: string, role: 'candidate' | 'proctor', subject: string) {
+  private activeSessions(examId: string, role: AccessClaims['role'], subject: string) {
     return this.d.db.selectFrom('sessions').select(['id', 'device_id', 'created_at'])
       .where('exam_id', '=', examId).where('role', '=', role).where('subject_id', '=', subject)
       .where('ended_at', 'is', null).execute();
@@ -233,6 +269,7 @@ export class Sessions {
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 function endedError(reason: string | null): ApiError {
+  if (reason === 'phone_replaced') return new ApiError(401, 'phone_replaced', 'another phone was bound as the evidence camera; this phone records no more');
   return reason === 'taken_over'
     ? new ApiError(401, 'session_replaced', 'this session was ended by a login on another device')
     : new ApiError(401, 'session_ended', 'this session has ended; sign in again');

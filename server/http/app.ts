@@ -11,6 +11,7 @@ import { publicRoutes } from './routes/public-routes.js';
 import { recordingRoutes } from './routes/recording-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
+import { phoneRoutes } from './routes/phone-routes.js';
 import { staticRoutes } from './static.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -65,6 +66,7 @@ export function createApp(services: Services, appDir: string): Hono {
   app.route('/api/review', reviewRoutes(services));
   app.route('/api/recordings', recordingRoutes(services));
   app.route('/api/device', deviceRoutes(services));
+  app.route('/api/phone', phoneRoutes(services));
   app.all('/api/*', () => { throw new ApiError(404, 'not_found', 'no such API endpoint'); });
   app.route('/', staticRoutes(appDir));
 

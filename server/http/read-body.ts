@@ -9,7 +9,14 @@ export async function readBodyLimited(req: Request, max: number): Promise<Uint8A
   let total = 0;
   const reader = req.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      next = await reader.read();
+    } catch {
+      // The link dropped mid-body (the client's retry sends it again): nothing was stored.
+      throw new ApiError(400, 'bad_request', 'the body was cut off before its end; nothing was stored');
+    }
+    const { done, value } = next;
     if (done) break;
     total += value.length;
     if (total > max) {

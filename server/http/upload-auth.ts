@@ -1,9 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
-import type { UploadClaims } from '../auth/tokens.js';
-import type { Sessions } from '../domain/sessions.js';
+import type { Sessions, UploadAuth } from '../domain/sessions.js';
 import { unauthorized } from './api-error.js';
 
-export interface UploadEnv { Variables: { upload: UploadClaims } }
+export interface UploadEnv { Variables: { upload: UploadAuth } }
 
 /**
  * Requires the device upload credential (not a session token): valid until the exam's retention

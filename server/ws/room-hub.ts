@@ -1,10 +1,12 @@
-import type { ClientMessage, ServerMessage, WatchWish } from '../../src/core/ws-schema.js';
+import type { ClientMessage, LiveDevice, ServerMessage, WatchWish } from '../../src/core/ws-schema.js';
 import type { Change } from '../domain/changes.js';
 import type { Services } from '../services.js';
 import type { Conn, SocketRegistry } from './socket-registry.js';
 
 type Send = (conn: Conn, msg: ServerMessage) => void;
-interface Watch { proctor: Conn; exam: string; candidate: string; wish: WatchWish }
+interface Watch { proctor: Conn; exam: string; candidate: string; wish: WatchWish; device: LiveDevice }
+/** The sockets a live view of this device comes from: the candidate's laptop, or their bound phone. */
+const roleOf = (device: LiveDevice) => (device === 'phone' ? 'phone' : 'candidate');
 
 /** A tile is pushed at most this often per candidate (a burst of events is one push). */
 const TILE_DEBOUNCE_MS = 300;
@@ -29,12 +31,12 @@ export class RoomHub {
     for (const t of this.pending.values()) clearTimeout(t);
   }
 
-  /** A socket signed in: a candidate device is told who watches it (again, after a reconnect). */
+  /** A socket signed in: a candidate's laptop or phone is told who watches it (again, after a reconnect). */
   joined(conn: Conn): void {
     const auth = conn.auth;
-    if (auth?.role !== 'candidate') return;
+    if (auth?.role !== 'candidate' && auth?.role !== 'phone') return;
     for (const [link, w] of this.watches) {
-      if (w.exam === auth.exam && w.candidate === auth.sub) this.send(conn, { type: 'watch', from: w.proctor.peer, proctor: w.proctor.auth?.sub ?? '', link, wish: w.wish });
+      if (w.exam === auth.exam && w.candidate === auth.sub && roleOf(w.device) === auth.role) this.send(conn, { type: 'watch', from: w.proctor.peer, proctor: w.proctor.auth?.sub ?? '', link, wish: w.wish });
     }
   }
 
@@ -42,7 +44,7 @@ export class RoomHub {
     for (const [link, w] of this.watches) {
       if (w.proctor !== conn) continue;
       this.watches.delete(link);
-      for (const c of this.registry.ofSubject(w.exam, 'candidate', w.candidate)) this.send(c, { type: 'unwatch', from: conn.peer, link });
+      for (const c of this.registry.ofSubject(w.exam, roleOf(w.device), w.candidate)) this.send(c, { type: 'unwatch', from: conn.peer, link });
     }
   }
 
@@ -57,13 +59,13 @@ export class RoomHub {
       case 'unwatch': {
         if (auth.role !== 'proctor') return this.refuse(conn, 'only a proctor watches');
         if (!(await this.inRooms(auth.exam, auth.sub, msg.candidate))) return this.refuse(conn, 'this candidate is not in your rooms');
-        const targets = this.registry.ofSubject(auth.exam, 'candidate', msg.candidate);
+        const targets = this.registry.ofSubject(auth.exam, roleOf(msg.device), msg.candidate);
         if (msg.type === 'unwatch') {
           this.watches.delete(msg.link);
           for (const c of targets) this.send(c, { type: 'unwatch', from: conn.peer, link: msg.link });
           return;
         }
-        this.watches.set(msg.link, { proctor: conn, exam: auth.exam, candidate: msg.candidate, wish: msg.wish });
+        this.watches.set(msg.link, { proctor: conn, exam: auth.exam, candidate: msg.candidate, wish: msg.wish, device: msg.device });
         for (const c of targets) this.send(c, { type: 'watch', from: conn.peer, proctor: auth.sub, link: msg.link, wish: msg.wish });
         return;
       }
@@ -76,11 +78,11 @@ export class RoomHub {
     }
   }
 
-  /** Only a candidate and a proctor whose rooms include that candidate's room, of one exam. */
+  /** Only a candidate's laptop or phone and a proctor whose rooms include that candidate's room, of one exam. */
   private async mayRelay(from: Conn, to: Conn): Promise<boolean> {
     const a = from.auth;
     const b = to.auth;
-    if (!a || !b || a.exam !== b.exam || a.role === b.role) return false;
+    if (!a || !b || a.exam !== b.exam || (a.role === 'proctor') === (b.role === 'proctor')) return false;
     const [proctor, candidate] = a.role === 'proctor' ? [a.sub, b.sub] : [b.sub, a.sub];
     return this.inRooms(a.exam, proctor, candidate);
   }

@@ -15,6 +15,7 @@ import { CandidateFlow } from './candidate-flow.js';
 import { ChatController } from './chat-controller.js';
 import type { EventDetail } from './event-log.js';
 import { QuestionsController } from './questions-controller.js';
+import { PhoneLinkController } from './phone-link-controller.js';
 import { RecordingController } from './recording-controller.js';
 import { ServerStateController } from './server-state-controller.js';
 import { UploadsController } from './uploads-controller.js';
@@ -31,6 +32,7 @@ import './step-enter.js';
 import './step-devices.js';
 import './step-exam.js';
 import './upload-status.js';
+import './phone-status-line.js';
 
 /**
  * The candidate mode (`#/`): R1–R10 as one flow. The step shown is a pure function of what the
@@ -56,6 +58,7 @@ export class CandidateApp extends LitElement {
   private readonly uploads = new UploadsController(this, () => this.flow.owner());
   private readonly recording = new RecordingController(this, this.flow, () => this.uploads.kick());
   private readonly questions = new QuestionsController(this, this.flow);
+  private readonly phone = new PhoneLinkController(this, this.flow);
   private readonly chat = new ChatController(this, this.flow, () => this.uploads.kick());
   private readonly server = new ServerStateController(this, this.flow, () => this.examId, () => this.signedIn(), (err) => {
     this.error = errorText(err, this.formatTime);
@@ -142,6 +145,8 @@ export class CandidateApp extends LitElement {
   /** A new step takes the focus to its heading, so keyboard and screen-reader users start there. */
   override updated(): void {
     const step = this.server.loading ? null : this.flow.step();
+    // The evidence phone's status is read while a screen shows it (R4 step, exam, upload).
+    this.phone.watch(this.flow.me !== null && (step === 'evidence' || step === 'exam' || step === 'upload'));
     if (step === this.shownStep) return;
     const first = this.shownStep === null;
     this.shownStep = step;
@@ -201,7 +206,8 @@ export class CandidateApp extends LitElement {
       case 'pledge': return doc('pledge');
       case 'notice': return doc('notice');
       case 'evidence':
-        return html`<step-evidence .code=${me?.bindingCode ?? ''} @step-done=${next(() => this.flow.ack('evidence'))}></step-evidence>`;
+        return html`<step-evidence .code=${this.phone.code} .phone=${this.phone.phone} ?failed=${this.phone.failed} .now=${now}
+          @new-code=${() => void this.phone.newCode()} @step-done=${next(() => this.flow.ack('evidence'))}></step-evidence>`;
       case 'lottery':
         return html`<step-lottery .me=${me} .now=${now} ?drawing=${this.busy} .error=${this.error}
           @draw=${next(async () => { await this.flow.session.draw(); })} @step-done=${next(() => this.flow.ack('lottery'))}></step-lottery>`;
@@ -216,7 +222,7 @@ export class CandidateApp extends LitElement {
         return html`<step-exam .me=${me} .now=${now} .questions=${this.questions.list} .questionState=${this.questions.state}
           .stream=${this.recording.cameraStream} ?needsResume=${!this.recording.active} .warning=${this.warning}
           .error=${this.recording.storageFull ? t('exam.storageFull') : this.error}
-          .chat=${this.chat.messages} .pendingChat=${this.chat.pending} .presence=${this.recording.presenceKinds()} ?watched=${this.live.watched}
+          .chat=${this.chat.messages} .pendingChat=${this.chat.pending} .presence=${this.recording.presenceKinds()} ?watched=${this.live.watched} .phone=${this.phone.phone}
           @resume-recording=${next(() => this.recording.resume())} @refresh-questions=${next(() => this.questions.load())}
           @chat-send=${(e: CustomEvent<{ text: string }>) => void this.chat.send(e.detail.text)}
           @end-exam=${next(() => this.flow.endEarly())}></step-exam>`;
@@ -226,7 +232,9 @@ export class CandidateApp extends LitElement {
         return html`<section class="card" aria-labelledby="end-title"><h1 id="end-title">${t('home.ended')}</h1>
           ${me?.progress.endedBy === 'proctor' ? html`<p class="error" role="alert">${t('exam.endedByProctor')}</p>` : nothing}
           <p role="status">${!this.recording.stopped ? t('exam.stopping') : all ? t('exam.allUploaded') : t('exam.ended')}</p></section>
-          <upload-status .recordings=${recordings} .outcomes=${this.uploads.outcomes} .helpLine=${help}></upload-status>`;
+          <upload-status .recordings=${recordings} .outcomes=${this.uploads.outcomes} .helpLine=${help}></upload-status>
+          <section class="card" aria-labelledby="phone-title"><h2 id="phone-title">${t('evidence.phoneTitle')}</h2>
+          <phone-status-line .phone=${this.phone.phone} .now=${now}></phone-status-line></section>`;
       }
       case 'missed':
         return html`<section class="card" aria-labelledby="missed-title"><h1 id="missed-title">${t('missed.title')}</h1>

@@ -9,6 +9,8 @@ import { baseStyles } from '../ui/ui-styles.js';
 import '../ui/camera-preview.js';
 import '../ui/count-down.js';
 import './help-chat.js';
+import './phone-status-line.js';
+import type { PhoneStatus } from '../core/evidence-phone.js';
 import { personalTimes } from '../core/timeline.js';
 
 export type QuestionState = 'ready' | 'loading' | 'waiting' | 'offline' | 'error';
@@ -52,6 +54,8 @@ export class StepExam extends LitElement {
   @property({ attribute: false }) pendingChat: ChatOut[] = [];
   /** A proctor is watching the live view now: the candidate is told, plainly. */
   @property({ type: Boolean }) watched = false;
+  /** The evidence phone (R4) as the server last reported it. */
+  @property({ attribute: false }) phone: PhoneStatus | null = null;
   @state() private confirming = false;
   @state() private chatOpen = false;
   /** Proctor messages seen with the chat open, and the warning put away. */
@@ -124,6 +128,7 @@ export class StepExam extends LitElement {
             </dl>
             ${this.watched ? html`<p class="live" role="status" data-live>${t('examStep.watchedLive')}</p>` : nothing}
             ${this.presence.map((kind) => html`<p class="warn" role="status" data-presence=${kind}>${t(kind === 'cant-see' ? 'presence.nowCantSee' : 'presence.nowAway')}</p>`)}
+            <phone-status-line .phone=${this.phone} .now=${this.now}></phone-status-line>
             <p>${label}</p>
             <count-down .now=${this.now} until=${until} label=${label}></count-down>
             <div class="actions">

@@ -11,7 +11,7 @@ export const ERROR_CODES = [
   'digest_required', 'digest_mismatch', 'recording_too_large', 'incomplete', 'chain_mismatch',
   'entry_not_open', 'entry_closed', 'lottery_required', 'attachments_required', 'not_entered',
   'too_early', 'face_match_off', 'consent_required', 'no_reference_photo', 'descriptors_not_stored', 'internal',
-  'too_many_attempts', 'device_not_current', 'not_webm', 'quota_exceeded', 'rate_limited',
+  'too_many_attempts', 'device_not_current', 'phone_replaced', 'binding_code_invalid', 'out_of_scope', 'exam_over', 'not_webm', 'quota_exceeded', 'rate_limited',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ApiErrorBody = z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.unknown().optional() });
@@ -125,8 +125,6 @@ export const CandidateMe = z.object({
   accepted: Acceptances,
   /** The exam procedure, pledge and notice (R3, R6), from the exam configuration. */
   documents: z.object({ procedure: LocalizedText, pledge: LocalizedText, notice: LocalizedText }),
-  /** Typed on the phone to bind it as the evidence camera (R4). */
-  bindingCode: z.string(),
   questionRelease: z.enum(['at-start', 'sealed-at-entry']),
   face: z.object({
     monitorFps: z.number(),

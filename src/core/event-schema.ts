@@ -11,12 +11,19 @@ export const EVENT_TYPES = [
   'devtools-resize', 'track-ended', 'track-muted', 'device-change', 'device-switched', 'offline',
   'online', 'storage-full', 'storage-error', 'face-flag', 'face-summary', 'face-match', 'quota-exceeded',
   'outbox-refused', 'recorder-unavailable', 'identity-confirmed', 'proctor-warning', 'extra-time', 'ended-for-cause',
+  'phone-bound', 'phone-scan', 'phone-hidden', 'phone-visible', 'phone-stopped',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Written by the server itself (the identity path): a device cannot post these. */
 export const SERVER_EVENTS: ReadonlySet<EventType> = new Set([
-  'face-match', 'quota-exceeded', 'identity-confirmed', 'proctor-warning', 'extra-time', 'ended-for-cause',
+  'face-match', 'quota-exceeded', 'identity-confirmed', 'proctor-warning', 'extra-time', 'ended-for-cause', 'phone-bound',
+]);
+
+/** What a bound evidence phone may post (its own scan, page and camera; stored with `source: phone`). */
+export const PHONE_EVENTS: ReadonlySet<EventType> = new Set([
+  'phone-scan', 'phone-hidden', 'phone-visible', 'phone-stopped', 'track-ended', 'track-muted', 'recording-resumed',
+  'storage-full', 'storage-error', 'offline', 'online', 'outbox-refused', 'recorder-unavailable',
 ]);
 
 /** Integrity signals (R7, R9) as counted on the proctor's tile. */

@@ -3,6 +3,7 @@ import { ExamSummary, LotteryNumber, Progress } from './api-schema.js';
 import { ChatMessage, EVENT_TYPES } from './event-schema.js';
 import { Id } from './exam-schema.js';
 import { IDENTITY_PATHS } from './face-match.js';
+import { PhoneStatus } from './evidence-phone.js';
 import { STEPS } from './flow.js';
 
 /** A presence flag standing now (raised, not yet cleared), with when it began. */
@@ -64,6 +65,8 @@ export const CandidateTile = z.object({
   uploads: z.array(TileUpload),
   /** Device problems reported (storage, refused items, limits, a recorder that did not start). */
   deviceProblems: z.number(),
+  /** The evidence phone (R4): null before one was bound. */
+  phone: PhoneStatus.nullable(),
 });
 export type CandidateTile = z.infer<typeof CandidateTile>;
 

@@ -5,12 +5,12 @@ export type Route =
   | { mode: 'proctor' }
   | { mode: 'review'; path: string };
 
-/** `#/`, `#/?exam=ID`, `#/evidence/<code>`, `#/proctor`, `#/review/...`; anything else is the candidate's. */
+/** `#/`, `#/?exam=ID`, `#/evidence` (or `/<code>`), `#/proctor`, `#/review/...`; anything else is the candidate's. */
 export function parseRoute(hash: string): Route {
   const [rawPath = '', query = ''] = hash.replace(/^#/, '').split('?');
   const parts = rawPath.split('/').filter(Boolean).map(safeDecode);
   const exam = queryParam(query, 'exam');
-  if (parts[0] === 'evidence' && parts[1]) return { mode: 'evidence', code: parts[1] };
+  if (parts[0] === 'evidence') return { mode: 'evidence', code: parts[1] ?? '' };
   if (parts[0] === 'proctor') return { mode: 'proctor' };
   if (parts[0] === 'review') return { mode: 'review', path: parts.slice(1).join('/') };
   const examId = exam && /^[A-Za-z0-9._-]{1,64}$/.test(exam) ? exam : null;

@@ -3,7 +3,7 @@ import { CandidateMe, SealedQuestions } from './api-schema.js';
 
 /** What the device keeps between visits; read back through these schemas, never trusted raw. */
 export const StoredSession = z.object({
-  role: z.enum(['candidate', 'proctor']),
+  role: z.enum(['candidate', 'proctor', 'phone']),
   examId: z.string(),
   token: z.string(),
   tokenExpiresAt: z.number(),
@@ -37,6 +37,20 @@ export const StoredExamRecordings = z.object({
   ids: z.object({ camera: z.string(), screen: z.string() }),
 });
 export type StoredExamRecordings = z.infer<typeof StoredExamRecordings>;
+
+/** The evidence phone's own progress (R4): kept so a reload continues where it was, as a new segment. */
+export const StoredPhone = z.object({
+  examId: z.string(),
+  candidateId: z.string(),
+  recordingId: z.string(),
+  facing: z.enum(['environment', 'user']).nullable(),
+  scan: z.object({ coverage: z.number(), measured: z.boolean() }).nullable(),
+  fixedAt: z.number().nullable(),
+  stoppedAt: z.number().nullable(),
+  /** The last /api/phone/me reply, for a reload without network. */
+  me: z.unknown(),
+});
+export type StoredPhone = z.infer<typeof StoredPhone>;
 
 /** The last /me reply with the server time it was fetched at, for an offline reload. */
 export const StoredSnapshot = z.object({ me: CandidateMe, savedAt: z.number() });

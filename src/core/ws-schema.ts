@@ -35,6 +35,10 @@ export const WatchWish = z.object({
 });
 export type WatchWish = z.infer<typeof WatchWish>;
 
+/** Which of the candidate's devices a live view comes from. */
+export const LiveDevice = z.enum(['laptop', 'phone']).default('laptop');
+export type LiveDevice = z.infer<typeof LiveDevice>;
+
 /** The candidate device's state, every few seconds: the server keeps presence from it. */
 export const DeviceState = z.object({
   step: z.enum(STEPS),
@@ -53,20 +57,20 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping'), id: z.number().int() }),
   /** Candidate: its state, every few seconds (presence). */
   z.object({ type: z.literal('heartbeat'), state: DeviceState }),
-  /** Proctor: start (or change) watching one candidate of their rooms live. */
-  z.object({ type: z.literal('watch'), candidate: Id, link: LinkId, wish: WatchWish }),
-  z.object({ type: z.literal('unwatch'), candidate: Id, link: LinkId }),
+  /** Proctor: start (or change) watching one candidate of their rooms live: the laptop's camera, or the evidence phone's. */
+  z.object({ type: z.literal('watch'), candidate: Id, link: LinkId, wish: WatchWish, device: LiveDevice }),
+  z.object({ type: z.literal('unwatch'), candidate: Id, link: LinkId, device: LiveDevice }),
   /** Either side of a peer link: relayed by the server only between a candidate and a proctor of its room. */
   z.object({ type: z.literal('signal'), to: PeerId, link: LinkId, data: SignalData }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 export const ServerMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready'), role: z.enum(['candidate', 'proctor']), subject: z.string(), peer: PeerId }),
+  z.object({ type: z.literal('ready'), role: z.enum(['candidate', 'proctor', 'phone']), subject: z.string(), peer: PeerId }),
   z.object({ type: z.literal('pong'), id: z.number().int(), serverNow: z.number() }),
   z.object({ type: z.literal('session-ended'), reason: z.string() }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
-  /** To a candidate: a proctor of its room wants its live view (sent again on every reconnect). */
+  /** To a candidate's laptop or phone: a proctor of its room wants its live view (sent again on every reconnect). */
   z.object({ type: z.literal('watch'), from: PeerId, proctor: Id, link: LinkId, wish: WatchWish }),
   z.object({ type: z.literal('unwatch'), from: PeerId, link: LinkId }),
   z.object({ type: z.literal('signal'), from: PeerId, link: LinkId, data: SignalData }),

@@ -20,6 +20,7 @@ export type DetailAction =
  * @fires close
  * @fires act - detail: DetailAction
  * @fires want-screen - detail: { on }
+ * @fires want-phone - detail: { on }: the evidence phone's camera live
  */
 @customElement('proctor-detail')
 export class ProctorDetail extends LitElement {
@@ -43,10 +44,13 @@ export class ProctorDetail extends LitElement {
   @property({ attribute: false }) times!: ExamTimes;
   @property({ attribute: false }) now: () => number = () => Date.now();
   @property({ attribute: false }) live: LiveReceiver | null = null;
+  /** The evidence phone's live view, once asked for. */
+  @property({ attribute: false }) phoneLive: LiveReceiver | null = null;
   @property({ type: Boolean }) busy = false;
   @property() error = '';
   @state() private unmuted = false;
   @state() private screen = false;
+  @state() private phone = false;
   @query('#reply') private reply!: HTMLTextAreaElement;
 
   /** Brings the panel into view (it opens below the grid) with focus on its title. */
@@ -87,6 +91,8 @@ export class ProctorDetail extends LitElement {
               <button type="button" class="secondary" aria-pressed=${this.unmuted} @click=${() => { this.unmuted = !this.unmuted; }}>${t(this.unmuted ? 'proctor.mute' : 'proctor.unmute')}</button>
               <button type="button" class="secondary" aria-pressed=${this.screen} @click=${this.toggleScreen}>${t(this.screen ? 'proctor.screenOff' : 'proctor.screenOn')}</button>
             </div>
+            ${c.phone ? html`<div class="actions"><button type="button" class="secondary" aria-pressed=${this.phone} @click=${this.togglePhone}>${t(this.phone ? 'proctor.phoneOff' : 'proctor.phoneOn')}</button></div>` : nothing}
+            ${this.phone ? this.renderPhone(c.name) : nothing}
             ${this.screen && this.live?.screen ? html`<video data-screen .srcObject=${this.live.screen} autoplay muted playsinline aria-label=${t('proctor.screenOf', { name: c.name })}></video>` : nothing}
             <detail-log .detail=${d}></detail-log>
           </div>
@@ -111,6 +117,19 @@ export class ProctorDetail extends LitElement {
     if (!text) return;
     this.dispatchEvent(new CustomEvent<DetailAction>('act', { detail: { kind: 'chat', text }, bubbles: true, composed: true }));
     this.reply.value = '';
+  }
+
+  /** The phone's view, as the laptop's: moving video, else the latest thumbnail, else why not. */
+  private renderPhone(name: string) {
+    const rx = this.phoneLive;
+    if (rx?.camera && (rx.shown === 'video' || rx.shown === 'high')) return html`<video data-phone-live .srcObject=${rx.camera} autoplay muted playsinline aria-label=${t('proctor.phoneOf', { name })}></video>`;
+    if (rx?.shown === 'thumbnail' && rx.thumbnail) return html`<img data-phone-live src=${rx.thumbnail} alt=${t('proctor.phoneOf', { name })} />`;
+    return html`<p class="note" data-phone-live-none>${t(rx?.shown === 'events' ? 'proctor.eventsOnly' : 'proctor.connecting')}</p>`;
+  }
+
+  private togglePhone(): void {
+    this.phone = !this.phone;
+    this.dispatchEvent(new CustomEvent('want-phone', { detail: { on: this.phone }, bubbles: true, composed: true }));
   }
 
   private toggleScreen(): void {

@@ -130,10 +130,11 @@ export class ProctorRoom extends LitElement {
         <button type="button" class="secondary" ?disabled=${page === 0} @click=${() => { this.page = page - 1; }}>${t('proctor.prev')}</button>
         <span>${t('proctor.pageOf', { n: page + 1, total: pages })}</span>
         <button type="button" class="secondary" ?disabled=${page >= pages - 1} @click=${() => { this.page = page + 1; }}>${t('proctor.next')}</button></nav>` : nothing}
-      ${this.room.detail ? html`<proctor-detail .detail=${this.room.detail} .times=${r.exam.times} .now=${now} .live=${this.room.receiver(this.room.detail.tile.id)}
+      ${this.room.detail ? html`<proctor-detail .detail=${this.room.detail} .times=${r.exam.times} .now=${now} .live=${this.room.receiver(this.room.detail.tile.id)} .phoneLive=${this.room.receiver(this.room.detail.tile.id, 'phone')}
           ?busy=${this.busy} .error=${this.error}
           @close=${() => this.room.close()} @act=${(e: CustomEvent<DetailAction>) => void this.act(e.detail)}
-          @want-screen=${(e: CustomEvent<{ on: boolean }>) => this.wantScreen(e.detail.on)}></proctor-detail>` : nothing}`;
+          @want-screen=${(e: CustomEvent<{ on: boolean }>) => this.wantScreen(e.detail.on)}
+          @want-phone=${(e: CustomEvent<{ on: boolean }>) => this.wantPhone(e.detail.on)}></proctor-detail>` : nothing}`;
   }
 
   private liveOf(id: string): TileLive | null {
@@ -151,6 +152,13 @@ export class ProctorRoom extends LitElement {
     const id = this.room.detail?.tile.id;
     if (!id) return;
     this.room.wantScreen(id, on);
+    this.requestUpdate();
+  }
+
+  private wantPhone(on: boolean): void {
+    const id = this.room.detail?.tile.id;
+    if (!id) return;
+    this.room.wantPhone(id, on);
     this.requestUpdate();
   }
 

@@ -57,6 +57,7 @@ export class ProctorTile extends LitElement {
           ${c.identity.confirmedAt !== null ? html`<li class="ok">${t('proctor.identity.confirmed')}</li>` : nothing}
           ${c.integrity ? html`<li>${t('proctor.integrity', { n: c.integrity })}</li>` : nothing}
           ${c.deviceProblems ? html`<li class="cant-see">${t('proctor.deviceProblems', { n: c.deviceProblems })}</li>` : nothing}
+          ${this.phoneChip()}
           ${c.flags.visiblePct !== null ? html`<li>${t('proctor.visible', { pct: Math.round(c.flags.visiblePct) })}</li>` : nothing}
         </ul>
         ${c.uploads.length ? html`<p class="uploads">${c.uploads.map((u) => {
@@ -64,6 +65,14 @@ export class ProctorTile extends LitElement {
           return html`<span class=${u.problem ? 'bad' : ''}>${t(`upload.kind.${u.kind}` as Parameters<typeof t>[0])} ${u.verified ? '✓' : share === null ? '—' : `${Math.floor(share * 100)}%`}</span>`;
         })}</p>` : nothing}
       </article>`;
+  }
+
+  /** The evidence phone: what it does, or that it is silent or missing (from entry on). */
+  private phoneChip() {
+    const p = this.tile.phone;
+    if (!p) return this.tile.progress.enteredAt !== null ? html`<li class="suspicious" data-phone="none">${t('proctor.phone.none')}</li>` : nothing;
+    const silent = !p.online && p.state !== 'done';
+    return html`<li class=${silent ? 'cant-see' : p.state === 'paused' ? 'suspicious' : 'ok'} data-phone=${p.state}>${t('proctor.phone', { state: t(`phone.state.${p.state}`) })}${silent ? ` · ${t('proctor.phone.silent')}` : ''}</li>`;
   }
 
   /** Why there is no picture: the link fell to events only, or there is no link (yet, or any more). */

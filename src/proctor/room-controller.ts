@@ -2,7 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { z } from 'zod';
 import { ChatThread } from '../core/event-schema.js';
 import { CandidateDetail, ProctorRoom, type CandidateTile } from '../core/room-schema.js';
-import type { ServerMessage, WatchWish } from '../core/ws-schema.js';
+import type { LiveDevice, ServerMessage, WatchWish } from '../core/ws-schema.js';
 import { ApiRequestError } from '../net/api-error.js';
 import { ServerClock } from '../net/server-clock.js';
 import type { SessionStore } from '../net/session-store.js';
@@ -10,7 +10,9 @@ import { SignalingClient, type SocketState } from '../net/signaling-client.js';
 import { beep } from './alert-sound.js';
 import { LiveReceiver } from './live-receiver.js';
 
-interface Watched { link: string; wish: WatchWish; receiver: LiveReceiver | null; from: string | null }
+interface Watched { candidate: string; device: LiveDevice; link: string; wish: WatchWish; receiver: LiveReceiver | null; from: string | null }
+/** Watches are kept by candidate for the laptop, and `phone:<id>` for the evidence phone. */
+const keyOf = (candidate: string, device: LiveDevice) => (device === 'phone' ? `phone:${candidate}` : candidate);
 const newLink = () => crypto.randomUUID().replace(/-/g, '');
 
 /**
@@ -67,26 +69,38 @@ export class RoomController implements ReactiveController {
 
   /** Watches exactly these candidates (the page on screen, plus the one opened). */
   watch(ids: string[]): void {
-    const want = new Set(ids);
-    if (this.detail) want.add(this.detail.tile.id);
-    for (const [id, w] of this.watched) {
-      if (want.has(id)) continue;
-      this.client?.send({ type: 'unwatch', candidate: id, link: w.link });
+    const want = new Map<string, { candidate: string; device: LiveDevice }>(ids.map((id) => [id, { candidate: id, device: 'laptop' }]));
+    const open = this.detail?.tile.id;
+    if (open) want.set(open, { candidate: open, device: 'laptop' });
+    // The opened candidate's evidence phone, on request (the same signaling and ladder).
+    if (open && this.phoneWanted.has(open)) want.set(keyOf(open, 'phone'), { candidate: open, device: 'phone' });
+    for (const [key, w] of this.watched) {
+      if (want.has(key)) continue;
+      this.client?.send({ type: 'unwatch', candidate: w.candidate, link: w.link, device: w.device });
       w.receiver?.destroy();
-      this.watched.delete(id);
+      this.watched.delete(key);
     }
-    for (const id of want) {
-      const wish: WatchWish = this.detail?.tile.id === id ? { quality: 'high', screen: this.screenWanted.has(id) } : { quality: 'low', screen: false };
-      const w = this.watched.get(id);
+    for (const [key, { candidate, device }] of want) {
+      const wish: WatchWish = device === 'phone' ? { quality: 'low', screen: false }
+        : open === candidate ? { quality: 'high', screen: this.screenWanted.has(candidate) } : { quality: 'low', screen: false };
+      const w = this.watched.get(key);
       if (w && w.wish.quality === wish.quality && w.wish.screen === wish.screen) continue;
       const link = w?.link ?? newLink();
-      this.watched.set(id, { link, wish, receiver: w?.receiver ?? null, from: w?.from ?? null });
-      this.client?.send({ type: 'watch', candidate: id, link, wish });
+      this.watched.set(key, { candidate, device, link, wish, receiver: w?.receiver ?? null, from: w?.from ?? null });
+      this.client?.send({ type: 'watch', candidate, link, wish, device });
     }
   }
 
-  receiver(id: string): LiveReceiver | null {
-    return this.watched.get(id)?.receiver ?? null;
+  receiver(id: string, device: LiveDevice = 'laptop'): LiveReceiver | null {
+    return this.watched.get(keyOf(id, device))?.receiver ?? null;
+  }
+
+  private readonly phoneWanted = new Set<string>();
+
+  /** The opened candidate's phone camera live, on the proctor's request. */
+  wantPhone(id: string, on: boolean): void {
+    if (on) this.phoneWanted.add(id);
+    else this.phoneWanted.delete(id);
   }
 
   private readonly screenWanted = new Set<string>();
@@ -99,7 +113,10 @@ export class RoomController implements ReactiveController {
   }
 
   close(): void {
-    if (this.detail) this.screenWanted.delete(this.detail.tile.id);
+    if (this.detail) {
+      this.screenWanted.delete(this.detail.tile.id);
+      this.phoneWanted.delete(this.detail.tile.id);
+    }
     this.detail = null;
     this.host.requestUpdate();
   }
@@ -138,7 +155,7 @@ export class RoomController implements ReactiveController {
         this.socket = state;
         if (state === 'ended') this.signedOut();
         // After a reconnect: ask again for every candidate watched (the server forgot the old socket).
-        if (state === 'open') for (const [id, w] of this.watched) this.client?.send({ type: 'watch', candidate: id, link: w.link, wish: w.wish });
+        if (state === 'open') for (const w of this.watched.values()) this.client?.send({ type: 'watch', candidate: w.candidate, link: w.link, wish: w.wish, device: w.device });
         this.host.requestUpdate();
       },
     });

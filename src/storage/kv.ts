@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import {
-  StoredClock, StoredExamRecordings, StoredFlow, StoredQuestions, StoredSession, StoredSnapshot, StoredSystemCheck, StoredUploadCredential,
+  StoredClock, StoredExamRecordings, StoredPhone, StoredFlow, StoredQuestions, StoredSession, StoredSnapshot, StoredSystemCheck, StoredUploadCredential,
   StoredUploadCredentials,
 } from '../core/stored-schema.js';
 import { useDb } from './db.js';
@@ -10,6 +10,8 @@ const KV = {
   deviceId: null,
   'session:candidate': StoredSession,
   'session:proctor': StoredSession,
+  'session:phone': StoredSession,
+  phone: StoredPhone,
   clock: StoredClock,
   'snapshot:candidate': StoredSnapshot,
   /** Before credentials were kept per candidate (read once, to migrate). */

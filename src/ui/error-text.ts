@@ -15,6 +15,10 @@ export function errorText(err: unknown, formatTime: (ms: number) => string): str
       const seconds = (err.details as { retryAfterS?: unknown } | undefined)?.retryAfterS;
       return t('error.too_many_attempts', { seconds: typeof seconds === 'number' ? seconds : 30 });
     }
+    case 'binding_code_invalid': {
+      const reason = (err.details as { reason?: unknown } | undefined)?.reason;
+      return t(reason === 'used' ? 'error.binding_code_used' : reason === 'expired' ? 'error.binding_code_expired' : 'error.binding_code_invalid');
+    }
     case 'bad_request': {
       const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
       return t('error.bad_request', { detail: issues?.map((i) => i.path).join(', ') ?? err.message });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { hashPassword } from '../../server/auth/password.js';
 import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
-import { waitForStep, walkToExam } from '../helpers/flow-e2e.js';
+import { pressUntilStep, waitForStep, walkToExam } from '../helpers/flow-e2e.js';
 
 let e: E2eEnv;
 
@@ -76,7 +76,8 @@ test('a second login elsewhere is refused until confirmed; the first device is t
   const second = await e.browser.newContext();
   const loginAs = async (page: import('playwright-core').Page) => {
     await page.goto(`${e.server.url}/#/`);
-    await page.getByRole('button', { name: '下一步' }).click();
+    await waitForStep(page, 'check');
+    await pressUntilStep(page, page.getByRole('button', { name: '下一步' }), 'login');
     await page.getByLabel('考生号').fill('cA-2');
     await page.getByLabel('准考证验证码').fill('TA-2');
     await page.getByLabel(/由监督员人工核验身份/).check();

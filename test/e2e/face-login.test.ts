@@ -5,7 +5,7 @@ import { createServices } from '../../server/services.js';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
 import { FACE_CAMERA_ARG, launchBrowser } from '../helpers/browser.js';
-import { waitForStep } from '../helpers/flow-e2e.js';
+import { waitForStep, pressUntilStep } from '../helpers/flow-e2e.js';
 
 let e: E2eEnv;
 let faceBrowser: Browser;
@@ -36,8 +36,7 @@ test('face login with the network off: the model comes from the precache, the ga
   await context.setOffline(true);
   await page.reload();
   await waitForStep(page, 'check');
-  await page.getByRole('button', { name: '下一步' }).click();
-  await waitForStep(page, 'login');
+  await pressUntilStep(page, page.getByRole('button', { name: '下一步' }), 'login');
   await page.getByText('人脸检测通过').waitFor({ timeout: 30_000 });
   assert.equal(await page.getByRole('button', { name: '登录', exact: true }).isEnabled(), true);
   await context.setOffline(false);

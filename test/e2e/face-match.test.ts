@@ -8,7 +8,7 @@ import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
 import { FACE_CAMERA_ARG, launchBrowser } from '../helpers/browser.js';
 import { ROOT } from '../helpers/child-server.js';
-import { assertAccessible, shot, waitForStep } from '../helpers/flow-e2e.js';
+import { assertAccessible, shot, waitForStep, pressUntilStep } from '../helpers/flow-e2e.js';
 
 const photo = (name: string) => path.join(ROOT, 'examples', 'photos', name);
 let e: E2eEnv;
@@ -41,8 +41,7 @@ async function loginByFace(candidate: string, step: string): Promise<{ context: 
   context.on('request', (r) => { if (!r.url().startsWith(e.server.url)) foreign.push(r.url()); });
   await page.goto(`${e.server.url}/#/`);
   await waitForStep(page, 'check');
-  await page.getByRole('button', { name: '下一步' }).click();
-  await waitForStep(page, 'login');
+  await pressUntilStep(page, page.getByRole('button', { name: '下一步' }), 'login');
   await page.getByLabel('考生号').fill(candidate);
   await page.getByLabel('准考证验证码').fill(`T${candidate.slice(1)}`);
   await page.getByText('人脸检测通过').waitFor({ timeout: 30_000 });

@@ -37,6 +37,24 @@ export async function waitForStep(page: Page, step: string, timeout = 30_000): P
   await page.locator(`[data-step="${step}"]`).waitFor({ timeout });
 }
 
+/**
+ * Presses a button and waits for the next step. A press that lands while the page is still laying
+ * out (the device check's results arrive and move the button) is pressed again, as a person would.
+ */
+export async function pressUntilStep(page: Page, button: ReturnType<Page['getByRole']>, step: string, timeout = 30_000): Promise<void> {
+  const until = Date.now() + timeout;
+  await button.click();
+  for (;;) {
+    try {
+      await waitForStep(page, step, Math.min(5_000, Math.max(1, until - Date.now())));
+      return;
+    } catch (err) {
+      if (Date.now() >= until || !(await button.isVisible())) throw err;
+      await button.click({ timeout: Math.max(1, until - Date.now()) });
+    }
+  }
+}
+
 /** Scrolls an exam document to its end, as a reader would. */
 export async function readToEnd(page: Page): Promise<void> {
   await page.locator('.doc').evaluate((el) => { el.scrollTop = el.scrollHeight; });
@@ -70,7 +88,7 @@ export async function walkToExam(page: Page, url: string, candidate: string, tic
   await page.goto(`${url}/#/${opts.examId ? `?exam=${opts.examId}` : ''}`);
   if (!opts.checked) {
     await on('check');
-    await page.getByRole('button', { name: '下一步' }).click();
+    await pressUntilStep(page, page.getByRole('button', { name: '下一步' }), 'login');
   }
   await on('login');
   await page.getByLabel('考生号').fill(candidate);

@@ -20,7 +20,6 @@ export function meFixture(over: Partial<CandidateMe> = {}): CandidateMe {
     progress: { enteredAt: null, endedAt: null, extraMs: 0, endedBy: null },
     accepted: { procedure: null, pledge: null, notice: null },
     documents: { procedure: text('考试流程', 'Procedure'), pledge: text('诚信承诺书', 'Pledge'), notice: text('考试须知', 'Notice') },
-    bindingCode: 'ABCD2345',
     questionRelease: 'at-start',
     face: { monitorFps: 2, match: { enabled: false, threshold: 0.6, storesDescriptors: false, hasReference: false, consent: null, path: null } },
     recording: { width: 640, height: 360, frameRate: 15, videoBitsPerSecond: 300_000, audioBitsPerSecond: 32_000, screenBitsPerSecond: 300_000 },

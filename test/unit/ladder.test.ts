@@ -55,7 +55,7 @@ const tile = (over: Partial<CandidateTile>): CandidateTile => ({
   outages: { count: 0, totalMs: 0 }, progress: { enteredAt: 1, endedAt: null, extraMs: 0, endedBy: null }, recording: true,
   flags: { standing: [], raised: 0, visiblePct: null }, integrity: 0,
   identity: { gate: 'passed', match: null, needsLiveCheck: false, confirmedAt: null, confirmedBy: null },
-  unreadChat: 0, uploads: [], deviceProblems: 0, ...over,
+  unreadChat: 0, uploads: [], deviceProblems: 0, phone: null, ...over,
 });
 
 test('tiles that need a person come first: unread help, then flags, identity, outages', () => {

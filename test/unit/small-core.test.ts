@@ -11,7 +11,7 @@ test('routes: candidate, evidence, proctor, review; anything else is the candida
   assert.deepEqual(parseRoute('#/?exam=demo-1'), { mode: 'candidate', examId: 'demo-1' });
   assert.deepEqual(parseRoute('#/?exam=bad%20id'), { mode: 'candidate', examId: null });
   assert.deepEqual(parseRoute('#/evidence/AB12'), { mode: 'evidence', code: 'AB12' });
-  assert.deepEqual(parseRoute('#/evidence/'), { mode: 'candidate', examId: null });
+  assert.deepEqual(parseRoute('#/evidence/'), { mode: 'evidence', code: '' }, 'the phone page without a code: typed there');
   assert.deepEqual(parseRoute('#/proctor'), { mode: 'proctor' });
   assert.deepEqual(parseRoute('#/review/exam1/c1'), { mode: 'review', path: 'exam1/c1' });
   assert.deepEqual(parseRoute('#/evidence/%E0%A4%A'), { mode: 'evidence', code: '%E0%A4%A' });

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { AcceptRequest, type CandidateMe } from '../../../src/core/api-schema.js';
 import type { Services } from '../../services.js';
-import { bindingCode } from '../../domain/questions.js';
 import { requireRole, type AuthEnv } from '../auth.js';
 import { ApiError, notFound } from '../api-error.js';
 import { jsonBody } from '../validate.js';
@@ -27,7 +26,6 @@ export function candidateRoutes(services: Services): Hono<AuthEnv> {
       progress: await progress.get(examId, sub),
       accepted: await progress.accepted(examId, sub),
       documents: exam.config.attachments,
-      bindingCode: bindingCode(services.secret, examId, sub),
       questionRelease: exam.config.questionRelease,
       face: { monitorFps: exam.config.face.monitorFps, match: await services.identity.state(exam, sub) },
       recording: exam.config.recording,
@@ -36,6 +34,16 @@ export function candidateRoutes(services: Services): Hono<AuthEnv> {
       serverNow: now(),
     };
     return c.json(me);
+  });
+  /** R4: a new one-time code for binding the evidence phone (the QR code holds it). */
+  app.post('/binding-code', async (c) => {
+    const { exam, sub } = c.get('auth');
+    return c.json(await services.phones.issueCode(exam, sub));
+  });
+  /** R4: the bound phone as the laptop shows it (null before one is bound). */
+  app.get('/phone', async (c) => {
+    const { exam, sub } = c.get('auth');
+    return c.json({ phone: await services.phones.status(exam, sub) });
   });
   app.post('/lottery/draw', async (c) => {
     const { exam, sub } = c.get('auth');

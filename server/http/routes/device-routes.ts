@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ChatBatch, EventBatch, RECORDING_PROBLEM_EVENTS, SERVER_EVENTS } from '../../../src/core/event-schema.js';
+import { ChatBatch, EventBatch, PHONE_EVENTS, RECORDING_PROBLEM_EVENTS, SERVER_EVENTS } from '../../../src/core/event-schema.js';
 import type { Services } from '../../services.js';
 import { requireUploadCredential, type UploadEnv } from '../upload-auth.js';
 import { jsonBody } from '../validate.js';
@@ -18,6 +18,7 @@ export function deviceRoutes(services: Services): Hono<UploadEnv> {
   const app = new Hono<UploadEnv>();
   app.use('*', requireUploadCredential(sessions));
   const requireCurrent = async (c: { get(k: 'upload'): Parameters<typeof sessions.isCurrentDevice>[0] }) => {
+    if (c.get('upload').scope === 'evidence') throw new ApiError(403, 'out_of_scope', "a phone's credential posts only its own evidence events");
     if (!(await sessions.isCurrentDevice(c.get('upload')))) throw notCurrent();
   };
   app.post('/events', async (c) => {
@@ -25,6 +26,17 @@ export function deviceRoutes(services: Services): Hono<UploadEnv> {
     const body = await jsonBody(c, EventBatch);
     const bad = body.events.find((e) => SERVER_EVENTS.has(e.type));
     if (bad) throw new ApiError(400, 'bad_request', `"${bad.type}" events are written by the server only`);
+    const upload = c.get('upload');
+    if (upload.scope === 'evidence') {
+      // A phone: its own scan, page and camera events, stored as the phone's; a replaced phone only its recording problems.
+      const outside = body.events.find((e) => !PHONE_EVENTS.has(e.type));
+      if (outside) throw new ApiError(403, 'out_of_scope', `a phone does not post "${outside.type}" events`);
+      if (upload.retiredAt !== null && !body.events.every((e) => RECORDING_PROBLEM_EVENTS.has(e.type))) throw notCurrent();
+      const exam = await existingExam(exams, examId);
+      await quotas.eventsIn(exam, sub, body.events.length, 'events');
+      const fresh = await events.add(examId, sub, body.events.map((e) => ({ ...e, detail: { ...e.detail, source: 'phone' } })));
+      return c.json({ accepted: fresh.length });
+    }
     if (!body.events.every((e) => RECORDING_PROBLEM_EVENTS.has(e.type))) await requireCurrent(c);
     const exam = await existingExam(exams, examId);
     await quotas.eventsIn(exam, sub, body.events.length, 'events');
