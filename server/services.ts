@@ -85,7 +85,7 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     const p = await progress.get(examId, candidate);
     return exam !== null && p.enteredAt !== null && p.endedAt === null && now() < personalTimes(exam.times, p).endAt;
   };
-  const phones = new EvidencePhones({ db, exams, sessions, events, changes, throttle: new BindThrottle(limiters), log, now });
+  const phones = new EvidencePhones({ db, exams, sessions, progress, events, changes, throttle: new BindThrottle(limiters), log, now });
   const presence = new Presence(db, now, inExam, (exam, candidate) => changes.emit({ kind: 'candidate', exam, candidate }));
   return {
     db,

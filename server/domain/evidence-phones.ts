@@ -10,11 +10,17 @@ import type { Changes } from './changes.js';
 import type { EventLog } from './event-log.js';
 import type { ExamStore, StoredExam } from './exam-store.js';
 import type { Sessions } from './sessions.js';
+import type { Progress } from './progress.js';
+import { personalTimes } from '../../src/core/timeline.js';
+
+/** The seed's limit for confirming the phone's upload after the exam (R10), minutes. */
+export const PHONE_UPLOAD_LIMIT_MINUTES = 60;
 
 export interface PhoneDeps {
   db: Db;
   exams: ExamStore;
   sessions: Sessions;
+  progress: Progress;
   events: EventLog;
   changes: Changes;
   throttle: BindThrottle;
@@ -98,6 +104,10 @@ export class EvidencePhones {
     if (!current) return null;
     const recs = await this.d.db.selectFrom('recordings').select(['bytes', 'verified_at'])
       .where('exam_id', '=', examId).where('candidate_id', '=', candidateId).where('kind', '=', 'evidence').execute();
+    const exam = await this.d.exams.get(examId);
+    const progress = await this.d.progress.get(examId, candidateId);
+    const end = progress.endedAt ?? (exam ? personalTimes(exam.times, progress).endAt : Infinity);
+    const verified = recs.length > 0 && recs.every((r) => r.verified_at !== null);
     let report: PhoneReport | null = null;
     try {
       report = JSON.parse(current.report) as PhoneReport | null;
@@ -111,8 +121,9 @@ export class EvidencePhones {
       online: this.d.now() - current.last_heard_at < PHONE_HEARD_MS,
       report,
       heldBytes: recs.reduce((sum, r) => sum + r.bytes, 0),
-      verified: recs.length > 0 && recs.every((r) => r.verified_at !== null),
+      verified,
       replaced: phones.length - 1,
+      overdue: !verified && this.d.now() > end + PHONE_UPLOAD_LIMIT_MINUTES * 60_000,
     };
   }
 

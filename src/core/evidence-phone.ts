@@ -72,6 +72,8 @@ export const PhoneStatus = z.object({
   verified: z.boolean(),
   /** Phones replaced by a later binding so far. */
   replaced: z.number(),
+  /** Not verified an hour after the candidate's end (R10's limit): the proctor must follow it up. */
+  overdue: z.boolean(),
 });
 export type PhoneStatus = z.infer<typeof PhoneStatus>;
 export const PHONE_HEARD_MS = 30_000;

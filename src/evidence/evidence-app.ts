@@ -121,6 +121,7 @@ export class EvidenceApp extends LitElement {
         <div class="actions"><button type="button" @click=${() => void this.act(() => this.c.resume())}>${t('exam.resume')}</button></div></div>` : nothing}
       ${this.c.alert === 'hidden' ? html`<div class="warn" role="alert">${t('phone.alert.hidden')}</div>` : nothing}
       ${this.c.alert === 'track' ? html`<div class="warn" role="alert">${t('phone.alert.track')}</div>` : nothing}
+      ${this.c.storage.ok ? nothing : html`<div class="warn" role="alert" data-testid="storage-warning">${t('phone.storageLow', { free: formatBytes(this.c.storage.freeBytes), need: formatBytes(this.c.storage.neededBytes) })}</div>`}
       ${this.c.alert === 'storage' ? html`<div class="warn" role="alert">${t('phone.alert.storage')}</div>` : nothing}
       ${lasts === false ? html`<div class="warn" role="alert" data-testid="battery-warning">${t('phone.batteryLow', { pct: Math.round((battery?.level ?? 0) * 100) })}</div>` : nothing}
       <section class="card"><dl>

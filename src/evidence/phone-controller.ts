@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { batteryLasts, phonePhase, type PhonePhase, type PhoneReport } from '../core/evidence-phone.js';
 import { personalTimes } from '../core/timeline.js';
+import { expectedRecordingBytes, storageVerdict, type StorageVerdict } from '../core/storage-budget.js';
 import { EventLog } from '../candidate/event-log.js';
 import { UploadsController } from '../candidate/uploads-controller.js';
 import { isStorageFull } from '../storage/recording-store.js';
@@ -30,6 +31,8 @@ export class PhoneController implements ReactiveController {
   replaced = false;
   battery: BatteryManager | null = null;
   awake = false;
+  /** Checked before recording starts: whether the phone has room for the rest of the exam. */
+  storage: StorageVerdict = { ok: true };
   alert: 'hidden' | 'track' | 'storage' | null = null;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private reporter: ReturnType<typeof setInterval> | undefined;
@@ -117,6 +120,7 @@ export class PhoneController implements ReactiveController {
   async chooseCamera(facing: 'environment' | 'user'): Promise<void> {
     const r = this.session.record;
     if (!r) return;
+    await this.checkStorage();
     await this.session.patch({ ...r, facing });
     await this.resume();
   }
@@ -149,6 +153,16 @@ export class PhoneController implements ReactiveController {
     this.needsResume = false;
     this.alert = null;
     this.host.requestUpdate();
+  }
+
+  /** Room for the rest of the exam (twice the expected bytes, as the laptop's entry asks)? Warned, not blocking. */
+  private async checkStorage(): Promise<void> {
+    const me = this.session.me;
+    const end = this.endAt();
+    if (!me || end === null) return;
+    const est = await navigator.storage.estimate().catch(() => undefined);
+    const seconds = Math.max(0, (end - this.now()) / 1000);
+    this.storage = storageVerdict(est?.quota, est?.usage, expectedRecordingBytes({ ...me.recording, screenBitsPerSecond: 0 }, seconds));
   }
 
   async scanned(scan: { coverage: number; measured: boolean }): Promise<void> {

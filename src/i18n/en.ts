@@ -225,6 +225,7 @@ export const en: Record<MessageKey, string> = {
   'phone.upload.wait': "Uploading the evidence recording: keep this page open and online.",
   'phone.who': "Candidate: {name} ({id})",
   'phone.examDevice': 'This is the exam computer: scan the QR code, or open this page, on a separate phone.',
+  'phone.storageLow': 'The phone has {free} free; recording the whole exam needs about {need}: free some space, or recording may stop.',
   'phone.none': 'No phone bound',
   'phone.state.bound': 'Bound',
   'phone.state.scanning': 'Room scan',

@@ -42,6 +42,7 @@ export const proctorEn: Record<keyof typeof proctorZhCN, string> = {
   'proctor.phoneOn': 'Show the phone camera',
   'proctor.phoneOff': 'Hide the phone camera',
   'proctor.phoneOf': "{name}'s phone camera",
+  'proctor.phone.overdue': 'not uploaded 60 min after the end',
   'proctor.deviceProblems': 'Device problems {n}',
   'proctor.visible': 'Face visible {pct}%',
   'upload.kind.camera': 'Camera',

@@ -40,6 +40,7 @@ export const proctorZhCN = {
   'proctor.phoneOn': '查看手机画面',
   'proctor.phoneOff': '关闭手机画面',
   'proctor.phoneOf': '{name} 的手机画面',
+  'proctor.phone.overdue': '超过 60 分钟未上传完成',
   'proctor.deviceProblems': '设备问题 {n}',
   'proctor.visible': '面部可见 {pct}%',
   'upload.kind.camera': '摄像头',

@@ -225,6 +225,7 @@ export const zhCN = {
   'phone.upload.wait': "正在上传佐证视频，请保持本页面打开并连接网络。",
   'phone.who': "考生：{name}（{id}）",
   'phone.examDevice': '这是考试用的电脑：请在另一部手机上扫描二维码或打开此页面。',
+  'phone.storageLow': '手机可用存储空间 {free}，录完整场考试约需 {need}：请清理手机空间，否则录像可能中断。',
   'phone.none': '未绑定手机',
   'phone.state.bound': '已绑定',
   'phone.state.scanning': '正在环拍',

@@ -72,7 +72,7 @@ export class ProctorTile extends LitElement {
     const p = this.tile.phone;
     if (!p) return this.tile.progress.enteredAt !== null ? html`<li class="suspicious" data-phone="none">${t('proctor.phone.none')}</li>` : nothing;
     const silent = !p.online && p.state !== 'done';
-    return html`<li class=${silent ? 'cant-see' : p.state === 'paused' ? 'suspicious' : 'ok'} data-phone=${p.state}>${t('proctor.phone', { state: t(`phone.state.${p.state}`) })}${silent ? ` · ${t('proctor.phone.silent')}` : ''}</li>`;
+    return html`<li class=${silent || p.overdue ? 'cant-see' : p.state === 'paused' ? 'suspicious' : 'ok'} data-phone=${p.state} ?data-overdue=${p.overdue}>${t('proctor.phone', { state: t(`phone.state.${p.state}`) })}${silent ? ` · ${t('proctor.phone.silent')}` : ''}${p.overdue ? ` · ${t('proctor.phone.overdue')}` : ''}</li>`;
   }
 
   /** Why there is no picture: the link fell to events only, or there is no link (yet, or any more). */

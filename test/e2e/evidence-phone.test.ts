@@ -186,12 +186,42 @@ test('a typed code binds; wrong and used codes say what to do; a second phone re
   assert.deepEqual(recs.map((r) => [r.kind, r.state]), [['evidence', 'verified']], 'the replaced phone finished uploading what it recorded');
   await laptop.getByText('已更换过 1 次手机').waitFor({ timeout: 20_000 });
 
-  // English, at phone size.
+  for (const c of [laptopCtx, firstCtx, secondCtx]) await c.close();
+});
+
+test('every phone screen in English at 360×740, looked at', async () => {
+  const laptopCtx = await e.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const laptop = await laptopToEvidence(laptopCtx, 'cA-3');
+  await laptop.getByRole('button', { name: '智试通二维码' }).click();
+  const code = (await laptop.getByTestId('binding-code').textContent()) ?? '';
   const enCtx = await phoneContext(e.browser, 'en');
   const en = await enCtx.newPage();
   await en.goto(`${e.server.url}/#/evidence`);
   await en.getByRole('button', { name: 'English' }).click();
   await en.getByRole('heading', { name: 'Phone evidence camera' }).waitFor();
-  await shot(en, 'evidence-phone-bind-en');
-  for (const c of [laptopCtx, firstCtx, secondCtx, enCtx]) await c.close();
+  await shot(en, 'evidence-phone-en-bind');
+  await en.getByLabel('Binding code').fill(code);
+  await en.getByRole('button', { name: 'Bind', exact: true }).click();
+  await en.getByRole('heading', { name: 'Choose the camera' }).waitFor();
+  await shot(en, 'evidence-phone-en-camera');
+  await en.getByRole('button', { name: 'Rear camera' }).click();
+  await en.getByRole('button', { name: 'Start the 360° scan' }).click();
+  await turn(en, [5, 35, 65, 95]);
+  await en.getByText('8 of 12 directions still missing').waitFor();
+  await shot(en, 'evidence-phone-en-scan');
+  await turn(en, [125, 155, 185, 215, 245, 275, 305, 335]);
+  await en.getByRole('button', { name: 'Finish the scan' }).click();
+  await en.getByRole('heading', { name: 'Fix the phone' }).waitFor();
+  await shot(en, 'evidence-phone-en-framing');
+  await en.getByRole('button', { name: 'The phone is fixed — keep recording' }).click();
+  await en.getByText('● Recording evidence').waitFor();
+  await shot(en, 'evidence-phone-en-recording');
+  await sleep(3_000);
+  await en.getByRole('button', { name: 'Stop evidence recording' }).click();
+  await en.getByRole('button', { name: 'Stop now' }).click();
+  await en.getByRole('heading', { name: 'Evidence upload' }).waitFor();
+  await en.locator('[data-recording="evidence"]').getByText('Upload successful').waitFor({ timeout: 60_000 });
+  await shot(en, 'evidence-phone-en-upload');
+  await laptop.locator('[data-phone="done"]').waitFor({ timeout: 20_000 });
+  for (const c of [laptopCtx, enCtx]) await c.close();
 });

@@ -58,7 +58,17 @@ test('a code binds one phone once: typed in any case with a dash; reused and exp
   // The laptop sees the phone; the phone reads whose evidence it records.
   assert.equal((await report(phone.json.token)).status, 200);
   const seen = (await s.call('GET', '/api/candidate/phone', undefined, bearer(laptop.token))).json.phone;
-  assert.deepEqual([seen.state, seen.online, seen.report.scan, seen.replaced], ['recording', true, { coverage: 1, measured: true }, 0]);
+  assert.deepEqual([seen.state, seen.online, seen.report.scan, seen.replaced, seen.overdue], ['recording', true, { coverage: 1, measured: true }, 0, false]);
+  // R10: not uploaded an hour after the candidate's end — flagged for the proctor (it still uploads later).
+  const t0 = s.clock.t;
+  try {
+    s.clock.t = START + 15 * MIN + 61 * MIN;
+    // (The laptop's session token has long expired by then: the status as the proctor's tile reads it.)
+    const late = await s.services.phones.status('exam1', 'cA-1');
+    assert.deepEqual([late?.overdue, late?.online], [true, false]);
+  } finally {
+    s.clock.t = t0;
+  }
   const me = await s.call('GET', '/api/phone/me', undefined, bearer(phone.json.token));
   assert.deepEqual([me.json.candidate.id, me.json.uploadLimitMinutes, me.json.exam.id], ['cA-1', 60, 'exam1']);
   // A phone's session is not a candidate's.

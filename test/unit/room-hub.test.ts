@@ -114,6 +114,39 @@ test('signals are relayed only between a candidate and a proctor of its room; no
   for (const c of [p2, ca, cb]) c.ws.close();
 });
 
+test("the evidence phone's live view: a watch for the phone reaches the phone, not the laptop; only the room's proctor may signal it", async () => {
+  const a2 = await candidate('A-2');
+  const b1 = await candidate('B-1');
+  const code = (await s.call('POST', '/api/candidate/binding-code', undefined, bearer(a2.token))).json.code as string;
+  const bound = await s.call('POST', '/api/phone/bind', { code, deviceId: 'phone-hub-a2-aaaaaaaa' });
+  assert.equal(bound.status, 200);
+  const p1 = await connect((await proctor('p1')).token);
+  const p2 = await connect((await proctor('p2')).token);
+  const laptop = await connect(a2.token);
+  const phone = await connect(bound.json.token);
+  const other = await connect(b1.token);
+  assert.equal(phone.got.find((m) => m.type === 'ready').role, 'phone');
+  p1.send({ type: 'watch', candidate: 'cA-2', link: 'link-phone-aaaa', wish: { quality: 'low', screen: false }, device: 'phone' });
+  assert.equal((await phone.next('watch')).from, p1.peer);
+  const offer = { type: 'offer', sdp: 'v=0\r\n' };
+  phone.send({ type: 'signal', to: p1.peer, link: 'link-phone-aaaa', data: offer });
+  assert.deepEqual((await p1.next('signal', (m) => m.link === 'link-phone-aaaa')).data, offer);
+  // The phone cannot reach another room's proctor, the laptop or another candidate; they cannot reach it.
+  phone.send({ type: 'signal', to: p2.peer, link: 'link-phone-bbbb', data: offer });
+  assert.equal((await phone.next('error')).code, 'forbidden');
+  phone.send({ type: 'signal', to: laptop.peer, link: 'link-phone-cccc', data: offer });
+  assert.equal((await phone.next('error')).code, 'forbidden');
+  other.send({ type: 'signal', to: phone.peer, link: 'link-phone-dddd', data: offer });
+  assert.equal((await other.next('error')).code, 'forbidden');
+  p2.send({ type: 'watch', candidate: 'cA-2', link: 'link-phone-eeee', wish: { quality: 'low', screen: false }, device: 'phone' });
+  assert.equal((await p2.next('error')).code, 'forbidden');
+  // A phone neither watches nor sends heartbeats.
+  phone.send({ type: 'watch', candidate: 'cA-1', link: 'link-phone-ffff', wish: { quality: 'low', screen: false } });
+  assert.equal((await phone.next('error')).code, 'forbidden');
+  assert.ok(!laptop.got.some((m) => m.type === 'watch' && m.link === 'link-phone-aaaa'), 'the laptop is not asked for the phone\'s view');
+  for (const c of [p1, p2, laptop, phone, other]) c.ws.close();
+});
+
 test('help chat both ways over the socket; the proctor\'s actions reach the candidate and are stored', async () => {
   const a1 = await candidate('A-1');
   const { token: pt } = await proctor();

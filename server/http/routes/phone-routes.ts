@@ -6,9 +6,8 @@ import { clientAddress } from '../client-address.js';
 import { notFound } from '../api-error.js';
 import { jsonBody } from '../validate.js';
 import { examSummary, existingExam } from './exam-summary.js';
+import { PHONE_UPLOAD_LIMIT_MINUTES } from '../../domain/evidence-phones.js';
 
-/** The seed's limit for confirming the phone's upload after the exam (R10), minutes. */
-export const PHONE_UPLOAD_LIMIT_MINUTES = 60;
 
 /**
  * The evidence phone (R4, docs/api.md "Evidence phone"): binding by a one-time code (no login),
