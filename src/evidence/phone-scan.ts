@@ -33,6 +33,8 @@ export class PhoneScan extends LitElement {
   private readonly i18n = new LocaleController(this);
 
   @property({ attribute: false }) stream: MediaStream | null = null;
+  /** How long the timed scan (no compass) lasts. */
+  @property({ type: Number }) timedMs = TIMED_SCAN_MS;
   @state() private coverage: Coverage = emptyCoverage();
   @state() private heading: number | null = null;
   @state() private mode: 'idle' | 'compass' | 'timed' = 'idle';
@@ -106,7 +108,7 @@ export class PhoneScan extends LitElement {
     const elapsed = this.startedAt && this.tick >= 0 ? performance.now() - this.startedAt : 0;
     const missing = missingHeadings(this.coverage).length;
     const complete = missing === 0;
-    const timedLeft = Math.max(0, Math.ceil((TIMED_SCAN_MS - elapsed) / 1000));
+    const timedLeft = Math.max(0, Math.ceil((this.timedMs - elapsed) / 1000));
     return html`<section class="card" aria-labelledby="scan-title">
       <h1 id="scan-title">${t('phone.scan.title')}</h1>
       <p>${t('phone.scan.intro')}</p>

@@ -128,4 +128,9 @@ export const proctorEn: Record<keyof typeof proctorZhCN, string> = {
   'event.proctor-warning': 'Warning from a proctor',
   'event.extra-time': 'Extra time from a proctor',
   'event.ended-for-cause': 'Ended by a proctor',
+  'event.phone-bound': 'Evidence phone bound',
+  'event.phone-scan': 'Phone 360° room scan',
+  'event.phone-hidden': 'Phone page left the screen',
+  'event.phone-visible': 'Phone page back on screen',
+  'event.phone-stopped': 'Phone evidence recording stopped',
 };

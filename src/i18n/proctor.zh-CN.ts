@@ -126,4 +126,9 @@ export const proctorZhCN = {
   'event.proctor-warning': '监督员警告',
   'event.extra-time': '监督员延长时间',
   'event.ended-for-cause': '监督员结束考试',
+  'event.phone-bound': '绑定了佐证手机',
+  'event.phone-scan': '手机 360 度环拍',
+  'event.phone-hidden': '手机录像页面离开前台',
+  'event.phone-visible': '手机录像页面回到前台',
+  'event.phone-stopped': '手机结束佐证录像',
 } as const;

@@ -129,11 +129,27 @@ describe('candidate steps', () => {
     expect(button(el, '下一步')).to.not.equal(undefined);
   });
 
-  it('evidence: the binding code and the phone address; says phone recording is not in this version', async () => {
-    const el = await fixture<StepEvidence>(html`<step-evidence code="ABCD2345"></step-evidence>`);
-    expect(el.shadowRoot!.querySelector('[data-testid=binding-code]')!.textContent).to.equal('ABCD2345');
-    expect(el.shadowRoot!.textContent).to.contain('#/evidence/ABCD2345');
-    expect(el.shadowRoot!.textContent).to.contain('尚未在此版本中提供');
+  it('evidence: asks for a code, shows it as a QR code and (behind 【智试通二维码】) as text with the phone address; no phone yet', async () => {
+    let asked = 0;
+    const el = await fixture<StepEvidence>(html`<step-evidence @new-code=${() => { asked++; }}></step-evidence>`);
+    expect(asked).to.equal(1, 'a code is asked for as the step opens');
+    el.code = { code: 'ABCD2345', expiresAt: Date.now() + 10 * MIN };
+    await el.updateComplete;
+    const qr = el.shadowRoot!.querySelector('qr-code')!;
+    await (qr as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+    expect(qr.shadowRoot!.querySelector('svg')!.getAttribute('aria-label')).to.equal('佐证绑定二维码');
+    expect(qr.shadowRoot!.querySelector('svg path')!.getAttribute('d')!.length).to.be.greaterThan(100);
+    expect(el.shadowRoot!.querySelector('[data-testid=binding-code]')).to.equal(null, 'the text waits for 【智试通二维码】');
+    button(el, '智试通二维码').click();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=binding-code]')!.textContent).to.equal('ABCD-2345');
+    expect(el.shadowRoot!.textContent).to.contain('#/evidence');
+    expect(el.shadowRoot!.textContent).to.match(/绑定码 (09:5\d|10:00) 后失效/);
+    const status = el.shadowRoot!.querySelector('phone-status-line')!;
+    await (status as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+    expect(status.shadowRoot!.querySelector('[data-phone=none]')).to.not.equal(null);
+    button(el, '换一个绑定码').click();
+    expect(asked).to.equal(2);
     await expect(el).shadowDom.to.be.accessible();
   });
 });

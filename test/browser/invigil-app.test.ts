@@ -11,10 +11,11 @@ describe('invigil-app', () => {
     await waitUntil(() => el.shadowRoot!.querySelector('review-app'), 'review mode renders');
     expect(customElements.get('proctor-app')).to.equal(undefined, 'proctor code not loaded');
     location.hash = '#/evidence/AB12';
-    await waitUntil(() => el.shadowRoot!.querySelector('evidence-app'), 'evidence mode renders');
+    // The phone mode is a larger module graph (recording, upload, scan): the dev server compiles it on first load.
+    await waitUntil(() => el.shadowRoot!.querySelector('evidence-app'), 'evidence mode renders', { timeout: 15_000 });
     const evidence = el.shadowRoot!.querySelector('evidence-app')!;
-    await evidence.updateComplete;
-    expect(evidence.shadowRoot!.textContent).to.contain('AB12');
+    expect(evidence.code).to.equal('AB12', 'the code from the QR code\'s address');
+    await waitUntil(() => evidence.shadowRoot!.querySelector('[data-phone-phase="bind"]'), 'the phone page shows its code form', { timeout: 10_000 });
     expect(customElements.get('proctor-app')).to.equal(undefined);
     await expect(el).shadowDom.to.be.accessible();
   });
