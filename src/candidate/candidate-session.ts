@@ -10,6 +10,7 @@ import { CREDENTIAL_PROBLEM } from '../net/uploader.js';
 import { saveUploadCredential } from '../storage/credentials.js';
 import { deviceId, kvDelete, kvGet, kvSet } from '../storage/kv.js';
 import { clearProblems } from '../storage/recording-store.js';
+import { peek } from '../storage/outbox.js';
 
 export interface LoginInput {
   examId: string | null;
@@ -98,7 +99,10 @@ export class CandidateSession {
   /**
    * Ends the session on the server when reachable. Events and chat still queued go first (after
    * a logout this device no longer speaks for the candidate); recordings keep uploading with the
-   * candidate's own credential, whoever signs in next.
+   * candidate's own credential, whoever signs in next. While any of this candidate's events or
+   * chat are still on the device (offline), the server is not told: a logout arriving before them
+   * would make the server refuse them (an early end typed offline would be lost). The session
+   * then simply ends with the exam; its tokens are forgotten here at once.
    */
   async logout(): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -107,7 +111,9 @@ export class CandidateSession {
       new Promise((r) => { timer = setTimeout(r, LOGOUT_FLUSH_MS); }),
     ]);
     clearTimeout(timer);
-    await this.api.authed('DELETE', '/api/session/candidate', z.null()).catch(() => undefined);
+    const me = this.snapshot?.me;
+    const waiting = me ? await peek(1, (i) => i.examId !== me.exam.id || i.candidateId !== me.candidate.id) : [];
+    if (waiting.length === 0) await this.api.authed('DELETE', '/api/session/candidate', z.null()).catch(() => undefined);
     await this.forget();
   }
 

@@ -84,6 +84,24 @@ test('a shared PC: two candidates one after the other in one browser profile, th
   await context.close();
 });
 
+test('a logout while the early end is still on the device does not make the server refuse it afterwards', async () => {
+  const context = await e.browser.newContext();
+  const page = await context.newPage();
+  await walkToExam(page, e.server.url, 'cA-5', 'TA-5');
+  await sleep(2_000);
+  // The events cannot get through (a flaky link that lets other requests pass), the session could.
+  await context.route('**/api/device/events', (route) => route.abort());
+  await page.getByRole('button', { name: '结束考试' }).click();
+  await page.getByRole('button', { name: '确认' }).click();
+  await page.getByRole('button', { name: /退出登录/ }).click();
+  await page.getByLabel('考生号').waitFor();
+  await context.unroute('**/api/device/events');
+  // The next pass sends it: the device still speaks for the candidate, the early end counts.
+  await waitFor('the early end arrives', async () => (await serverRecord('cA-5')).types.includes('ended-early'));
+  assert.equal((await serverRecord('cA-5')).types.includes('outbox-refused'), false);
+  await context.close();
+});
+
 test('a poisoned outbox item is set aside and reported; what came after it still arrives', async () => {
   const context = await e.browser.newContext();
   const page = await context.newPage();
