@@ -57,6 +57,12 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** Where throttle counters live: this process's memory by default. */
   limiters?: LimiterFactory;
+  /**
+   * This process serves the data directory: it removes the temporary files an interrupted write
+   * left. Off for everything else that opens it (the CLI, a test reading what the server stored):
+   * while a server runs, its temporaries are uploads being written now.
+   */
+  serving?: boolean;
 }
 
 export async function createServices(dataDir: string, opts: ServiceOptions = {}): Promise<Services> {
@@ -71,8 +77,10 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
   if ((await exams.sealLegacyTicketCodes()) > 0) log('exams: ticket codes imported in clear are now kept only as keyed hashes');
   const lottery = new Lottery(db, exams, now);
   const blobs = new LocalDiskStore(path.join(dataDir, 'blobs'));
-  const removed = await blobs.removeTemporaries();
-  if (removed > 0) log(`storage: removed ${removed} temporary file(s) left by an interrupted write`);
+  if (opts.serving) {
+    const removed = await blobs.removeTemporaries();
+    if (removed > 0) log(`storage: removed ${removed} temporary file(s) left by an interrupted write`);
+  }
   const limiters = opts.limiters ?? memoryLimiters;
   const changes = new Changes();
   const events = new EventLog(db, now, changes);

@@ -35,7 +35,7 @@ export const DEFAULT_APP_DIR = path.join(repoRoot, 'dist', 'app');
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const services = await createServices(opts.dataDir, {
-    log, ...(opts.now ? { now: opts.now } : {}), ...(opts.sessionTokenTtlMs ? { sessionTokenTtlMs: opts.sessionTokenTtlMs } : {}),
+    log, serving: true, ...(opts.now ? { now: opts.now } : {}), ...(opts.sessionTokenTtlMs ? { sessionTokenTtlMs: opts.sessionTokenTtlMs } : {}),
   });
   const app = createApp(services, opts.appDir ?? DEFAULT_APP_DIR);
   const server = await new Promise<Server>((resolve, reject) => {

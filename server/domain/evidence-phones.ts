@@ -11,6 +11,7 @@ import type { EventLog } from './event-log.js';
 import type { ExamStore, StoredExam } from './exam-store.js';
 import type { Sessions } from './sessions.js';
 import type { Progress } from './progress.js';
+import type { ProgressReply } from '../../src/core/api-schema.js';
 import { personalTimes } from '../../src/core/timeline.js';
 
 /** The seed's limit for confirming the phone's upload after the exam (R10), minutes. */
@@ -96,16 +97,19 @@ export class EvidencePhones {
     this.d.changes.emit({ kind: 'candidate', exam: examId, candidate: candidateId });
   }
 
-  /** The candidate's current phone, or null before one was bound. */
-  async status(examId: string, candidateId: string): Promise<PhoneStatus | null> {
+  /**
+   * The candidate's current phone as the laptop and the proctor's tile show it, or null before one
+   * was bound; `known`: the exam and progress the caller has already read.
+   */
+  async status(examId: string, candidateId: string, known?: { exam: StoredExam; progress: ProgressReply }): Promise<PhoneStatus | null> {
     const phones = await this.d.db.selectFrom('evidence_phones').selectAll()
       .where('exam_id', '=', examId).where('candidate_id', '=', candidateId).orderBy('bound_at', 'desc').execute();
     const current = phones.find((p) => p.replaced_at === null);
     if (!current) return null;
     const recs = await this.d.db.selectFrom('recordings').select(['bytes', 'verified_at'])
       .where('exam_id', '=', examId).where('candidate_id', '=', candidateId).where('kind', '=', 'evidence').execute();
-    const exam = await this.d.exams.get(examId);
-    const progress = await this.d.progress.get(examId, candidateId);
+    const exam = known?.exam ?? await this.d.exams.get(examId);
+    const progress = known?.progress ?? await this.d.progress.get(examId, candidateId);
     const end = progress.endedAt ?? (exam ? personalTimes(exam.times, progress).endAt : Infinity);
     const verified = recs.length > 0 && recs.every((r) => r.verified_at !== null);
     let report: PhoneReport | null = null;

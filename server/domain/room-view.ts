@@ -45,6 +45,7 @@ export class RoomView {
     const capture = [...events].reverse().find((e) => e.type === 'login-capture')?.detail?.faceCheck;
     const gate = capture === 'passed' || capture === 'manual' ? capture : null;
     const closed = outages.filter((o) => o.to !== null);
+    const progress = await this.d.progress.get(examId, candidateId);
     return {
       id: candidateId,
       name: candidate?.name ?? candidateId,
@@ -56,7 +57,7 @@ export class RoomView {
       lastHeardAt: live?.lastHeardAt ?? null,
       offlineSince: outages.find((o) => o.to === null)?.from ?? null,
       outages: { count: outages.length, totalMs: closed.reduce((n, o) => n + ((o.to ?? now) - o.from), 0) },
-      progress: await this.d.progress.get(examId, candidateId),
+      progress,
       recording: live?.offlineSince === null ? live.state.recording : false,
       flags: flagsOf(events),
       integrity: events.filter((e) => INTEGRITY_EVENTS.has(e.type)).length,
@@ -69,7 +70,7 @@ export class RoomView {
       unreadChat: await this.unread(examId, candidateId, proctorId),
       uploads: await this.uploads(examId, candidateId, live?.state.recordings ?? []),
       deviceProblems: events.filter((e) => DEVICE_PROBLEM_EVENTS.has(e.type)).length,
-      phone: await this.d.phones.status(examId, candidateId),
+      phone: await this.d.phones.status(examId, candidateId, { exam, progress }),
     };
   }
 

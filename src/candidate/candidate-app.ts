@@ -8,7 +8,7 @@ import { NotWholeScreenError } from '../media/capture.js';
 import { RecorderUnavailableError } from '../media/recorder-worker-client.js';
 import { ApiRequestError } from '../net/api-error.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
-import { errorText } from '../ui/error-text.js';
+import { ActionState, localTime } from '../ui/action-state.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { isStorageFull } from '../storage/recording-store.js';
 import { CandidateFlow } from './candidate-flow.js';
@@ -49,8 +49,7 @@ export class CandidateApp extends LitElement {
   private readonly i18n = new LocaleController(this);
 
   @property() examId: string | null = null;
-  @state() private error = '';
-  @state() private busy = false;
+  private readonly action = new ActionState(this);
   @state() private askTakeOver = false;
   @state() private warning = '';
   private warningTimer: ReturnType<typeof setTimeout> | undefined;
@@ -61,7 +60,7 @@ export class CandidateApp extends LitElement {
   private readonly phone = new PhoneLinkController(this, this.flow);
   private readonly chat = new ChatController(this, this.flow, () => this.uploads.kick());
   private readonly server = new ServerStateController(this, this.flow, () => this.examId, () => this.signedIn(), (err) => {
-    this.error = errorText(err, this.formatTime);
+    this.action.show(err);
   });
   private readonly live = new LiveController(this, {
     flow: this.flow, recording: this.recording, uploads: this.uploads, chat: this.chat, ended: () => void this.server.reload(),
@@ -92,30 +91,18 @@ export class CandidateApp extends LitElement {
     this.warningTimer = setTimeout(() => { this.warning = ''; }, 10_000);
   }
 
-  private readonly formatTime = (ms: number) => new Date(ms).toLocaleString(locale());
 
   /** Runs a step action with the busy flag; errors become the translated message. */
   private async act(fn: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    this.error = '';
-    try {
-      await fn();
-    } catch (err) {
-      this.error = err instanceof NotWholeScreenError ? t('exam.notWholeScreen')
-        : err instanceof RecorderUnavailableError ? t('exam.recorderUnavailable')
-        : err instanceof DOMException ? t('exam.captureFailed', { detail: err.name })
-        : isStorageFull(err) ? t('exam.storageFull') : errorText(err, this.formatTime);
-      if (err instanceof ApiRequestError && (err.code === 'entry_closed' || err.code === 'lottery_required')) await this.server.reload();
-    } finally {
-      this.busy = false;
-      this.requestUpdate();
-    }
+    const err = await this.action.run(fn, (e) => (e instanceof NotWholeScreenError ? t('exam.notWholeScreen')
+      : e instanceof RecorderUnavailableError ? t('exam.recorderUnavailable')
+      : e instanceof DOMException ? t('exam.captureFailed', { detail: e.name })
+      : isStorageFull(e) ? t('exam.storageFull') : null));
+    if (err instanceof ApiRequestError && (err.code === 'entry_closed' || err.code === 'lottery_required')) await this.server.reload();
   }
 
   private async onLogin(e: CustomEvent<LoginSubmit>): Promise<void> {
-    this.busy = true;
-    this.error = '';
-    try {
+    await this.action.run(async () => {
       await this.flow.session.login({ examId: this.examId, ...e.detail });
       this.askTakeOver = false;
       this.server.offlineView = false;
@@ -126,17 +113,15 @@ export class CandidateApp extends LitElement {
       if (e.detail.capture) await this.flow.events.capture(e.detail.capture, e.detail.faceCheck);
       await this.signedIn();
       this.uploads.kick();
-    } catch (err) {
+    }, (err) => {
       this.askTakeOver = err instanceof ApiRequestError && err.code === 'already_logged_in';
-      this.error = this.askTakeOver ? '' : errorText(err, this.formatTime);
-    } finally {
-      this.busy = false;
-    }
+      return this.askTakeOver ? '' : null;
+    });
   }
 
   private async logout(): Promise<void> {
     await this.flow.session.logout();
-    this.error = '';
+    this.action.show('');
     await this.server.reload();
   }
 
@@ -164,13 +149,13 @@ export class CandidateApp extends LitElement {
   override render() {
     if (this.server.loading) return html`<p role="status">${t('app.loading')}</p>`;
     const step = this.flow.step();
-    const match = this.flow.me?.face.match;
-    const steps = visibleSteps(Boolean(match?.enabled && match.hasReference));
+    // Counted from the exam's settings, known before login: the total never changes mid-flow.
+    const steps = visibleSteps(this.flow.me?.face.match.enabled ?? this.server.exam?.faceMatch ?? false);
     const index = steps.findIndex((s) => s.step === step);
     const recordings = this.uploads.recordings;
     return html`<div class=${step === 'exam' ? '' : 'narrow'}>
       ${index >= 0 ? html`<p class="note steps" data-step=${step}>${t('flow.stepOf', { n: index + 1, total: steps.length, name: t(`flow.${step}` as Parameters<typeof t>[0]) })}</p>` : nothing}
-      ${this.server.offlineView && this.flow.me ? html`<p class="note">${t('home.savedAt', { time: this.formatTime(this.flow.session.snapshot?.savedAt ?? 0) })}</p>` : nothing}
+      ${this.server.offlineView && this.flow.me ? html`<p class="note">${t('home.savedAt', { time: localTime(this.flow.session.snapshot?.savedAt ?? 0) })}</p>` : nothing}
       <div class="step">${this.renderStep(step)}</div>
       ${step === 'check' || step === 'login' ? html`<upload-status .recordings=${recordings.filter((r) => r.state !== 'verified')} .outcomes=${this.uploads.outcomes}></upload-status>` : nothing}
       ${this.flow.me && !['devices', 'exam'].includes(step) ? html`<div class="actions"><button type="button" class="secondary" @click=${this.logout}>${t(step === 'upload' ? 'home.logoutUploading' : 'home.logout')}</button></div>` : nothing}
@@ -183,7 +168,7 @@ export class CandidateApp extends LitElement {
     const exam = this.server.exam;
     const help = me ? pickText(me.exam.helpLine, locale()) : exam ? pickText(exam.helpLine, locale()) : '';
     const next = (fn: () => Promise<void>) => () => void this.act(fn);
-    const doc = (kind: DocumentKind) => html`<step-document .kind=${kind} .text=${me ? pickText(me.documents[kind], locale()) : ''} ?busy=${this.busy} .error=${this.error}
+    const doc = (kind: DocumentKind) => html`<step-document .kind=${kind} .text=${me ? pickText(me.documents[kind], locale()) : ''} ?busy=${this.action.busy} .error=${this.action.error}
       @step-done=${next(() => this.flow.accept(kind))}></step-document>`;
     switch (step) {
       case 'check': {
@@ -193,10 +178,10 @@ export class CandidateApp extends LitElement {
       }
       case 'login':
         return html`<candidate-login .examTitle=${exam ? pickText(exam.title, locale()) : ''} .helpLine=${help}
-          .error=${this.error} ?busy=${this.busy} ?askTakeOver=${this.askTakeOver} @login-submit=${this.onLogin}></candidate-login>`;
+          .error=${this.action.error} ?busy=${this.action.busy} ?askTakeOver=${this.askTakeOver} @login-submit=${this.onLogin}></candidate-login>`;
       case 'identity':
-        return html`<step-identity .match=${me?.face.match ?? null} ?hasCapture=${this.flow.identity.capture !== null} ?busy=${this.busy}
-          .error=${this.error} .similarity=${this.flow.identity.similarity}
+        return html`<step-identity .match=${me?.face.match ?? null} ?hasCapture=${this.flow.identity.capture !== null} ?busy=${this.action.busy}
+          .error=${this.action.error} .similarity=${this.flow.identity.similarity}
           @consent=${(e: CustomEvent<{ given: boolean }>) => void this.act(() => this.flow.answerIdentity(e.detail.given))}
           @compare=${(e: CustomEvent<{ capture?: Blob | null }>) => void this.act(async () => {
             await this.flow.identity.compare(e.detail.capture === undefined ? this.flow.identity.capture : e.detail.capture);
@@ -209,19 +194,19 @@ export class CandidateApp extends LitElement {
         return html`<step-evidence .code=${this.phone.code} .phone=${this.phone.phone} ?failed=${this.phone.failed} .now=${now}
           @new-code=${() => void this.phone.newCode()} @step-done=${next(() => this.flow.ack('evidence'))}></step-evidence>`;
       case 'lottery':
-        return html`<step-lottery .me=${me} .now=${now} ?drawing=${this.busy} .error=${this.error}
+        return html`<step-lottery .me=${me} .now=${now} ?drawing=${this.action.busy} .error=${this.action.error}
           @draw=${next(async () => { await this.flow.session.draw(); })} @step-done=${next(() => this.flow.ack('lottery'))}></step-lottery>`;
       case 'enter':
-        return html`<step-enter .me=${me} .now=${now} ?busy=${this.busy} .error=${this.error}
+        return html`<step-enter .me=${me} .now=${now} ?busy=${this.action.busy} .error=${this.action.error}
           @enter=${next(async () => { await this.recording.enter(); await this.questions.fetchPackage(); })} @refresh=${next(() => this.server.reload())}></step-enter>`;
       case 'devices':
-        return html`${this.renderResume()}<step-devices .stream=${this.recording.cameraStream} ?busy=${this.busy} .error=${this.error}
+        return html`${this.renderResume()}<step-devices .stream=${this.recording.cameraStream} ?busy=${this.action.busy} .error=${this.action.error}
           @switch-device=${(e: CustomEvent<DeviceSwitch>) => void this.act(() => this.recording.switchDevices(e.detail))}
           @step-done=${next(() => this.flow.ack('devices'))}></step-devices>`;
       case 'exam':
         return html`<step-exam .me=${me} .now=${now} .questions=${this.questions.list} .questionState=${this.questions.state}
           .stream=${this.recording.cameraStream} ?needsResume=${!this.recording.active} .warning=${this.warning}
-          .error=${this.recording.storageFull ? t('exam.storageFull') : this.error}
+          .error=${this.recording.storageFull ? t('exam.storageFull') : this.action.error}
           .chat=${this.chat.messages} .pendingChat=${this.chat.pending} .presence=${this.recording.presenceKinds()} ?watched=${this.live.watched} .phone=${this.phone.phone}
           @resume-recording=${next(() => this.recording.resume())} @refresh-questions=${next(() => this.questions.load())}
           @chat-send=${(e: CustomEvent<{ text: string }>) => void this.chat.send(e.detail.text)}

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { LocaleController, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
+import { missingFields } from '../ui/form-check.js';
 import type { FaceLoginGate } from './face-login-gate.js';
 import './face-login-gate.js';
 import { capturePreview } from '../media/capture.js';
@@ -42,6 +43,8 @@ export class CandidateLogin extends LitElement {
   @state() private stream: MediaStream | null = null;
   @state() private faceCapture: Blob | null = null;
   @state() private manual = false;
+  /** Fields left empty, said before anything is sent. */
+  @state() private missing = '';
   @query('face-login-gate') private gate!: FaceLoginGate;
   @query('#candidate-id') private idInput!: HTMLInputElement;
   @query('#ticket-code') private codeInput!: HTMLInputElement;
@@ -73,7 +76,8 @@ export class CandidateLogin extends LitElement {
           ${this.faceCapture ? nothing : html`<label class="check"><input type="checkbox" id="manual-check" .checked=${this.manual}
             @change=${(e: Event) => { this.manual = (e.target as HTMLInputElement).checked; }} />${t('face.manual')}</label>
             ${this.manual ? html`<p class="note">${t('face.manualNote')}</p>` : nothing}`}
-          ${this.error ? html`<div class="error" role="alert">${this.error}${this.helpLine ? html`<br />${t('login.helpLine', { help: this.helpLine })}` : nothing}</div>` : nothing}
+          ${this.missing ? html`<div class="error" role="alert">${this.missing}</div>` : nothing}
+          ${this.error && !this.missing ? html`<div class="error" role="alert">${this.error}${this.helpLine ? html`<br />${t('login.helpLine', { help: this.helpLine })}` : nothing}</div>` : nothing}
           ${this.askTakeOver ? this.renderTakeOver() : html`
             <div class="actions"><button type="submit" ?disabled=${this.busy || (!this.faceCapture && !this.manual)}>${this.busy ? t('login.busy') : t('login.submit')}</button></div>`}
         </form>
@@ -94,7 +98,8 @@ export class CandidateLogin extends LitElement {
 
   private onSubmit(e: Event): void {
     e.preventDefault();
-    void this.emit(false);
+    this.missing = missingFields(e.target as HTMLFormElement);
+    if (!this.missing) void this.emit(false);
   }
 
   private async emit(takeOver: boolean): Promise<void> {

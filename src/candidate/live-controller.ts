@@ -1,15 +1,11 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { HEARTBEAT_MS, type LinkId, type ServerMessage, type WatchWish } from '../core/ws-schema.js';
+import { HEARTBEAT_MS, type ServerMessage } from '../core/ws-schema.js';
 import { SignalingClient } from '../net/signaling-client.js';
 import type { CandidateFlow } from './candidate-flow.js';
 import type { ChatController } from './chat-controller.js';
 import type { RecordingController } from './recording-controller.js';
 import type { UploadsController } from './uploads-controller.js';
-import type { LiveSender } from './live-sender.js';
-import type { z } from 'zod';
-
-type Link = z.infer<typeof LinkId>;
-interface Watch { from: string; wish: WatchWish }
+import { LiveWatches } from './live-watches.js';
 
 export interface LiveDeps {
   flow: CandidateFlow;
@@ -29,17 +25,22 @@ export interface LiveDeps {
 export class LiveController implements ReactiveController {
   private client: SignalingClient | null = null;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
-  private readonly senders = new Map<Link, { from: string; sender: LiveSender }>();
-  private readonly watches = new Map<Link, Watch>();
   private offRefresh: (() => void) | null = null;
+  private readonly live: LiveWatches;
 
   constructor(private readonly host: ReactiveControllerHost, private readonly d: LiveDeps) {
     host.addController(this);
+    this.live = new LiveWatches({
+      client: () => this.client,
+      source: () => (d.recording.active && d.recording.cameraStream ? { camera: d.recording.cameraStream, screen: d.recording.screenStream } : null),
+      ice: () => ({ iceServers: d.flow.me?.iceServers ?? [], iceTransportPolicy: d.flow.me?.iceTransportPolicy ?? 'all' }),
+      changed: () => this.host.requestUpdate(),
+    });
   }
 
   /** A proctor is watching live (video flowing to at least one). */
   get watched(): boolean {
-    return [...this.senders.values()].some((s) => s.sender.watching);
+    return this.live.watchedBy > 0;
   }
 
   hostConnected(): void {}
@@ -53,7 +54,7 @@ export class LiveController implements ReactiveController {
     const signedIn = this.d.flow.session.session !== null && this.d.flow.me !== null;
     if (signedIn && !this.client) this.start();
     if (!signedIn && this.client) this.stop();
-    void this.syncSenders();
+    void this.live.sync();
   }
 
   private start(): void {
@@ -78,9 +79,7 @@ export class LiveController implements ReactiveController {
     this.offRefresh?.();
     this.client?.stop();
     this.client = null;
-    for (const { sender } of this.senders.values()) sender.destroy();
-    this.senders.clear();
-    this.watches.clear();
+    this.live.clear();
   }
 
   private beat(): void {
@@ -91,25 +90,14 @@ export class LiveController implements ReactiveController {
         step: this.d.flow.step(),
         recording: rec.active,
         recordings: this.d.uploads.recordings.filter((r) => r.state !== 'verified').slice(0, 8).map((r) => ({ id: r.id, kind: r.kind, bytes: r.bytes })),
-        watchedBy: [...this.senders.values()].filter((s) => s.sender.watching).length,
+        watchedBy: this.live.watchedBy,
       },
     });
   }
 
   private async onMessage(msg: ServerMessage): Promise<void> {
+    if (await this.live.handle(msg)) return;
     switch (msg.type) {
-      case 'watch':
-        this.watches.set(msg.link, { from: msg.from, wish: msg.wish });
-        this.senders.get(msg.link)?.sender.update(msg.wish);
-        return this.syncSenders();
-      case 'unwatch':
-        this.watches.delete(msg.link);
-        return this.syncSenders();
-      case 'signal': {
-        const s = this.senders.get(msg.link);
-        if (s?.from === msg.from) await s.sender.signal(msg.data).catch(() => undefined);
-        return;
-      }
       case 'chat':
         return this.d.chat.refresh();
       case 'progress':
@@ -118,39 +106,6 @@ export class LiveController implements ReactiveController {
         return;
       default:
         return;
-    }
-  }
-
-  private syncing = false;
-
-  /** One sender per watch while recording; none otherwise. */
-  private async syncSenders(): Promise<void> {
-    if (this.syncing) return;
-    this.syncing = true;
-    try {
-      const rec = this.d.recording;
-      const camera = rec.active ? rec.cameraStream : null;
-      for (const [link, s] of this.senders) {
-        if (camera && this.watches.has(link)) continue;
-        s.sender.destroy();
-        this.senders.delete(link);
-      }
-      if (!camera || !this.client) return;
-      for (const [link, w] of this.watches) {
-        if (this.senders.has(link)) continue;
-        // Loaded only now: the peer code is not in the candidate's first download.
-        const { LiveSender } = await import('./live-sender.js');
-        const client = this.client;
-        const sender = new LiveSender({
-          wish: w.wish, camera, screen: rec.screenStream, iceServers: this.d.flow.me?.iceServers ?? [],
-          iceTransportPolicy: this.d.flow.me?.iceTransportPolicy ?? 'all',
-          signal: (data) => client.send({ type: 'signal', to: w.from, link, data }),
-          changed: () => this.host.requestUpdate(),
-        });
-        this.senders.set(link, { from: w.from, sender });
-      }
-    } finally {
-      this.syncing = false;
     }
   }
 }

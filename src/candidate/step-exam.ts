@@ -6,6 +6,7 @@ import { examStage } from '../core/flow.js';
 import { pickText } from '../core/localized.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
+import { OnlineController } from '../ui/online-controller.js';
 import '../ui/camera-preview.js';
 import '../ui/count-down.js';
 import './help-chat.js';
@@ -28,6 +29,16 @@ export class StepExam extends LitElement {
   static override styles = [baseStyles, css`
     .layout { display: grid; grid-template-columns: minmax(0, 1fr) 18rem; gap: 1rem; align-items: start; }
     @media (max-width: 48rem) { .layout { grid-template-columns: 1fr; } }
+    /*
+     * On a laptop both columns stay on screen and scroll inside themselves: opening 【求助】 and
+     * typing never scrolls the question, the countdown or the network state away.
+     */
+    @media (min-width: 48.01rem) {
+      .layout > section, aside { position: sticky; top: 0.5rem; max-height: calc(100vh - 1rem); overflow-y: auto; }
+      .pinned { position: sticky; top: 0; z-index: 1; }
+    }
+    aside .card.pinned { padding: 0.5rem 1rem; margin-bottom: 0.5rem; }
+    .pinned p { margin: 0.25rem 0; }
     .question { font-size: 1.25rem; line-height: 1.7; white-space: pre-wrap; line-break: strict; }
     .stage { display: inline-block; background: #ddf4ff; color: #0a3069; border-radius: 999px; padding: 0 0.75em; font-weight: 700; }
     aside .card { padding: 1rem; }
@@ -38,6 +49,7 @@ export class StepExam extends LitElement {
     .badge { display: inline-block; min-width: 1.4em; border-radius: 999px; background: #cf222e; color: #fff; font-size: 0.85em; text-align: center; }
   `];
   private readonly i18n = new LocaleController(this);
+  private readonly net = new OnlineController(this);
 
   @property({ attribute: false }) me: CandidateMe | null = null;
   @property({ attribute: false }) now: () => number = () => Date.now();
@@ -117,8 +129,13 @@ export class StepExam extends LitElement {
           <p class="note">${t('examStep.policy')}</p>
         </section>
         <aside aria-label=${t('examStep.panel')}>
+          <div class="card pinned">
+            ${this.net.online ? nothing : html`<p class="warn" role="status" data-net="offline">${t('examStep.offline')}</p>`}
+            <p>${label}</p>
+            <count-down .now=${this.now} until=${until} label=${label}></count-down>
+          </div>
           <div class="card">
-            <camera-preview .stream=${this.stream} label=${t('check.item.camera')}></camera-preview>
+            <camera-preview .stream=${this.stream} label=${t('check.item.camera')} empty=${this.needsResume ? t('examStep.previewPaused') : ''}></camera-preview>
             <dl>
               <dt>${t('examStep.name')}</dt><dd>${me.candidate.name}</dd>
               <dt>${t('login.candidateId')}</dt><dd>${me.candidate.id}</dd>
@@ -129,8 +146,6 @@ export class StepExam extends LitElement {
             ${this.watched ? html`<p class="live" role="status" data-live>${t('examStep.watchedLive')}</p>` : nothing}
             ${this.presence.map((kind) => html`<p class="warn" role="status" data-presence=${kind}>${t(kind === 'cant-see' ? 'presence.nowCantSee' : 'presence.nowAway')}</p>`)}
             <phone-status-line .phone=${this.phone} .now=${this.now}></phone-status-line>
-            <p>${label}</p>
-            <count-down .now=${this.now} until=${until} label=${label}></count-down>
             <div class="actions">
               <button type="button" class="secondary" @click=${() => this.fire('refresh-questions')}>${t('examStep.refreshQuestions')}</button>
               <button type="button" class="secondary" aria-expanded=${this.chatOpen} @click=${() => { this.chatOpen = !this.chatOpen; }}>${t('examStep.help')}${unread ? html` <span class="badge" aria-label=${t('examStep.unread', { n: unread })}>${unread}</span>` : nothing}</button>

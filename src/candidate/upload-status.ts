@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { formatBytes } from '../core/format-bytes.js';
+import { nextProgress, type ShownProgress } from '../core/upload-progress.js';
 import type { LocalRecording } from '../core/stored-schema.js';
 import type { UploadOutcome } from '../net/uploader.js';
 import { LocaleController, t } from '../i18n/i18n.js';
@@ -24,6 +25,12 @@ export class UploadStatus extends LitElement {
   @property({ attribute: false }) recordings: LocalRecording[] = [];
   @property({ attribute: false }) outcomes = new Map<string, UploadOutcome>();
   @property() helpLine = '';
+  /** The figures last shown per recording: never more than recorded, never backwards. */
+  private readonly shown = new Map<string, ShownProgress>();
+
+  override willUpdate(): void {
+    for (const r of this.recordings) this.shown.set(r.id, nextProgress(this.shown.get(r.id), { bytes: r.bytes, verified: r.state === 'verified' }, this.outcomes.get(r.id)));
+  }
 
   override render() {
     if (!this.recordings.length) return nothing;
@@ -31,14 +38,14 @@ export class UploadStatus extends LitElement {
       ${this.recordings.map((r) => {
         const o = this.outcomes.get(r.id);
         const verified = r.state === 'verified';
-        const done = verified ? r.bytes : (o?.verifiedBytes ?? 0);
+        const { done, total } = this.shown.get(r.id) ?? { done: 0, total: r.bytes };
         const name = r.kind === 'camera' ? t('exam.camera') : r.kind === 'screen' ? t('exam.screen') : t('evidence.title');
         return html`<li data-recording=${r.kind}>
           <strong>${name}</strong>
-          <progress max=${Math.max(1, r.bytes)} value=${done} aria-label=${name}></progress>
-          ${verified ? html`<span class="ok">${t('exam.uploaded')}</span>`
+          <progress max=${Math.max(1, total)} value=${done} aria-label=${name}></progress>
+          ${verified ? html`<span class="ok">${t('exam.uploaded')}</span> <span>${t('exam.verifiedTotal', { total: formatBytes(total) })}</span>`
           : r.problem ? html`<div class="error" role="alert">${t('exam.problem', { problem: r.problem, help: this.helpLine })}</div>`
-          : html`<span>${t('exam.progress', { done: formatBytes(done), total: formatBytes(r.bytes) })} · ${o?.state === 'offline' ? t('exam.waiting') : t('exam.uploading')}</span>`}
+          : html`<span>${t('exam.progress', { done: formatBytes(done), total: formatBytes(total) })} · ${o?.state === 'offline' ? t('exam.waiting') : t('exam.uploading')}</span>`}
         </li>`;
       })}</ul>
       ${this.recordings.every((r) => r.state === 'verified') ? nothing : html`<p class="note">${t('exam.keepOpen')}</p>`}

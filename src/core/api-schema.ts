@@ -67,6 +67,8 @@ export const ExamSummary = z.object({
   title: LocalizedText,
   helpLine: LocalizedText,
   times: ExamTimes,
+  /** The exam compares faces at login (R2): its step is counted from the first screen on. */
+  faceMatch: z.boolean().default(false),
 });
 export type ExamSummary = z.infer<typeof ExamSummary>;
 
@@ -158,7 +160,7 @@ export const ProctorRoster = z.object({
 export type ProctorRoster = z.infer<typeof ProctorRoster>;
 
 /** What anyone may know about an exam before logging in: for the login page and its help line. */
-export const PublicExam = z.object({ id: Id, title: LocalizedText, helpLine: LocalizedText, times: ExamTimes });
+export const PublicExam = ExamSummary;
 export const PublicExams = z.object({ exams: z.array(PublicExam) });
 export type PublicExam = z.infer<typeof PublicExam>;
 

@@ -22,6 +22,18 @@ export function byAttention(tiles: readonly CandidateTile[]): CandidateTile[] {
     || (a.number ?? Infinity) - (b.number ?? Infinity) || a.id.localeCompare(b.id));
 }
 
+/**
+ * The tiles in a held order: while the proctor points at or works in the grid, tiles must not move
+ * under the pointer (a re-sort between aiming and clicking opens the wrong candidate). Tiles in
+ * `held` keep their places; any not in it (new to the room) follow, by attention.
+ */
+export function inHeldOrder(tiles: readonly CandidateTile[], held: readonly string[]): CandidateTile[] {
+  const place = new Map(held.map((id, i) => [id, i]));
+  const at = (t: CandidateTile) => place.get(t.id) ?? 0;
+  const kept = tiles.filter((t) => place.has(t.id)).sort((a, b) => at(a) - at(b));
+  return [...kept, ...byAttention(tiles.filter((t) => !place.has(t.id)))];
+}
+
 /** Tiles per page for the screen: 4, 9 or 16 (2×2, 3×3, 4×4), by how many fit at ≈ 300 px each. */
 export function gridSize(width: number, height: number): 4 | 9 | 16 {
   const across = Math.floor(width / 300);

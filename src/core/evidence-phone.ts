@@ -93,6 +93,10 @@ export const PhoneMe = z.object({
 });
 export type PhoneMe = z.infer<typeof PhoneMe>;
 
+/** The reply to a phone's status report: the candidate's progress now (extra time, an early end). */
+export const PhoneStatusReply = z.object({ progress: Progress, serverNow: z.number() });
+export type PhoneStatusReply = z.infer<typeof PhoneStatusReply>;
+
 /** What the phone shows: bind → choose camera → 360° scan → fix the phone → recording → upload. */
 export const PHONE_PHASES = ['bind', 'camera', 'scan', 'framing', 'recording', 'upload'] as const;
 export type PhonePhase = (typeof PHONE_PHASES)[number];

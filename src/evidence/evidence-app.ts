@@ -5,7 +5,7 @@ import { formatBytes } from '../core/format-bytes.js';
 import { normalizeBindingCode } from '../core/evidence-phone.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
-import { errorText } from '../ui/error-text.js';
+import { ActionState } from '../ui/action-state.js';
 import { statusStyles } from '../candidate/status-styles.js';
 import { PhoneController } from './phone-controller.js';
 import { ExamDeviceError } from './phone-session.js';
@@ -33,8 +33,7 @@ export class EvidenceApp extends LitElement {
   /** A code from the QR code's address. */
   @property() code = '';
   @state() private typed = '';
-  @state() private busy = false;
-  @state() private error = '';
+  private readonly action = new ActionState(this);
   @state() private confirmingStop = false;
   private triedLinkCode = false;
 
@@ -46,24 +45,17 @@ export class EvidenceApp extends LitElement {
     }
   }
 
-  private async act(fn: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    this.error = '';
-    try {
-      await fn();
-    } catch (err) {
-      this.error = err instanceof ExamDeviceError ? t('phone.examDevice') : err instanceof DOMException ? t('exam.captureFailed', { detail: err.name }) : errorText(err, (ms) => new Date(ms).toLocaleString(locale()));
-    } finally {
-      this.busy = false;
-    }
+  private act(fn: () => Promise<void>): Promise<unknown> {
+    return this.action.run(fn, (err) => (err instanceof ExamDeviceError ? t('phone.examDevice') : err instanceof DOMException ? t('exam.captureFailed', { detail: err.name }) : null));
   }
+
 
   override render() {
     if (this.c.loading) return html`<p role="status">${t('app.loading')}</p>`;
     const phase = this.c.phase();
     return html`<div data-phone-phase=${phase}>
       ${this.c.replaced ? html`<div class="error" role="alert">${t('phone.replaced')}</div>` : nothing}
-      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
+      ${this.action.error ? html`<div class="error" role="alert">${this.action.error}</div>` : nothing}
       ${this.renderPhase(phase)}
       ${phase === 'upload' || phase === 'bind' ? nothing : this.renderFooter()}
     </div>`;
@@ -81,7 +73,7 @@ export class EvidenceApp extends LitElement {
             <input id="code" class="code-input" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="12"
               placeholder="ABCD-EFGH" .value=${this.typed} @input=${(e: Event) => { this.typed = (e.target as HTMLInputElement).value; }} />
             <p class="note">${t('phone.bind.hint')}</p>
-            <div class="actions"><button type="submit" ?disabled=${!valid || this.busy}>${this.busy ? t('phone.bind.busy') : t('phone.bind.submit')}</button></div>
+            <div class="actions"><button type="submit" ?disabled=${!valid || this.action.busy}>${this.action.busy ? t('phone.bind.busy') : t('phone.bind.submit')}</button></div>
           </form></section>
           <upload-status .recordings=${this.c.replaced ? this.c.uploads.recordings : this.c.uploads.recordings.filter((r) => r.state !== 'verified')} .outcomes=${this.c.uploads.outcomes}></upload-status>`;
       }
@@ -90,8 +82,8 @@ export class EvidenceApp extends LitElement {
           ${who ? html`<p data-testid="phone-who">${t('phone.who', { name: who.candidate.name, id: who.candidate.id })}</p>` : nothing}
           <p>${t('phone.camera.intro')}</p>
           <div class="actions">
-            <button type="button" ?disabled=${this.busy} @click=${() => void this.act(() => this.c.chooseCamera('user'))}>${t('phone.camera.front')}</button>
-            <button type="button" class="secondary" ?disabled=${this.busy} @click=${() => void this.act(() => this.c.chooseCamera('environment'))}>${t('phone.camera.rear')}</button>
+            <button type="button" ?disabled=${this.action.busy} @click=${() => void this.act(() => this.c.chooseCamera('user'))}>${t('phone.camera.front')}</button>
+            <button type="button" class="secondary" ?disabled=${this.action.busy} @click=${() => void this.act(() => this.c.chooseCamera('environment'))}>${t('phone.camera.rear')}</button>
           </div></section>`;
       case 'scan':
         return html`<phone-scan .stream=${this.c.recorder?.stream ?? null} @scan-done=${(e: CustomEvent<{ coverage: number; measured: boolean }>) => void this.act(() => this.c.scanned(e.detail))}></phone-scan>`;

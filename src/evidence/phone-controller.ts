@@ -5,6 +5,7 @@ import { expectedRecordingBytes, storageVerdict, type StorageVerdict } from '../
 import { EventLog } from '../candidate/event-log.js';
 import { UploadsController } from '../candidate/uploads-controller.js';
 import { isStorageFull } from '../storage/recording-store.js';
+import { recorderWorker } from '../media/recorder-worker-client.js';
 import { PhoneRecorder } from './phone-recorder.js';
 import { PhoneSession, isEnded } from './phone-session.js';
 import { PhoneLive } from './phone-live.js';
@@ -79,10 +80,16 @@ export class PhoneController implements ReactiveController {
     void this.start();
   }
 
-  /** Live view to the proctors while bound and filming. */
+  /** Live view to the proctors while bound and filming: followed when the phase or the camera changes. */
   hostUpdated(): void {
-    if (!this.loading) this.live.sync(this.phase() !== 'bind');
+    if (this.loading) return;
+    const shown = { phase: this.phase(), camera: this.recorder?.recording ? this.recorder.stream : null };
+    if (shown.phase === this.liveFor.phase && shown.camera === this.liveFor.camera) return;
+    this.liveFor = shown;
+    this.live.sync(shown.phase !== 'bind');
   }
+
+  private liveFor: { phase: PhonePhase | null; camera: MediaStream | null } = { phase: null, camera: null };
 
   hostDisconnected(): void {
     this.live.stop();
@@ -186,7 +193,7 @@ export class PhoneController implements ReactiveController {
     if (!r || r.stoppedAt !== null) return;
     await this.session.patch({ ...r, stoppedAt: this.now() });
     await this.recorder?.finish(r.recordingId);
-    if (!this.recorder) await import('../media/recorder-worker-client.js').then(({ recorderWorker }) => recorderWorker().stop(r.recordingId)).catch(() => undefined);
+    if (!this.recorder) await recorderWorker().stop(r.recordingId).catch(() => undefined);
     void this.events.log('phone-stopped', { byHand });
     this.uploads.kick();
     await this.uploads.refresh();
@@ -233,8 +240,9 @@ export class PhoneController implements ReactiveController {
       awake: document.visibilityState === 'visible' && this.awake,
     };
     try {
+      // Without the whole reply read yet (bound offline), read it; otherwise the report's reply carries the progress.
       await this.session.report(report);
-      await this.session.load();
+      if (!this.session.me) await this.session.load();
     } catch (err) {
       this.ended(err);
     }

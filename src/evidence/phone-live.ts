@@ -1,29 +1,35 @@
-import type { ServerMessage, WatchWish } from '../core/ws-schema.js';
+import type { ServerMessage } from '../core/ws-schema.js';
 import { SignalingClient } from '../net/signaling-client.js';
-import type { LiveSender } from '../candidate/live-sender.js';
+import { LiveWatches } from '../candidate/live-watches.js';
 import type { PhoneSession } from './phone-session.js';
-
-interface Watch { from: string; wish: WatchWish }
 
 /**
  * The phone's live view to the proctors who ask for it (R11): one socket while bound, and while
- * the camera runs one LiveSender per watching proctor — clones of the recorded tracks on their
- * own peer link, with the laptop's ladder. The recording is never touched by it.
+ * the camera runs one live link per watching proctor (LiveWatches, as the laptop's: clones of the
+ * recorded tracks, the same ladder). The recording is never touched by it.
  */
 export class PhoneLive {
   private client: SignalingClient | null = null;
-  private readonly watches = new Map<string, Watch>();
-  private readonly senders = new Map<string, { from: string; sender: LiveSender; camera: MediaStream }>();
   private offRefresh: (() => void) | null = null;
-  private syncing = false;
+  private readonly live: LiveWatches;
 
-  constructor(private readonly session: PhoneSession, private readonly camera: () => MediaStream | null, private readonly ended: () => void) {}
+  constructor(private readonly session: PhoneSession, camera: () => MediaStream | null, private readonly ended: () => void) {
+    this.live = new LiveWatches({
+      client: () => this.client,
+      source: () => {
+        const stream = camera();
+        return stream ? { camera: stream, screen: null } : null;
+      },
+      ice: () => ({ iceServers: session.me?.iceServers ?? [], iceTransportPolicy: session.me?.iceTransportPolicy ?? 'all' }),
+      changed: () => undefined,
+    });
+  }
 
-  /** Connected while bound (idempotent); the senders follow the camera. */
+  /** Connected while bound (idempotent); the live links follow the camera. */
   sync(bound: boolean): void {
     if (bound && !this.client) this.start();
     if (!bound && this.client) this.stop();
-    void this.syncSenders();
+    void this.live.sync();
   }
 
   private start(): void {
@@ -31,7 +37,7 @@ export class PhoneLive {
     this.client = new SignalingClient({
       token: () => api.token,
       refresh: () => api.refresh(),
-      onMessage: (msg) => void this.onMessage(msg),
+      onMessage: (msg: ServerMessage) => void this.live.handle(msg),
       onState: (state) => {
         if (state === 'ended') this.ended();
       },
@@ -44,59 +50,6 @@ export class PhoneLive {
     this.offRefresh?.();
     this.client?.stop();
     this.client = null;
-    for (const { sender } of this.senders.values()) sender.destroy();
-    this.senders.clear();
-    this.watches.clear();
-  }
-
-  private async onMessage(msg: ServerMessage): Promise<void> {
-    switch (msg.type) {
-      case 'watch':
-        this.watches.set(msg.link, { from: msg.from, wish: msg.wish });
-        this.senders.get(msg.link)?.sender.update(msg.wish);
-        return this.syncSenders();
-      case 'unwatch':
-        this.watches.delete(msg.link);
-        return this.syncSenders();
-      case 'signal': {
-        const s = this.senders.get(msg.link);
-        if (s?.from === msg.from) await s.sender.signal(msg.data).catch(() => undefined);
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  private async syncSenders(): Promise<void> {
-    if (this.syncing) return;
-    this.syncing = true;
-    try {
-      const camera = this.camera();
-      for (const [link, s] of this.senders) {
-        // A camera opened again (after a reload of the track, a resume) needs a new link.
-        if (camera === s.camera && this.watches.has(link)) continue;
-        s.sender.destroy();
-        this.senders.delete(link);
-      }
-      const client = this.client;
-      if (!camera || !client) return;
-      for (const [link, w] of this.watches) {
-        if (this.senders.has(link)) continue;
-        // Loaded only when a proctor watches: the peer code is not in the phone's first download.
-        const { LiveSender } = await import('../candidate/live-sender.js');
-        const me = this.session.me;
-        this.senders.set(link, {
-          from: w.from, camera,
-          sender: new LiveSender({
-            wish: { ...w.wish, screen: false }, camera, screen: null, iceServers: me?.iceServers ?? [], iceTransportPolicy: me?.iceTransportPolicy ?? 'all',
-            signal: (data) => client.send({ type: 'signal', to: w.from, link, data }),
-            changed: () => undefined,
-          }),
-        });
-      }
-    } finally {
-      this.syncing = false;
-    }
+    this.live.clear();
   }
 }

@@ -1,10 +1,9 @@
-import { BindReply, PhoneMe, type PhoneReport } from '../core/evidence-phone.js';
+import { BindReply, PhoneMe, PhoneStatusReply, type PhoneReport } from '../core/evidence-phone.js';
 import type { StoredPhone } from '../core/stored-schema.js';
 import { ServerClock } from '../net/server-clock.js';
 import { SessionStore } from '../net/session-store.js';
 import { saveUploadCredential, type Owner } from '../storage/credentials.js';
 import { deviceId, kvGet, kvSet } from '../storage/kv.js';
-import { z } from 'zod';
 
 /**
  * The evidence phone's side of the server (R4): binding by a code, whose evidence it records and
@@ -60,8 +59,12 @@ export class PhoneSession {
     }
   }
 
+  /** Reports the phone's status; the reply brings the candidate's progress (kept for offline). */
   async report(report: PhoneReport): Promise<void> {
-    await this.api.authed('POST', '/api/phone/status', z.object({ serverNow: z.number() }), report);
+    const reply = await this.api.authed('POST', '/api/phone/status', PhoneStatusReply, report);
+    if (!this.me) return;
+    this.me = { ...this.me, ...reply };
+    if (this.record) await this.patch({ ...this.record, me: this.me });
   }
 
   async patch(record: StoredPhone): Promise<void> {

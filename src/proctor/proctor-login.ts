@@ -1,7 +1,8 @@
 import { LitElement, html, nothing } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { LocaleController, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
+import { missingFields } from '../ui/form-check.js';
 
 export interface ProctorLoginSubmit { examId: string; proctorId: string; password: string }
 
@@ -16,6 +17,8 @@ export class ProctorLogin extends LitElement {
   @property() error = '';
   @property({ type: Boolean }) busy = false;
   @query('form') private form!: HTMLFormElement;
+  /** Fields left empty, said before anything is sent. */
+  @state() private missing = '';
 
   override render() {
     return html`
@@ -28,7 +31,7 @@ export class ProctorLogin extends LitElement {
           <input id="proctor-id" name="proctorId" autocomplete="username" required ?disabled=${this.busy} />
           <label for="password">${t('proctor.password')}</label>
           <input id="password" name="password" type="password" autocomplete="current-password" required ?disabled=${this.busy} />
-          ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
+          ${this.missing || this.error ? html`<div class="error" role="alert">${this.missing || this.error}</div>` : nothing}
           <div class="actions"><button type="submit" ?disabled=${this.busy}>${t('proctor.submit')}</button></div>
         </form>
       </section>`;
@@ -36,6 +39,8 @@ export class ProctorLogin extends LitElement {
 
   private onSubmit(e: Event): void {
     e.preventDefault();
+    this.missing = missingFields(this.form);
+    if (this.missing) return;
     const data = new FormData(this.form);
     const text = (name: string) => {
       const value = data.get(name);

@@ -1,10 +1,11 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { byAttention, gridColumns, gridSize } from '../core/attention.js';
+import { byAttention, gridColumns, gridSize, inHeldOrder } from '../core/attention.js';
 import { pickText } from '../core/localized.js';
 import type { SessionStore } from '../net/session-store.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
 import { errorText } from '../ui/error-text.js';
+import { ActionState, localTime } from '../ui/action-state.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { RoomController } from './room-controller.js';
 import type { TileLive } from './proctor-tile.js';
@@ -33,8 +34,7 @@ export class ProctorRoom extends LitElement {
   @property({ attribute: false }) store!: SessionStore;
   @state() private page = 0;
   @state() private perPage: 'auto' | 4 | 9 | 16 = 'auto';
-  @state() private busy = false;
-  @state() private error = '';
+  private readonly action = new ActionState(this);
   /** The grid's box on screen: what is left of the window under the bar (and above the pager). */
   @state() private box = { width: 0, height: 0 };
   @query('.grid') private gridEl?: HTMLElement;
@@ -49,6 +49,9 @@ export class ProctorRoom extends LitElement {
     return this.ctl;
   }
   private ticker: ReturnType<typeof setInterval> | undefined;
+  /** The order last shown, and the order held while the proctor aims at the grid (see `hold`). */
+  private shown: string[] = [];
+  private held: { order: string[]; until: number } | null = null;
   private readonly onResize = () => this.requestUpdate();
 
   override connectedCallback(): void {
@@ -68,8 +71,19 @@ export class ProctorRoom extends LitElement {
     return this.perPage === 'auto' ? gridSize(window.innerWidth, window.innerHeight) : this.perPage;
   }
 
+  /**
+   * Tiles do not move while the proctor aims at the grid: pointer moves, presses, keys and focus
+   * inside it hold the order shown for 3 s after the last of them; then the order catches up.
+   */
+  private hold(): void {
+    this.held = { order: this.held?.order ?? this.shown, until: performance.now() + 3_000 };
+  }
+
   private pageTiles() {
-    const all = byAttention([...this.room.tiles.values()]);
+    if (this.held && performance.now() > this.held.until) this.held = null;
+    const tiles = [...this.room.tiles.values()];
+    const all = this.held ? inHeldOrder(tiles, this.held.order) : byAttention(tiles);
+    this.shown = all.map((x) => x.id);
     const size = this.size();
     const pages = Math.max(1, Math.ceil(all.length / size));
     const page = Math.min(this.page, pages - 1);
@@ -101,7 +115,7 @@ export class ProctorRoom extends LitElement {
   override render() {
     const r = this.room.room;
     if (!r) {
-      const failed = this.room.error ? errorText(this.room.error, (ms) => new Date(ms).toLocaleString(locale())) : '';
+      const failed = this.room.error ? errorText(this.room.error, localTime) : '';
       return failed ? html`<div class="error" role="alert">${failed}<div class="actions"><button type="button" @click=${() => void this.room.load()}>${t('proctor.retry')}</button></div></div>`
         : html`<p role="status">${t('app.loading')}</p>`;
     }
@@ -122,8 +136,8 @@ export class ProctorRoom extends LitElement {
           <button type="button" class="secondary" @click=${() => this.dispatchEvent(new Event('logout', { bubbles: true, composed: true }))}>${t('proctor.logout')}</button>
         </div>
       </section>
-      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
-      <div class="grid" data-per-page=${size} @open-candidate=${(e: CustomEvent<{ id: string }>) => void this.open(e.detail.id)}>
+      ${this.action.error ? html`<div class="error" role="alert">${this.action.error}</div>` : nothing}
+      <div class="grid" data-per-page=${size} @pointermove=${this.hold} @pointerdown=${this.hold} @keydown=${this.hold} @focusin=${this.hold} @open-candidate=${(e: CustomEvent<{ id: string }>) => void this.open(e.detail.id)}>
         ${tiles.map((c) => html`<proctor-tile .tile=${c} .times=${r.exam.times} .now=${now} .live=${this.liveOf(c.id)}></proctor-tile>`)}
       </div>
       ${pages > 1 ? html`<nav class="pages" aria-label=${t('proctor.pagesLabel')}>
@@ -131,7 +145,7 @@ export class ProctorRoom extends LitElement {
         <span>${t('proctor.pageOf', { n: page + 1, total: pages })}</span>
         <button type="button" class="secondary" ?disabled=${page >= pages - 1} @click=${() => { this.page = page + 1; }}>${t('proctor.next')}</button></nav>` : nothing}
       ${this.room.detail ? html`<proctor-detail .detail=${this.room.detail} .times=${r.exam.times} .now=${now} .live=${this.room.receiver(this.room.detail.tile.id)} .phoneLive=${this.room.receiver(this.room.detail.tile.id, 'phone')}
-          ?busy=${this.busy} .error=${this.error}
+          ?busy=${this.action.busy} .error=${this.action.error}
           @close=${() => this.room.close()} @act=${(e: CustomEvent<DetailAction>) => void this.act(e.detail)}
           @want-screen=${(e: CustomEvent<{ on: boolean }>) => this.wantScreen(e.detail.on)}
           @want-phone=${(e: CustomEvent<{ on: boolean }>) => this.wantPhone(e.detail.on)}></proctor-detail>` : nothing}`;
@@ -168,17 +182,10 @@ export class ProctorRoom extends LitElement {
     await this.run(() => (a.kind === 'chat' ? this.room.sendChat(id, a.text) : this.room.act(id, a.kind, a.body)));
   }
 
-  private async run(fn: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    this.error = '';
-    try {
-      await fn();
-    } catch (err) {
-      this.error = errorText(err, (ms) => new Date(ms).toLocaleString(locale()));
-    } finally {
-      this.busy = false;
-    }
+  private run(fn: () => Promise<void>): Promise<unknown> {
+    return this.action.run(fn);
   }
+
 }
 
 declare global {

@@ -67,6 +67,27 @@ export class RoomController implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  private pushedDuringSync: Set<string> | null = null;
+
+  /** The room's tiles (and the open detail) read again, as they are now. */
+  private async resync(): Promise<void> {
+    const pushed = new Set<string>();
+    this.pushedDuringSync = pushed;
+    try {
+      const room = await this.store.api.authed('GET', '/api/proctor/room', ProctorRoom);
+      this.room = room;
+      // A push that came while the read was on its way is newer than the read: it stays.
+      this.tiles = new Map(room.candidates.map((t) => [t.id, pushed.has(t.id) ? this.tiles.get(t.id) ?? t : t]));
+      const open = this.detail?.tile.id;
+      if (open) await this.reloadDetail(open);
+    } catch {
+      // The next push or reconnect tries again; the tiles shown stay as they were.
+    } finally {
+      if (this.pushedDuringSync === pushed) this.pushedDuringSync = null;
+    }
+    this.host.requestUpdate();
+  }
+
   /** Watches exactly these candidates (the page on screen, plus the one opened). */
   watch(ids: string[]): void {
     const want = new Map<string, { candidate: string; device: LiveDevice }>(ids.map((id) => [id, { candidate: id, device: 'laptop' }]));
@@ -105,14 +126,34 @@ export class RoomController implements ReactiveController {
 
   private readonly screenWanted = new Set<string>();
 
+  /** Which detail the proctor asked for last: a slower reply for an earlier one is dropped. */
+  private wanted: string | null = null;
+
   async open(id: string): Promise<void> {
-    this.detail = await this.store.api.authed('GET', `/api/proctor/candidates/${id}`, CandidateDetail);
+    this.wanted = id;
+    const detail = await this.store.api.authed('GET', `/api/proctor/candidates/${id}`, CandidateDetail);
+    if (this.wanted !== id) return;
+    this.detail = detail;
     this.alerts = 0;
-    if (this.detail.tile.unreadChat > 0) await this.markRead(id);
+    if (detail.tile.unreadChat > 0) await this.markRead(id);
     this.host.requestUpdate();
   }
 
+  /**
+   * The open detail read again (after a push, a reconnect or an action): applied only while that
+   * candidate is still the one open — a reply that comes after the proctor closed it or opened
+   * another must not bring it back.
+   */
+  private async reloadDetail(id: string): Promise<void> {
+    this.applyDetail(id, await this.store.api.authed('GET', `/api/proctor/candidates/${id}`, CandidateDetail));
+  }
+
+  private applyDetail(id: string, detail: CandidateDetail): void {
+    if (this.detail?.tile.id === id && this.wanted === id) this.detail = detail;
+  }
+
   close(): void {
+    this.wanted = null;
     if (this.detail) {
       this.screenWanted.delete(this.detail.tile.id);
       this.phoneWanted.delete(this.detail.tile.id);
@@ -127,8 +168,9 @@ export class RoomController implements ReactiveController {
   }
 
   async act(id: string, path: 'identity-confirm' | 'warning' | 'extra-time' | 'end', body: unknown): Promise<void> {
-    this.detail = await this.store.api.authed('POST', `/api/proctor/candidates/${id}/${path}`, CandidateDetail, body);
-    this.tiles.set(id, this.detail.tile);
+    const detail = await this.store.api.authed('POST', `/api/proctor/candidates/${id}/${path}`, CandidateDetail, body);
+    this.tiles.set(id, detail.tile);
+    this.applyDetail(id, detail);
     this.host.requestUpdate();
   }
 
@@ -154,8 +196,13 @@ export class RoomController implements ReactiveController {
       onState: (state) => {
         this.socket = state;
         if (state === 'ended') this.signedOut();
-        // After a reconnect: ask again for every candidate watched (the server forgot the old socket).
-        if (state === 'open') for (const w of this.watched.values()) this.client?.send({ type: 'watch', candidate: w.candidate, link: w.link, wish: w.wish, device: w.device });
+        if (state === 'open') {
+          // After a reconnect: ask again for every candidate watched (the server forgot the old socket).
+          for (const w of this.watched.values()) this.client?.send({ type: 'watch', candidate: w.candidate, link: w.link, wish: w.wish, device: w.device });
+          // Pushes only carry changes from now on: whatever changed before (while loading, or while
+          // this socket was down) is read once, or a candidate gone offline meanwhile never shows.
+          void this.resync();
+        }
         this.host.requestUpdate();
       },
     });
@@ -168,8 +215,9 @@ export class RoomController implements ReactiveController {
       case 'tile': {
         const before = this.tiles.get(msg.tile.id);
         this.tiles.set(msg.tile.id, msg.tile);
+        this.pushedDuringSync?.add(msg.tile.id);
         if (before && (msg.tile.unreadChat > before.unreadChat || msg.tile.flags.raised > before.flags.raised)) this.alert();
-        if (this.detail?.tile.id === msg.tile.id) this.detail = await this.store.api.authed('GET', `/api/proctor/candidates/${msg.tile.id}`, CandidateDetail);
+        if (this.detail?.tile.id === msg.tile.id) await this.reloadDetail(msg.tile.id);
         break;
       }
       case 'chat':

@@ -20,8 +20,10 @@ export function errorText(err: unknown, formatTime: (ms: number) => string): str
       return t(reason === 'used' ? 'error.binding_code_used' : reason === 'expired' ? 'error.binding_code_expired' : 'error.binding_code_invalid');
     }
     case 'bad_request': {
-      const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
-      return t('error.bad_request', { detail: issues?.map((i) => i.path).join(', ') ?? err.message });
+      // Named by the words on screen where there are any; never by the server's field names.
+      const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [];
+      const named = [...new Set(issues.map((i) => `field.${i.path.split('.')[0] ?? ''}`).filter((key) => hasMessage(key)))];
+      return named.length ? t('error.bad_request', { detail: named.map((key) => t(key)).join(t('form.listSeparator')) }) : t('error.bad_request_general');
     }
     default: {
       const key = `error.${err.code}`;

@@ -5,7 +5,7 @@ import { createServices } from '../../server/services.js';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
 import { assertAccessible, pressByKeyboard, shot, tabTo, waitForStep, walkToExam } from '../helpers/flow-e2e.js';
-import { assertServerCopies, endExam, localCopies, resumeRecording, sleep } from '../helpers/recording-e2e.js';
+import { assertServerCopies, endExam, localCopies, resumeRecording, sampleUploadRows, sleep, uploadRowFaults } from '../helpers/recording-e2e.js';
 import { installShiftableClock, setClockShift } from '../helpers/device-clock.js';
 
 const SEC = 1000;
@@ -25,6 +25,16 @@ async function shortExam(id: string, inMs: number, extra: Partial<Parameters<typ
   }));
   const reading = (extra.timeline?.readingMinutes ?? 0.25) * MIN;
   return { startAt, answeringAt: startAt + reading, endAt: startAt + reading + (extra.timeline?.answeringMinutes ?? 0.25) * MIN };
+}
+
+/** R10: the upload rows, sampled every 100 ms, never showed more than recorded nor went back; all of it at the end. */
+async function assertUploadRowsHonest(page: Page): Promise<void> {
+  await sleep(300);
+  const rows = await uploadRowFaults(page);
+  assert.ok(rows.samples >= 10, `${rows.samples} samples`);
+  assert.deepEqual(rows.faults.slice(0, 5), []);
+  assert.deepEqual(Object.keys(rows.last).sort(), ['camera', 'screen']);
+  for (const [kind, r] of Object.entries(rows.last)) assert.ok(r.value === r.max && r.max > 1, `${kind}: ${r.value} of ${r.max} at the end`);
 }
 
 /** Seconds on the side panel's countdown. */
@@ -84,8 +94,10 @@ test('one candidate through every step by the visible labels, to "上传成功";
   await page.getByTestId('stage').filter({ hasText: '回答问题' }).waitFor({ timeout: t.answeringAt - Date.now() + 10 * SEC });
   assert.ok(Date.now() >= t.answeringAt - 1500, 'answering not before its time');
   await shot(page, 'desktop-exam-answering');
+  await sampleUploadRows(page);
   await endExam(page);
   await page.getByText('上传成功').nth(1).waitFor({ timeout: 60 * SEC });
+  await assertUploadRowsHonest(page);
   await page.getByText('全部录像已上传成功').waitFor();
   const kept = await localCopies(page);
   assert.deepEqual(kept.map((r) => [r.kind, r.state, r.segments]), [['camera', 'verified', 2], ['screen', 'verified', 1]], 'the camera switch made a second camera segment');
@@ -104,7 +116,7 @@ test('sealed at entry, offline from right after entry until after the end: quest
   const page = await context.newPage();
   await walkToExam(page, e.server.url, 'cA-1', 'TA-1', { examId: 'sealed' });
   await context.setOffline(true);
-  await page.getByText('网络已断开').waitFor();
+  await page.getByText('网络已断开').first().waitFor();
   // 【求助】 typed offline: kept on the device, marked as not sent.
   await page.getByRole('button', { name: '求助' }).click();
   await page.getByLabel('给监督员的消息').fill('网络断了，录像会丢吗？');
@@ -112,14 +124,27 @@ test('sealed at entry, offline from right after entry until after the end: quest
   await page.getByText('未发送，联网后自动发送').waitFor();
   await page.getByText('Question one').waitFor({ timeout: t.startAt - Date.now() + 15 * SEC });
   assert.ok(Date.now() >= t.startAt - 1500, 'revealed at the server-time start, not before');
+  // Chatting offline on a laptop screen: the network state, the question and the countdown stay in view.
+  for (const [width, height] of [[1280, 800], [1366, 768]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.getByLabel('给监督员的消息').fill('');
+    await page.getByLabel('给监督员的消息').pressSequentially('我再写一条：网络还没恢复，请问需要做什么吗？');
+    for (const [what, sel] of [['network state', '[data-net="offline"]'], ['question', '[data-question="q1"]'], ['countdown', 'aside [role="timer"]']] as const) {
+      const box = await page.locator(sel).boundingBox();
+      assert.ok(box && box.y >= 0 && box.y + box.height <= height && box.x >= 0 && box.x + box.width <= width, `${width}×${height}: the ${what} in view (${JSON.stringify(box)})`);
+    }
+  }
+  await shot(page, 'desktop-exam-offline-chat-1366x768');
   await page.getByTestId('stage').filter({ hasText: '回答问题' }).waitFor({ timeout: t.answeringAt - Date.now() + 10 * SEC });
   // The end: recording stops by itself; the upload screen waits for the network.
   await waitForStep(page, 'upload', t.endAt - Date.now() + 15 * SEC);
   await page.getByText('等待网络').first().waitFor();
   const local = await localCopies(page);
   assert.equal(local.length, 2);
+  await sampleUploadRows(page);
   await context.setOffline(false);
   await page.getByText('上传成功').nth(1).waitFor({ timeout: 90 * SEC });
+  await assertUploadRowsHonest(page);
   await assertServerCopies(local, { dataDir: e.dir, examId: 'sealed', candidate: 'cA-1' }, 10 * SEC);
   for (let i = 0; !(await serverRecord('sealed', 'cA-1')).chat.length; i++) {
     if (i > 40) assert.fail('the chat typed offline never reached the server');
@@ -157,7 +182,10 @@ test('device clock ±1 h, offline at the start then back, reload mid-exam: same 
   await page.getByText('Question one').waitFor();
   const left = await timerSeconds(page);
   assert.ok(Math.abs(left - (t.answeringAt - Date.now()) / SEC) <= 3, `reading left ${left} s after the reload`);
+  // The side panel's camera box says why it is dark, until recording resumes.
+  await page.locator('aside camera-preview [data-empty]').getByText('录制已暂停：请点击上方【继续录制】').waitFor();
   await resumeRecording(page);
+  await page.locator('aside camera-preview [data-empty]').waitFor({ state: 'detached' });
   await sleep(3 * SEC);
   await context.setOffline(true);
   await endExam(page);

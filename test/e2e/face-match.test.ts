@@ -42,6 +42,8 @@ async function loginByFace(candidate: string, step: string): Promise<{ context: 
   await page.goto(`${e.server.url}/#/`);
   await waitForStep(page, 'check');
   await pressUntilStep(page, page.getByRole('button', { name: '下一步' }), 'login');
+  // The exam compares faces: its step is counted from the first screens on (the total never changes).
+  assert.match(await page.locator('[data-step]').innerText(), /第 2 \/ 12 步/);
   await page.getByLabel('考生号').fill(candidate);
   await page.getByLabel('准考证验证码').fill(`T${candidate.slice(1)}`);
   await page.getByText('人脸检测通过').waitFor({ timeout: 30_000 });
@@ -107,7 +109,7 @@ test('another person\'s photo does not match: the candidate goes on, marked for 
 
 test('declining is recorded as the non-face path; no photo means no question at all', async () => {
   const { context, page } = await loginByFace('cA-3', 'identity');
-  await page.getByRole('button', { name: '不同意，由监考老师人工核验' }).click();
+  await page.getByRole('button', { name: '不同意，由监督员人工核验' }).click();
   await page.locator('[data-path="declined"]').waitFor();
   await shot(page, 'identity-declined');
   await page.getByRole('button', { name: '下一步' }).click();
@@ -117,6 +119,7 @@ test('declining is recorded as the non-face path; no photo means no question at 
   await context.close();
 
   const noPhoto = await loginByFace('cA-4', 'procedure');
-  assert.match(await noPhoto.page.locator('[data-step]').innerText(), /第 3 \/ 11 步/);
+  // No photo to compare with: the face-match step is passed over; the count stays out of 12.
+  assert.match(await noPhoto.page.locator('[data-step]').innerText(), /第 4 \/ 12 步/);
   await noPhoto.context.close();
 });

@@ -160,8 +160,29 @@ test('offline: "still recording" on the tile within 10 s; a 【求助】 typed o
 
 test('actions: confirm identity, a warning, extra time (the deadline moves by exactly that much), end for cause — each on both sides and stored', async () => {
   const a1 = pages.get('cA-1')!.page;
+  // A slow reply about the candidate closed a moment ago must not replace the one opened since:
+  // cA-2's detail is open, a message of cA-2's makes the console read it again over a slow link,
+  // the proctor closes it and opens cA-1 meanwhile.
+  const a2 = pages.get('cA-2')!.page;
+  await tile(proctor, 'cA-2').locator('button.open').click();
+  await proctor.locator('section[data-detail="cA-2"]').waitFor();
+  await proctor.route('**/api/proctor/candidates/cA-2', async (route) => {
+    await new Promise((r) => setTimeout(r, 3 * SEC));
+    await route.continue();
+  });
+  const slowRead = proctor.waitForRequest('**/api/proctor/candidates/cA-2');
+  if (!(await a2.getByLabel('给监督员的消息').isVisible())) await a2.getByRole('button', { name: '求助' }).click();
+  await a2.getByLabel('给监督员的消息').fill('还有一个问题。');
+  await a2.getByRole('button', { name: '发送' }).click();
+  await slowRead;
+  await proctor.locator('section[data-detail="cA-2"]').getByRole('button', { name: '关闭' }).click();
   await tile(proctor, 'cA-1').locator('button.open').click();
   const detail = proctor.locator('section[data-detail="cA-1"]');
+  await detail.waitFor();
+  await proctor.waitForTimeout(4 * SEC);
+  assert.equal(await proctor.locator('section[data-detail="cA-2"]').count(), 0, 'the late reply about cA-2 did not come back');
+  assert.ok(await detail.isVisible(), 'cA-1, opened last, is the one shown');
+  await proctor.unroute('**/api/proctor/candidates/cA-2');
   // cA-1 logged in on the non-face path: identity waits for the proctor's live check.
   await tile(proctor, 'cA-1').getByText('待人工核验身份').waitFor();
   await detail.getByRole('button', { name: '确认身份（已人工核验）' }).click();

@@ -15,6 +15,8 @@ import { proctorLogin, tile, videoMoving } from '../helpers/proctor-e2e.js';
 let e: E2eEnv;
 const sockets: WebSocket[] = [];
 const SEC = 1000;
+/** When the silent device (cA-5) sent its one heartbeat. */
+let silentSince = 0;
 
 before(async () => {
   e = await e2eEnv(examFixture({ id: 'day', startAt: Date.now() + 12 * MIN, rooms: { A: 16 }, proctorHash: await hashPassword(PROCTOR_PASSWORD) }));
@@ -34,11 +36,15 @@ async function call(path: string, body: unknown, token?: string): Promise<Record
 }
 
 /** A candidate's device without a browser: logs in, optionally enters, and keeps a socket with heartbeats. */
+/** The device upload credential of each device made by `device()`, by number. */
+const uploads = new Map<number, string>();
+
 async function device(n: number, opts: { step: string; enter?: boolean; chat?: string; flag?: 'no-face' | 'several-faces'; silent?: boolean }): Promise<void> {
   const id = `cA-${n}`;
   const login = await call('/api/session/candidate', { candidateId: id, ticketCode: `TA-${n}`, deviceId: `device-screens-${n}-aaaaaaaaaa` });
   const token = login.token as string;
   const upload = login.uploadCredential as string;
+  uploads.set(n, upload);
   await call('/api/candidate/lottery/draw', {}, token);
   if (opts.enter) {
     for (const document of ['procedure', 'pledge', 'notice']) await call('/api/candidate/accept', { document }, token);
@@ -63,7 +69,8 @@ async function device(n: number, opts: { step: string; enter?: boolean; chat?: s
   await new Promise((r) => setTimeout(r, 300));
   beat();
   // A silent device stops after its first heartbeat: offline, still recording.
-  if (!opts.silent) {
+  if (opts.silent) silentSince = Date.now();
+  else {
     const timer = setInterval(beat, 3_000);
     ws.on('close', () => clearInterval(timer));
   }
@@ -91,6 +98,24 @@ test('16 candidates in every state: screenshots at 1280×800 and 1920×1080 in b
   await device(10, { step: 'exam', enter: true, flag: 'no-face' });
 
   const page = await (await e.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  // The console's socket is slow to open: the server's `ready` (and any push before it) is held
+  // until cA-5 has gone offline at the server (7.5 s of silence, swept each second). The room was
+  // read before that; the console must read it again once its socket opens, or cA-5 never shows
+  // offline (no push will come: it stays silent).
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    let held = true;
+    server.onMessage((m) => {
+      const type = (JSON.parse(String(m)) as { type: string }).type;
+      if (!held) ws.send(m);
+      else if (type === 'ready') {
+        void new Promise((r) => setTimeout(r, Math.max(0, silentSince + 10 * SEC - Date.now()))).then(() => {
+          held = false;
+          ws.send(m);
+        });
+      }
+    });
+  });
   await proctorLogin(page, e.server.url, 'day', 'p1', PROCTOR_PASSWORD);
   // Offline after a silence of 7.5 s: wait for it, so the screenshots show it.
   await tile(page, 'cA-5').getByText(/仍在本机录制/).waitFor({ timeout: 15 * SEC });
@@ -139,4 +164,23 @@ test('16 candidates in every state: screenshots at 1280×800 and 1920×1080 in b
   await page.getByRole('button', { name: 'Close' }).click();
   await page.setViewportSize({ width: 1280, height: 800 });
   await lookAt(page, 'proctor-room-9-1280x800-en');
+
+  // Tiles hold still while the proctor aims at them: a new 【求助】 from cA-8 (it would sort
+  // first) moves nothing while the pointer moves over the grid; once it rests elsewhere, it does.
+  const shown = () => page.locator('article[data-candidate]').evaluateAll((els) => els.map((x) => x.getAttribute('data-candidate')));
+  const held = await shown();
+  assert.notEqual(held[0], 'cA-8');
+  const box = (await tile(page, held[4]!).boundingBox())!;
+  await page.mouse.move(box.x + 20, box.y + 20);
+  await call('/api/device/chat', { messages: [{ id: 'chat-8-00001', text: '请问可以喝水吗？', at: Date.now() }] }, uploads.get(8));
+  for (let i = 0; i < 10; i++) {
+    await page.mouse.move(box.x + 20 + (i % 2) * 30, box.y + 20);
+    await page.waitForTimeout(400);
+    assert.deepEqual(await shown(), held, 'no tile moves under the pointer');
+  }
+  await page.mouse.move(5, 5);
+  for (let i = 0; (await shown())[0] !== 'cA-8'; i++) {
+    if (i > 60) assert.fail(`the help request sorts first once the pointer left: ${(await shown()).join(' ')}`);
+    await page.waitForTimeout(100);
+  }
 });

@@ -34,7 +34,7 @@ test('offline for 60 s mid-recording: the exam goes on, everything uploads after
   const page = await loginAndRecord(context, 'cA-1');
   await sleep(3_000);
   await context.setOffline(true);
-  await page.getByText('网络已断开').waitFor();
+  await page.getByText('网络已断开').first().waitFor();
   await sleep(60_000);
   await context.setOffline(false);
   await sleep(4_000);

@@ -10,7 +10,7 @@ export function meFixture(over: Partial<CandidateMe> = {}): CandidateMe {
   return {
     candidate: { id: '2026000001', name: '张三', room: 'r1', roomName: '第一考场' },
     exam: {
-      id: 'e', title: text('测试考试', 'Test exam'), helpLine: { 'zh-CN': '400' },
+      id: 'e', title: text('测试考试', 'Test exam'), helpLine: { 'zh-CN': '400' }, faceMatch: false,
       times: {
         loginOpensAt: START - 30 * MIN, entryOpensAt: START - 15 * MIN, lotteryClosesAt: START - 5 * MIN, startAt: START,
         entryClosesAt: START, answeringAt: START + 10 * MIN, endAt: START + 15 * MIN, retentionEndsAt: START + 90 * 24 * 60 * MIN,

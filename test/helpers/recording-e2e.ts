@@ -123,4 +123,39 @@ export async function assertServerCopies(local: LocalCopy[], where: { dataDir: s
   }
 }
 
+/**
+ * Samples the upload screen's rows every 100 ms from now on (in this page's life): per recording
+ * its bar's value and max. Read them with `uploadRowFaults`.
+ */
+export async function sampleUploadRows(page: Page): Promise<void> {
+  await page.evaluate(`(() => {
+    const rows = (root, out) => {
+      for (const el of root.querySelectorAll('*')) {
+        if (el.matches('li[data-recording]')) {
+          const bar = el.querySelector('progress');
+          if (bar) out.push({ kind: el.getAttribute('data-recording'), value: bar.value, max: bar.max });
+        }
+        if (el.shadowRoot) rows(el.shadowRoot, out);
+      }
+      return out;
+    };
+    window.__uploadRows = [];
+    setInterval(() => window.__uploadRows.push(...rows(document, [])), 100);
+  })()`);
+}
+
+/** What the sampled rows did wrong: more uploaded than recorded, or a figure going backwards. */
+export async function uploadRowFaults(page: Page): Promise<{ samples: number; faults: string[]; last: Record<string, { value: number; max: number }> }> {
+  const samples = await page.evaluate<{ kind: string; value: number; max: number }[]>('window.__uploadRows');
+  const faults: string[] = [];
+  const last: Record<string, { value: number; max: number }> = {};
+  for (const s of samples) {
+    const before = last[s.kind];
+    if (s.value > s.max) faults.push(`${s.kind}: ${s.value} of ${s.max}`);
+    if (before && (s.value < before.value || s.max < before.max)) faults.push(`${s.kind}: ${before.value}/${before.max} then ${s.value}/${s.max}`);
+    last[s.kind] = { value: s.value, max: s.max };
+  }
+  return { samples: samples.length, faults, last };
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -94,7 +94,7 @@ test('ticket codes are stored only as keyed hashes; login still works; legacy cl
 test('temporary blob files left by a crash are removed at start', async () => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'invigil-tmp-'));
   try {
-    const s = await createServices(dataDir, { log: () => {} });
+    const s = await createServices(dataDir, { log: () => {}, serving: true });
     await s.blobs.put('recordings/e/c/r/0/0-abc.webm-chunk', new Uint8Array([1, 2, 3]));
     await s.db.destroy();
     // A crash between write and rename leaves the temp file; an older version left them beside the target.
@@ -103,7 +103,12 @@ test('temporary blob files left by a crash are removed at start', async () => {
     await writeFile(path.join(dataDir, 'blobs', 'recordings', 'e', 'c', 'r', '1', '0-abc.webm-chunk.tmp-0123456789ab'), 'partial');
     await rm(path.join(dataDir, 'blobs', '.tmp-swept-v1'));
     const logs: string[] = [];
-    const again = await createServices(dataDir, { log: (l) => logs.push(l) });
+    // The CLI or anything else that opens the directory leaves them (a running server may be writing them).
+    const peek = await createServices(dataDir, { log: (l) => logs.push(l) });
+    await peek.db.destroy();
+    assert.ok((await readdir(path.join(dataDir, 'blobs', '.tmp'))).includes('0123456789abcdef'));
+    // The process that serves removes them at start.
+    const again = await createServices(dataDir, { log: (l) => logs.push(l), serving: true });
     await again.db.destroy();
     const left = await readdir(path.join(dataDir, 'blobs'), { recursive: true });
     assert.deepEqual(left.filter((f) => f.includes('.tmp') && f !== '.tmp' && f !== '.tmp-swept-v1'), []);

@@ -56,7 +56,10 @@ test('a code binds one phone once: typed in any case with a dash; reused and exp
   assert.equal((await bind(first.code, 'phone-1d-aaaaaaaaaaaaaa')).json.details.reason, 'unknown');
 
   // The laptop sees the phone; the phone reads whose evidence it records.
-  assert.equal((await report(phone.json.token)).status, 200);
+  const reply = await report(phone.json.token);
+  assert.equal(reply.status, 200);
+  // The reply carries the candidate's progress (an early end or extra time reach the phone with it).
+  assert.deepEqual([reply.json.progress.endedAt, reply.json.progress.extraMs, reply.json.serverNow], [null, 0, s.clock.t]);
   const seen = (await s.call('GET', '/api/candidate/phone', undefined, bearer(laptop.token))).json.phone;
   assert.deepEqual([seen.state, seen.online, seen.report.scan, seen.replaced, seen.overdue], ['recording', true, { coverage: 1, measured: true }, 0, false]);
   // R10: not uploaded an hour after the candidate's end — flagged for the proctor (it still uploads later).

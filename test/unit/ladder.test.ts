@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DOWN_AFTER, HOLD_MS, MAX_HOLD_MS, TRIAL_MS, UP_AFTER, startLadder, stepLadder, type LadderState, type LinkSample } from '../../src/core/ladder.js';
-import { attention, byAttention, completeness, gridColumns, gridSize } from '../../src/core/attention.js';
+import { attention, byAttention, completeness, gridColumns, gridSize, inHeldOrder } from '../../src/core/attention.js';
 import type { CandidateTile } from '../../src/core/room-schema.js';
 import { linkSample } from '../../src/net/link-stats.js';
 
@@ -66,6 +66,21 @@ test('tiles that need a person come first: unread help, then flags, identity, ou
   const id = tile({ id: 'id', number: 6, identity: { gate: 'manual', match: null, needsLiveCheck: true, confirmedAt: null, confirmedBy: null } });
   assert.deepEqual(byAttention([quiet, id, offline, flag, help]).map((t) => t.id), ['help', 'flag', 'offline', 'id', 'quiet']);
   assert.equal(attention(quiet), 0);
+});
+
+test('a held order keeps every tile in its place, whatever changed; a new tile follows by attention', () => {
+  const a = tile({ id: 'a', number: 1 });
+  const b = tile({ id: 'b', number: 2 });
+  const c = tile({ id: 'c', number: 3 });
+  // b now asks for help: sorted it would jump ahead of a — held, it stays where the proctor aimed.
+  const bHelp = { ...b, unreadChat: 1 };
+  assert.deepEqual(byAttention([a, bHelp, c]).map((t) => t.id), ['b', 'a', 'c']);
+  assert.deepEqual(inHeldOrder([a, bHelp, c], ['a', 'b', 'c']).map((t) => t.id), ['a', 'b', 'c']);
+  const newHelp = tile({ id: 'n', number: 9, unreadChat: 1 });
+  const quietNew = tile({ id: 'q', number: 8 });
+  assert.deepEqual(inHeldOrder([quietNew, c, newHelp, a, bHelp], ['c', 'a', 'b']).map((t) => t.id), ['c', 'a', 'b', 'n', 'q']);
+  // A held id no longer in the room is skipped.
+  assert.deepEqual(inHeldOrder([a], ['x', 'a']).map((t) => t.id), ['a']);
 });
 
 test('grid size by the screen; completeness by recording', () => {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { BindRequest, PhoneReport, type PhoneMe } from '../../../src/core/evidence-phone.js';
+import { BindRequest, PhoneReport, type PhoneMe, type PhoneStatusReply } from '../../../src/core/evidence-phone.js';
 import type { Services } from '../../services.js';
 import { requireRole, type AuthEnv } from '../auth.js';
 import { clientAddress } from '../client-address.js';
@@ -44,7 +44,8 @@ export function phoneRoutes(services: Services): Hono<AuthEnv> {
     const report = await jsonBody(c, PhoneReport);
     const device = await sessions.deviceOf(sid);
     await phones.report(exam, sub, device, report);
-    return c.json({ serverNow: now() });
+    const reply: PhoneStatusReply = { progress: await progress.get(exam, sub), serverNow: now() };
+    return c.json(reply);
   });
   return app;
 }

@@ -1,0 +1,45 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { locale } from '../i18n/i18n.js';
+import { errorText } from './error-text.js';
+
+/** The locale's date and time, for error messages that name a time. */
+export const localTime = (ms: number): string => new Date(ms).toLocaleString(locale());
+
+/**
+ * A page's one action at a time: `busy` while it runs (buttons disabled), `error` the translated
+ * sentence of its failure (what went wrong and what to do). A page passes its own words for the
+ * errors only it raises; the rest are the server's and the network's, by `errorText`.
+ */
+export class ActionState implements ReactiveController {
+  busy = false;
+  error = '';
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  /** Runs `fn` busy. A failure is shown as `describe(err)` (null: the general words) and returned. */
+  async run(fn: () => Promise<void>, describe: (err: unknown) => string | null = () => null): Promise<unknown> {
+    this.busy = true;
+    this.error = '';
+    this.host.requestUpdate();
+    try {
+      await fn();
+      return null;
+    } catch (err) {
+      this.error = describe(err) ?? errorText(err, localTime);
+      return err;
+    } finally {
+      this.busy = false;
+      this.host.requestUpdate();
+    }
+  }
+
+  /** Shows a failure that happened outside `run` (a background read); '' clears it. */
+  show(err: unknown): void {
+    this.error = err === '' ? '' : errorText(err, localTime);
+    this.host.requestUpdate();
+  }
+}
