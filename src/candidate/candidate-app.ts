@@ -91,7 +91,6 @@ export class CandidateApp extends LitElement {
     this.warningTimer = setTimeout(() => { this.warning = ''; }, 10_000);
   }
 
-
   /** Runs a step action with the busy flag; errors become the translated message. */
   private async act(fn: () => Promise<void>): Promise<void> {
     const err = await this.action.run(fn, (e) => (e instanceof NotWholeScreenError ? t('exam.notWholeScreen')

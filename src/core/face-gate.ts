@@ -11,7 +11,13 @@ export interface GateFace {
   score: number;
   light: { mean: number; std: number };
 }
-export interface GateFrame { width: number; height: number; faces: GateFace[] }
+export interface GateFrame {
+  width: number;
+  height: number;
+  faces: GateFace[];
+  /** The whole frame's luma: with no face found, a dark frame asks for light, not for a face. */
+  light?: { mean: number; std: number };
+}
 
 export const GUIDANCE = ['no-face', 'several', 'closer', 'centre', 'light', 'uncover', 'frontal'] as const;
 export type Guidance = (typeof GUIDANCE)[number];
@@ -42,7 +48,8 @@ export const GATE = {
 export function faceGate(frame: GateFrame): GateVerdict {
   const faces = frame.faces.filter((f) => f.score >= GATE.minScore);
   const [face] = faces;
-  if (!face) return { accepted: false, guidance: 'no-face' };
+  // Too dark to find a face: the cause is the light (no face, no mask would send them the wrong way).
+  if (!face) return { accepted: false, guidance: frame.light && frame.light.mean < GATE.minMean ? 'light' : 'no-face' };
   if (faces.length > 1) return { accepted: false, guidance: 'several' };
   const [x1, y1, x2, y2] = face.box;
   if ((x2 - x1) / frame.width < GATE.minSize || (y2 - y1) / frame.height < GATE.minSize) return { accepted: false, guidance: 'closer' };

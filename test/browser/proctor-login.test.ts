@@ -12,7 +12,7 @@ describe('proctor-login', () => {
     root.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
     await el.updateComplete;
     const alert = root.querySelector('[role="alert"]')!;
-    expect(alert.textContent!.trim()).to.equal('请填写：监督员编号、密码');
+    expect(alert.textContent.trim()).to.equal('请填写：监督员编号、密码');
     expect(alert.textContent).not.to.match(/proctorId|password/);
     expect(sent).to.deep.equal([]);
     // Focus goes to the first empty field.

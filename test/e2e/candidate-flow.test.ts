@@ -186,6 +186,8 @@ test('device clock ±1 h, offline at the start then back, reload mid-exam: same 
   await page.locator('aside camera-preview [data-empty]').getByText('录制已暂停：请点击上方【继续录制】').waitFor();
   await resumeRecording(page);
   await page.locator('aside camera-preview [data-empty]').waitFor({ state: 'detached' });
+  // This page's upload resumes what the closed one had sent: its rows, too, stay honest.
+  await sampleUploadRows(page);
   await sleep(3 * SEC);
   await context.setOffline(true);
   await endExam(page);
@@ -193,6 +195,7 @@ test('device clock ±1 h, offline at the start then back, reload mid-exam: same 
   assert.deepEqual(local.map((r) => r.segments), [2, 2], 'the recording continued as a second segment');
   await context.setOffline(false);
   await page.getByText('上传成功').nth(1).waitFor({ timeout: 60 * SEC });
+  await assertUploadRowsHonest(page);
   await context.close();
 });
 

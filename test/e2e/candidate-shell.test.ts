@@ -92,7 +92,7 @@ test('a second login elsewhere is refused until confirmed; the first device is t
   await p2.getByRole('button', { name: '确认在本设备登录' }).click();
   await waitForStep(p2, 'procedure');
   // The first device learns at once — its socket is closed with session-ended — without a reload.
-  await p1.getByText('您已在另一台设备登录，本设备的登录已结束。').waitFor({ timeout: 10_000 });
+  await p1.getByText('你已在另一台设备登录，本设备的登录已结束。').waitFor({ timeout: 10_000 });
   await first.close();
   await second.close();
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { faceGate, frontal, type GateFace, type Point } from '../../src/core/face-gate.js';
+import { faceGate, frontal, type GateFace, type GateFrame, type Point } from '../../src/core/face-gate.js';
 
 /** The astronaut fixture as the worker measured it on the 640×480 fake camera. */
 const astronaut: GateFace = {
@@ -9,7 +9,7 @@ const astronaut: GateFace = {
   score: 0.897,
   light: { mean: 159.4, std: 59.1 },
 };
-const frame = (...faces: GateFace[]) => ({ width: 640, height: 480, faces });
+const frame = (...faces: GateFace[]): GateFrame => ({ width: 640, height: 480, faces });
 const moved = (f: GateFace, dx: number, dy: number, k = 1): GateFace => ({
   ...f,
   box: [f.box[0] * k + dx, f.box[1] * k + dy, f.box[2] * k + dx, f.box[3] * k + dy],
@@ -27,6 +27,9 @@ test('the fixture face is accepted', () => {
 test('no face, or a face below the model threshold: move into view', () => {
   assert.equal(guidance(frame()), 'no-face');
   assert.equal(guidance(frame({ ...astronaut, score: 0.6 })), 'no-face');
+  // No face in a dark frame: the cause is the light.
+  assert.equal(guidance({ ...frame(), light: { mean: 20, std: 8 } }), 'light');
+  assert.equal(guidance({ ...frame(), light: { mean: 140, std: 40 } }), 'no-face');
 });
 
 test('two faces: only you in view', () => {

@@ -63,6 +63,14 @@ describe('face gate on composed camera scenes', function () {
     })).to.equal('light');
   });
 
+  it('a dark room where no face can be found: more light, not "no face, no mask"', async () => {
+    expect(await verdictOf((ctx) => {
+      ctx.drawImage(video, 0, 0);
+      ctx.fillStyle = 'rgba(0, 0, 0, 0.9)';
+      ctx.fillRect(0, 0, 640, 480);
+    })).to.equal('light');
+  });
+
   // Her face box is about x 243–349, y 77–157 in the camera frame; eyes at y ≈ 100, mouth ≈ 137.
   it('a mask over nose and mouth: refused — the model finds no face, and that guidance says to uncover it', async () => {
     for (const colour of ['#e8eef2', '#8fb8d8']) {
