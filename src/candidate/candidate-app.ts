@@ -120,7 +120,7 @@ export class CandidateApp extends LitElement {
 
   private async logout(): Promise<void> {
     await this.flow.session.logout();
-    this.action.show('');
+    this.action.clear();
     await this.server.reload();
   }
 

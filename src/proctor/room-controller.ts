@@ -56,8 +56,7 @@ export class RoomController implements ReactiveController {
     try {
       await this.clock.restore();
       await this.clock.syncNow();
-      this.room = await this.store.api.authed('GET', '/api/proctor/room', ProctorRoom);
-      this.tiles = new Map(this.room.candidates.map((t) => [t.id, t]));
+      await this.readRoom();
       this.error = null;
       this.connect();
     } catch (err) {
@@ -67,23 +66,29 @@ export class RoomController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  private pushedDuringSync: Set<string> | null = null;
+  /** Tiles pushed while a read of the room is on its way: newer than the read, they stay. */
+  private pushedDuringRead: Set<string> | null = null;
 
-  /** The room's tiles (and the open detail) read again, as they are now. */
-  private async resync(): Promise<void> {
+  /** Reads the room's tiles as they are now, keeping any tile pushed meanwhile. */
+  private async readRoom(): Promise<void> {
     const pushed = new Set<string>();
-    this.pushedDuringSync = pushed;
+    this.pushedDuringRead = pushed;
     try {
       const room = await this.store.api.authed('GET', '/api/proctor/room', ProctorRoom);
       this.room = room;
-      // A push that came while the read was on its way is newer than the read: it stays.
       this.tiles = new Map(room.candidates.map((t) => [t.id, pushed.has(t.id) ? this.tiles.get(t.id) ?? t : t]));
-      const open = this.detail?.tile.id;
-      if (open) await this.reloadDetail(open);
+    } finally {
+      if (this.pushedDuringRead === pushed) this.pushedDuringRead = null;
+    }
+  }
+
+  /** The room (and the open detail) read again after the socket (re)opened; a failure waits for the next. */
+  private async resync(): Promise<void> {
+    try {
+      await this.readRoom();
+      if (this.wanted) await this.reloadDetail(this.wanted);
     } catch {
       // The next push or reconnect tries again; the tiles shown stay as they were.
-    } finally {
-      if (this.pushedDuringSync === pushed) this.pushedDuringSync = null;
     }
     this.host.requestUpdate();
   }
@@ -149,7 +154,7 @@ export class RoomController implements ReactiveController {
   }
 
   private applyDetail(id: string, detail: CandidateDetail): void {
-    if (this.detail?.tile.id === id && this.wanted === id) this.detail = detail;
+    if (this.wanted === id) this.detail = detail;
   }
 
   close(): void {
@@ -215,7 +220,7 @@ export class RoomController implements ReactiveController {
       case 'tile': {
         const before = this.tiles.get(msg.tile.id);
         this.tiles.set(msg.tile.id, msg.tile);
-        this.pushedDuringSync?.add(msg.tile.id);
+        this.pushedDuringRead?.add(msg.tile.id);
         if (before && (msg.tile.unreadChat > before.unreadChat || msg.tile.flags.raised > before.flags.raised)) this.alert();
         if (this.detail?.tile.id === msg.tile.id) await this.reloadDetail(msg.tile.id);
         break;

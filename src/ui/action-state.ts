@@ -37,9 +37,14 @@ export class ActionState implements ReactiveController {
     }
   }
 
-  /** Shows a failure that happened outside `run` (a background read); '' clears it. */
+  /** Shows a failure that happened outside `run` (a background read). */
   show(err: unknown): void {
-    this.error = err === '' ? '' : errorText(err, localTime);
+    this.error = errorText(err, localTime);
+    this.host.requestUpdate();
+  }
+
+  clear(): void {
+    this.error = '';
     this.host.requestUpdate();
   }
 }
