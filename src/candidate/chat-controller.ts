@@ -40,8 +40,7 @@ export class ChatController implements ReactiveController {
     const owner = this.flow.owner();
     if (!owner) return;
     await this.refreshPending();
-    this.messages = await fetchChat(deviceUploadDeps, owner).catch(() => this.messages);
-    this.host.requestUpdate();
+    await this.readThread(owner);
   }
 
   /** After an upload pass: the outbox may have delivered messages typed offline. */
@@ -52,7 +51,19 @@ export class ChatController implements ReactiveController {
     if (pending.length === this.pending.length) return;
     this.pending = pending;
     // What left the outbox is now in the server's thread.
-    this.messages = await fetchChat(deviceUploadDeps, owner).catch(() => this.messages);
+    await this.readThread(owner);
+  }
+
+  private reads = 0;
+
+  /**
+   * The server's thread, read now. Reads overlap (a push, the poll, an upload pass): only the one
+   * started last is shown — an earlier read answered later would hide a reply that just arrived.
+   */
+  private async readThread(owner: Parameters<typeof fetchChat>[1]): Promise<void> {
+    const read = ++this.reads;
+    const messages = await fetchChat(deviceUploadDeps, owner).catch(() => null);
+    if (messages && read === this.reads) this.messages = messages;
     this.host.requestUpdate();
   }
 }
