@@ -41,8 +41,12 @@ export interface Description {
 export interface FaceWorkerApi {
   /** Loads the backend and model (once); resolves with the backend in use. */
   ready(): Promise<string>;
-  /** Finds faces in one frame; the bitmap is transferred and closed here. */
-  detect(frame: ImageBitmap): Promise<FrameResult>;
+  /** Finds faces in one frame; the frame is transferred and closed here. */
+  /**
+   * Faces in the frame, analysed at `size` (the page sends a camera frame as a VideoFrame — a
+   * reference, ≈ 0.1 ms — and the scaling happens here, off the page's main thread).
+   */
+  detect(frame: ImageBitmap | VideoFrame, size?: { width: number; height: number }): Promise<FrameResult>;
   /** Face-match descriptor of one image (a capture or a reference photo); the bitmap is closed here. */
   describe(image: ImageBitmap): Promise<Description>;
 }

@@ -114,13 +114,19 @@ const api: FaceWorkerApi = {
     loading ??= load();
     return loading;
   },
-  async detect(frame) {
+  async detect(frame, size) {
     const t0 = performance.now();
-    await api.ready();
-    const { width, height } = frame;
+    try {
+      await api.ready();
+    } catch (err) {
+      frame.close();
+      throw err;
+    }
+    const { width, height } = size ?? (frame instanceof ImageBitmap ? { width: frame.width, height: frame.height } : { width: frame.displayWidth, height: frame.displayHeight });
     const ctx = drawingContext(width, height);
     if (!model) throw new Error('face detection is not ready');
-    ctx.drawImage(frame, 0, 0);
+    ctx.imageSmoothingQuality = 'medium';
+    ctx.drawImage(frame, 0, 0, width, height);
     frame.close();
     const image = ctx.getImageData(0, 0, width, height);
     const t1 = performance.now();

@@ -21,6 +21,10 @@ export interface SyncResult {
   /** Requests made in the pass and the time spent waiting for their replies (benchmarks). */
   requests: number;
   waitMs: number;
+  /** Database calls in the pass and their summed time; the pass's own time in the worker. */
+  dbCalls: number;
+  dbMs: number;
+  workerMs: number;
 }
 
 /** The worker runs and can write to IndexedDB; what the browser says is left. */

@@ -5,6 +5,7 @@ import { genesis, link, toHex, fromHex } from '../src/core/hash-chain.js';
 import type { NewRecording, PersistResult, RecorderWorkerApi } from './recorder-api.js';
 import { deviceUploadDeps, syncAll } from '../src/net/sync-all.js';
 import { requestStats } from '../src/net/http.js';
+import { dbStats } from '../src/storage/db.js';
 import { appendChunk, ensureRecording, getRecording, markStopped, openSegment, probeStorage, isWriteError } from '../src/storage/recording-store.js';
 
 const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
@@ -62,9 +63,14 @@ const api: RecorderWorkerApi = {
   },
 
   async sync() {
+    const t0 = performance.now();
     const before = { ...requestStats };
+    const db0 = { ...dbStats };
     const outcomes = [...(await syncAll(deviceUploadDeps))];
-    return { outcomes, requests: requestStats.count - before.count, waitMs: requestStats.waitMs - before.waitMs };
+    return {
+      outcomes, requests: requestStats.count - before.count, waitMs: requestStats.waitMs - before.waitMs,
+      dbCalls: dbStats.count - db0.count, dbMs: dbStats.ms - db0.ms, workerMs: performance.now() - t0,
+    };
   },
 };
 

@@ -2,7 +2,7 @@ import { contentDigestHeader, fromHex } from '../core/hash-chain.js';
 import { CompleteReply, RecordingStatus } from '../core/recording-schema.js';
 import type { LocalRecording } from '../core/stored-schema.js';
 import type { Owner } from '../storage/credentials.js';
-import { getChunk, getRecording, markPending, markUploaded, markVerified, pendingChunks, setProblem } from '../storage/recording-store.js';
+import { getRecording, markPending, markUploaded, markVerified, pendingBatch, setProblem, type LocalChunk } from '../storage/recording-store.js';
 import { request, type FetchFn } from './http.js';
 
 /** Runs on the page and in the service worker: fetch, IndexedDB and Web Locks only, no DOM. */
@@ -67,8 +67,12 @@ function viewOf(status: RecordingStatus): ServerView {
   };
 }
 
+/** Chunks read (with their bytes) per database read while sending a backlog. */
+const BATCH = 16;
+
 async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
-  const rec = await getRecording(id);
+  let batch = await pendingBatch(id, BATCH);
+  const rec = batch.rec;
   if (!rec) throw new Error(`no recording ${id}`);
   if (rec.state === 'verified') return { state: 'verified', recordedBytes: rec.bytes, verifiedBytes: rec.bytes };
   const api = new UploadApi(deps, rec);
@@ -78,8 +82,15 @@ async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
       view = viewOf(await api.ensure(rec));
       views.set(id, view);
     }
-    await sendPending(api, rec, view);
-    const latest = (await getRecording(id)) ?? rec;
+    let latest = rec;
+    for (;;) {
+      // Read with its chunks, the recording names every segment they belong to.
+      await sendSegments(api, latest, view);
+      for (const chunk of batch.chunks) latest = (await sendChunk(api, chunk, view)) ?? latest;
+      if (batch.chunks.length < BATCH || !batch.last) break;
+      batch = await pendingBatch(id, BATCH, batch.last);
+      latest = batch.rec ?? latest;
+    }
     if (latest.state !== 'stopped') return { state: 'uploading', ...bytesIn(latest) };
     const done = await api.complete(latest);
     if ('missing' in done) {
@@ -106,28 +117,28 @@ async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
   }
 }
 
-/**
- * Sends the chunks not yet acknowledged — found through the pending index, so a pass costs what
- * is left to send, whatever the length of the exam.
- */
-async function sendPending(api: UploadApi, rec: LocalRecording, view: ServerView): Promise<void> {
+/** Announces the segments the server has not heard of (their start times place the chunks). */
+async function sendSegments(api: UploadApi, rec: LocalRecording, view: ServerView): Promise<void> {
   for (const seg of rec.segments) {
     if (view.segments.has(seg.segment)) continue;
     await api.segment(seg);
     view.segments.add(seg.segment);
   }
-  for (const meta of await pendingChunks(rec.id)) {
-    const key = `${meta.segment}/${meta.seq}`;
-    const theirs = view.held.get(key);
-    if (theirs !== undefined && theirs !== meta.sha256) throw new Problem(`chunk ${key}: the server holds different bytes`);
-    if (theirs === undefined) {
-      const chunk = await getChunk([rec.id, meta.segment, meta.seq]);
-      if (!chunk) continue;
-      await api.chunk(meta.segment, meta.seq, chunk.blob, meta.sha256);
-      view.held.set(key, meta.sha256);
-    }
-    await markUploaded([rec.id, meta.segment, meta.seq]);
+}
+
+/**
+ * Sends one unacknowledged chunk unless the server is known to hold it, then marks it
+ * acknowledged; returns the recording as it stands after that.
+ */
+async function sendChunk(api: UploadApi, chunk: LocalChunk, view: ServerView): Promise<LocalRecording | undefined> {
+  const key = `${chunk.segment}/${chunk.seq}`;
+  const theirs = view.held.get(key);
+  if (theirs !== undefined && theirs !== chunk.sha256) throw new Problem(`chunk ${key}: the server holds different bytes`);
+  if (theirs === undefined) {
+    await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256);
+    view.held.set(key, chunk.sha256);
   }
+  return markUploaded([chunk.recordingId, chunk.segment, chunk.seq]);
 }
 
 async function bytesOf(id: string): Promise<Bytes> {

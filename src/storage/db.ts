@@ -65,6 +65,8 @@ export function getDb(): Promise<IDBPDatabase<InvigilDB>> {
 }
 
 let inFlight = 0;
+/** Calls made in this page or worker and the time they took, summed (benchmarks). */
+export const dbStats = { count: 0, ms: 0 };
 let whenIdle: (() => void)[] = [];
 const idle = () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => whenIdle.push(r)));
 
@@ -74,6 +76,7 @@ const idle = () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) =
  */
 export async function useDb<T>(fn: (db: IDBPDatabase<InvigilDB>) => Promise<T>): Promise<T> {
   inFlight++;
+  const t0 = performance.now();
   try {
     try {
       return await fn(await getDb());
@@ -83,6 +86,8 @@ export async function useDb<T>(fn: (db: IDBPDatabase<InvigilDB>) => Promise<T>):
       return await fn(await getDb());
     }
   } finally {
+    dbStats.count++;
+    dbStats.ms += performance.now() - t0;
     if (--inFlight === 0) {
       const waiting = whenIdle;
       whenIdle = [];

@@ -168,21 +168,6 @@ export function getChunk(key: ChunkKey): Promise<LocalChunk | undefined> {
 
 const range = (id: string) => IDBKeyRange.bound([id, 0, 0], [id, Infinity, Infinity]);
 
-/**
- * The chunks of a recording the server has not acknowledged, in (segment, seq) order, without
- * their bytes: from the `pending` store, so the cost is what is left to send, not the exam.
- */
-export function pendingChunks(id: string, limit = Infinity): Promise<ChunkMeta[]> {
-  return useDb(async (db) => {
-    const out: ChunkMeta[] = [];
-    for (let c = await db.transaction('pending').store.openCursor(range(id)); c && out.length < limit; c = await c.continue()) {
-      const parsed = PendingChunk.safeParse(c.value);
-      if (parsed.success) out.push(parsed.data);
-    }
-    return out;
-  });
-}
-
 /** Every stored chunk of a recording (acknowledged or not), in order: for tests and tools, O(recording). */
 export function allChunks(id: string): Promise<(ChunkMeta & { uploaded: boolean })[]> {
   return useDb(async (db) => {
@@ -200,19 +185,48 @@ export function allChunks(id: string): Promise<(ChunkMeta & { uploaded: boolean 
 }
 
 /**
- * The server acknowledged this chunk: off the pending list, its bytes counted as uploaded. A
- * relaxed commit (no flush to disk): lost in a crash, the chunk is only offered again, and the
- * server answers "held" — a strict flush per chunk would cost ≈ 40 ms each.
+ * The server acknowledged this chunk: off the pending list, its bytes counted as uploaded; the
+ * recording as it now stands is returned (the uploader needs no read of its own). A relaxed
+ * commit (no flush to disk): lost in a crash, the chunk is only offered again, and the server
+ * answers "held" — a strict flush per chunk would cost ≈ 40 ms each.
  */
-export function markUploaded(key: ChunkKey): Promise<void> {
+export function markUploaded(key: ChunkKey): Promise<LocalRecording | undefined> {
   return useDb(async (db) => {
     const tx = db.transaction(['recordings', 'pending'], 'readwrite');
     const parsed = PendingChunk.safeParse(await tx.objectStore('pending').get(key));
+    let rec = readRecording(await tx.objectStore('recordings').get(key[0]));
     if (parsed.success) {
       await tx.objectStore('pending').delete(key);
-      await addUploaded(tx.objectStore('recordings'), key[0], parsed.data.size);
+      if (rec) {
+        rec = { ...rec, uploadedBytes: rec.uploadedBytes + parsed.data.size };
+        await tx.objectStore('recordings').put(rec);
+      }
     }
     await tx.done;
+    return rec;
+  });
+}
+
+/** A recording and the next of its chunks the server has not acknowledged, with their bytes. */
+export interface PendingBatch { rec: LocalRecording | undefined; chunks: LocalChunk[]; last: ChunkKey | undefined }
+
+/**
+ * In one read: the recording and (up to `limit` of) its unacknowledged chunks after `after` (their
+ * blobs too), in (segment, seq) order — from the `pending` store, so the cost is what is left to
+ * send, not the length of the exam.
+ */
+export function pendingBatch(id: string, limit?: number, after?: ChunkKey): Promise<PendingBatch> {
+  return useDb(async (db) => {
+    const tx = db.transaction(['recordings', 'chunks', 'pending']);
+    const rec = readRecording(await tx.objectStore('recordings').get(id));
+    const from = after ? IDBKeyRange.bound(after, [id, Infinity, Infinity], true) : range(id);
+    const keys = await tx.objectStore('pending').getAllKeys(from, limit);
+    const raw = await Promise.all(keys.map((k) => tx.objectStore('chunks').get(k)));
+    const chunks = raw.flatMap((c) => {
+      const parsed = LocalChunk.safeParse(c);
+      return parsed.success ? [parsed.data] : [];
+    });
+    return { rec, chunks, last: keys.at(-1) };
   });
 }
 

@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { deleteDB, openDB } from 'idb';
 import { DB_NAME, closeDb } from '../../src/storage/db.js';
 import {
-  StorageFullError, allChunks, appendChunk, ensureRecording, getRecording, isStorageFull, markPending, markUploaded, openSegment, pendingChunks,
+  StorageFullError, allChunks, appendChunk, ensureRecording, getRecording, isStorageFull, markPending, markUploaded, openSegment, pendingBatch,
 } from '../../src/storage/recording-store.js';
 
 const base = (id: string) => ({
@@ -25,19 +25,28 @@ describe('the upload pass walks only what the server has not acknowledged', () =
 
   it('pending chunks come from the index; acknowledged bytes are kept on the recording', async () => {
     await recordN('rec-pending', 50);
-    expect((await pendingChunks('rec-pending')).length).to.equal(50);
+    expect((await pendingBatch('rec-pending')).chunks.length).to.equal(50);
     for (let seq = 0; seq < 48; seq++) await markUploaded(['rec-pending', 0, seq]);
-    const pending = await pendingChunks('rec-pending');
+    const pending = (await pendingBatch('rec-pending')).chunks;
     expect(pending.map((c) => c.seq)).to.deep.equal([48, 49]);
     expect((await getRecording('rec-pending'))!.uploadedBytes).to.equal(4800);
     expect((await allChunks('rec-pending')).length, 'acknowledged chunks stay until verification').to.equal(50);
     // The server lost two: completion says so, and they are pending again.
     await markPending([['rec-pending', 0, 3], ['rec-pending', 0, 7]]);
-    expect((await pendingChunks('rec-pending')).map((c) => c.seq)).to.deep.equal([3, 7, 48, 49]);
+    expect((await pendingBatch('rec-pending')).chunks.map((c) => c.seq)).to.deep.equal([3, 7, 48, 49]);
     expect((await getRecording('rec-pending'))!.uploadedBytes).to.equal(4600);
-    // Marking twice changes nothing.
-    await markUploaded(['rec-pending', 0, 0]);
-    expect((await getRecording('rec-pending'))!.uploadedBytes).to.equal(4600);
+    // Read in batches, each after the last key of the one before, with the recording beside it.
+    const first = await pendingBatch('rec-pending', 3);
+    expect(first.chunks.map((c) => c.seq)).to.deep.equal([3, 7, 48]);
+    expect(first.chunks.every((c) => c.blob.size === 100)).to.equal(true);
+    const second = await pendingBatch('rec-pending', 3, first.last);
+    expect(second.chunks.map((c) => c.seq)).to.deep.equal([49]);
+    expect(second.last).to.deep.equal(['rec-pending', 0, 49]);
+    expect(second.rec!.uploadedBytes).to.equal(4600);
+    // Marking returns the recording as it now stands; marking twice changes nothing.
+    expect((await markUploaded(['rec-pending', 0, 3]))!.uploadedBytes).to.equal(4700);
+    expect((await markUploaded(['rec-pending', 0, 3]))!.uploadedBytes).to.equal(4700);
+    expect((await getRecording('rec-pending'))!.uploadedBytes).to.equal(4700);
   });
 
   it('a device upgraded from the previous version (v3) gets the index and the acknowledged bytes', async () => {
@@ -54,7 +63,7 @@ describe('the upload pass walks only what the server has not acknowledged', () =
     await old.put('recordings', v3rec);
     for (let seq = 0; seq < 3; seq++) await old.put('chunks', { recordingId: 'rec-old', segment: 0, seq, blob: blob(100), size: 100, sha256: 'b'.repeat(64), uploaded: seq === 0 });
     old.close();
-    expect((await pendingChunks('rec-old')).map((c) => c.seq)).to.deep.equal([1, 2]);
+    expect((await pendingBatch('rec-old')).chunks.map((c) => c.seq)).to.deep.equal([1, 2]);
     expect((await getRecording('rec-old'))!.uploadedBytes).to.equal(100);
   });
 
