@@ -3,6 +3,7 @@ import type { CompleteReply, RecordingStatus } from '../../src/core/recording-sc
 import { chainHead, toHex } from '../../src/core/hash-chain.js';
 import type { Db } from '../db/open.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { piecesSource, type ByteSource } from '../media/byte-source.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
 
 /**
@@ -159,22 +160,28 @@ export class Recordings {
     return Promise.all(rows.map((r) => this.status(owner, r.id)));
   }
 
-  /** One segment's bytes in order (seq 0, 1, …), as far as they are contiguous on the server. */
-  async segmentBytes(owner: Owner, id: string, segment: number): Promise<{ bytes: Uint8Array; complete: boolean }> {
+  /**
+   * One segment as stored, as far as its chunks are contiguous (seq 0, 1, …): readable piece by
+   * piece (one chunk held at a time); its tag names exactly these bytes (a digest of the chunks'
+   * digests), so a changed segment never matches an old tag.
+   */
+  async segmentSource(owner: Owner, id: string, segment: number): Promise<{ source: ByteSource; tag: string; complete: boolean }> {
     const rec = await this.owned(owner, id);
-    const rows = await this.db.selectFrom('recording_chunks').select(['seq', 'sha256']).where('recording_id', '=', id)
+    const rows = await this.db.selectFrom('recording_chunks').select(['seq', 'sha256', 'size']).where('recording_id', '=', id)
       .where('segment', '=', segment).orderBy('seq').execute();
-    const parts: Uint8Array[] = [];
-    for (const [i, row] of rows.entries()) {
-      if (row.seq !== i) break;
+    const held = rows.filter((row, i) => row.seq === i);
+    if (held.length === 0) throw notFound(`no chunks of segment ${segment}`);
+    const tag = createHash('sha256').update(`${id}/${segment}:${held.map((r) => r.sha256).join(',')}`).digest('hex').slice(0, 32);
+    const source = piecesSource(held.map((r) => r.size), async (i) => {
+      const row = held[i];
+      if (!row) throw new Error(`no chunk ${i} in segment ${segment} of ${id}`);
       const stream = this.store.read(chunkKey(owner, id, segment, row.seq, row.sha256));
-      if (!stream) break;
-      const chunks: Uint8Array[] = [];
-      for await (const part of stream) chunks.push(part);
-      parts.push(Buffer.concat(chunks));
-    }
-    if (parts.length === 0) throw notFound(`no chunks of segment ${segment}`);
-    return { bytes: Buffer.concat(parts), complete: rec.verified_at !== null && parts.length === rows.length };
+      if (!stream) throw new Error(`chunk ${segment}/${row.seq} of ${id} is missing from the store`);
+      const parts: Uint8Array[] = [];
+      for await (const part of stream) parts.push(part);
+      return Buffer.concat(parts);
+    });
+    return { source, tag, complete: rec.verified_at !== null && held.length === rows.length };
   }
 
   private async owned(owner: Owner, id: string) {

@@ -59,16 +59,24 @@ function idBytes(id: number): number[] {
 
 /** An element with an 8-byte size field (fixed width keeps offsets easy to compute). */
 export function element(id: number, payload: Uint8Array): Uint8Array {
+  const head = elementHead(id, payload.length);
+  const out = new Uint8Array(head.length + payload.length);
+  out.set(head, 0);
+  out.set(payload, head.length);
+  return out;
+}
+
+/** Just the ID and 8-byte size of an element whose payload follows (streamed from elsewhere). */
+export function elementHead(id: number, size: number): Uint8Array {
   const head = idBytes(id);
-  const out = new Uint8Array(head.length + 8 + payload.length);
+  const out = new Uint8Array(head.length + 8);
   out.set(head, 0);
   out[head.length] = 0x01;
-  let n = payload.length;
+  let n = size;
   for (let i = 7; i >= 1; i--) {
     out[head.length + i] = n % 256;
     n = Math.floor(n / 256);
   }
-  out.set(payload, head.length + 8);
   return out;
 }
 

@@ -324,6 +324,7 @@ export const en: Record<MessageKey, string> = {
   'error.quota_exceeded': 'The upload limit of this exam is reached; the proctor has been told. The recording stays on this device: call the help line.',
   'error.rate_limited': 'Sending too often; this is retried by itself shortly.',
   'error.not_webm': 'This recording is in a format that cannot be played.',
+  'error.range_not_satisfiable': 'That part of the recording does not exist; play it from the start.',
   'exam.recorderUnavailable': 'The recorder could not start in this browser, so you have not entered the exam. Reload the page and press 【进入考试】 again; if that does not help, use the latest Chrome or Edge, or call the help line.',
   'home.logoutUploading': 'Log out (the upload goes on in the background)',
   'examStep.watchedLive': 'A proctor is watching your camera live',

@@ -136,5 +136,27 @@ test('review: the proctor plays each segment in Chromium, with a duration, and s
     assert.ok(Math.abs(result.seekableEnd - result.duration) < 0.5, `seekable to the end: ${JSON.stringify(result)}`);
     assert.ok(Math.abs(result.at - result.target) < 1, `seeked: ${JSON.stringify(result)}`);
   }
+  // Streamed: the video element asks the server itself, in ranges, and seeks without the whole file
+  // (the route only adds the proctor's credential, which a media element cannot send).
+  const ranges: string[] = [];
+  await page.route('**/api/review/**', (route) => {
+    ranges.push(route.request().headers().range ?? '(none)');
+    return route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${token}` } });
+  });
+  const streamed = await page.evaluate<{ duration: number; at: number; target: number }>(`(async () => {
+    const video = document.createElement('video');
+    video.muted = true;
+    video.preload = 'metadata';
+    video.src = ${JSON.stringify(`${e.server.url}/api/review/candidates/cA-4/recordings/${camera.id}/segments/0`)};
+    document.body.append(video);
+    await new Promise((ok, fail) => { video.onloadedmetadata = ok; video.onerror = () => fail(new Error('media error ' + video.error?.code + ' ' + video.error?.message)); });
+    const target = video.duration * 0.8;
+    video.currentTime = target;
+    await new Promise((ok) => { video.onseeked = ok; });
+    return { duration: video.duration, at: video.currentTime, target };
+  })()`);
+  assert.ok(Number.isFinite(streamed.duration) && streamed.duration > 1, JSON.stringify(streamed));
+  assert.ok(Math.abs(streamed.at - streamed.target) < 1, `seeked while streaming: ${JSON.stringify(streamed)}`);
+  assert.ok(ranges.some((r) => /^bytes=\d+-/.test(r)), `the element asked for ranges: ${ranges.join(' ')}`);
   await context.close();
 });

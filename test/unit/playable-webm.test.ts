@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ID, readHeader, readUint } from '../../server/media/ebml.js';
-import { makePlayable } from '../../server/media/playable-webm.js';
+import { createHash } from 'node:crypto';
+import { bytesSource, piecesSource } from '../../server/media/byte-source.js';
+import { indexWebm, makePlayable, playableLayout, readPlayable } from '../../server/media/playable-webm.js';
 import { ROOT } from '../helpers/child-server.js';
 
 /** A real MediaRecorder recording (fake camera, 4 s, Chromium 156) exactly as the recorder wrote it. */
@@ -33,7 +35,7 @@ test('the recorder\'s webm is live-written: unknown sizes, no duration, no cues'
 
 test('made playable: sizes known, a duration, cues pointing at keyframe clusters, media kept', async () => {
   const input = await fixture();
-  const { bytes, durationMs, clusters } = makePlayable(input);
+  const { bytes, durationMs, clusters } = await makePlayable(bytesSource(input));
   assert.ok(durationMs > 3_500 && durationMs < 4_600, `duration ${durationMs} ms`);
   const top = topLevel(bytes);
   assert.deepEqual(top.slice(0, 3).map((h) => h.id), [ID.Info, ID.Tracks, ID.Cues]);
@@ -83,18 +85,65 @@ test('made playable: sizes known, a duration, cues pointing at keyframe clusters
   }
 });
 
-test('garbage is refused with an error, not a crash', () => {
-  assert.throws(() => makePlayable(new Uint8Array([1, 2, 3, 4])));
-  assert.throws(() => makePlayable(new Uint8Array(0)));
+test('garbage is refused with an error, not a crash', async () => {
+  await assert.rejects(makePlayable(bytesSource(new Uint8Array([1, 2, 3, 4]))));
+  await assert.rejects(makePlayable(bytesSource(new Uint8Array(0))));
 });
 
 test('a recording cut off mid-block (tab closed) still becomes playable, minus the partial block', async () => {
   const input = await fixture();
   for (const cut of [input.length - 1, input.length - 500, Math.floor(input.length * 0.6)]) {
-    const { bytes, durationMs, clusters } = makePlayable(input.subarray(0, cut));
+    const { bytes, durationMs, clusters } = await makePlayable(bytesSource(input.subarray(0, cut)));
     assert.ok(clusters >= 1 && durationMs > 0, `cut at ${cut}`);
     const ebml = readHeader(bytes, 0);
     const seg = readHeader(bytes, ebml.dataStart + ebml.size!);
     assert.equal(seg.dataStart + seg.size!, bytes.length);
+  }
+});
+
+/** Splits bytes into pieces of the given sizes, cycling (a segment's chunks, cut anywhere — mid-header too). */
+function pieces(bytes: Uint8Array, sizes: number[]): { sizes: number[]; loads: number[]; source: ReturnType<typeof piecesSource> } {
+  const cuts: Uint8Array[] = [];
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const n = Math.min(bytes.length - at, sizes[i % sizes.length]!);
+    cuts.push(bytes.slice(at, at + n));
+    at += n;
+  }
+  const loads: number[] = [];
+  return { sizes: cuts.map((c) => c.length), loads, source: piecesSource(cuts.map((c) => c.length), (i) => (loads.push(i), Promise.resolve(cuts[i]!))) };
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+test('streamed from chunks cut anywhere: the same bytes as the earlier in-memory rewrite (hashes taken from e84f45a)', async () => {
+  const input = await fixture();
+  const before: Record<number, string> = {
+    [input.length]: '191c78311ea4d8d8c31f5437ceb5dc6edb3b76aa3e490e8a946f1bb92e296628',
+    30_000: '4ceec9f671f9a4c507255a5cac6411ccf2fab5dc9ede8b572a773bf9b3e981d6',
+    12_345: '2354de0ee11a0f0220cee926e4f6cfcfd5251cb3fbb7d90c2bf838b6840b671c',
+  };
+  for (const [cut, hash] of Object.entries(before)) {
+    const bytes = input.subarray(0, Number(cut));
+    assert.equal(sha((await makePlayable(bytesSource(bytes))).bytes), hash, `whole, cut at ${cut}`);
+    for (const sizes of [[1, 7, 3], [5_000], [777, 13, 2_048]]) {
+      const { source } = pieces(bytes, sizes);
+      assert.equal(sha((await makePlayable(source)).bytes), hash, `pieces of ${sizes.join('/')}, cut at ${cut}`);
+    }
+  }
+});
+
+test('any byte range of the playable file is that slice of the whole, reading only the chunks it spans', async () => {
+  const input = await fixture();
+  const whole = (await makePlayable(bytesSource(input))).bytes;
+  const { source, loads } = pieces(input, [4_096]);
+  const webm = playableLayout(await indexWebm(source));
+  assert.equal(webm.size, whole.length);
+  for (const [from, to] of [[0, 100], [0, whole.length], [1_000, 1_001], [20_000, 31_234], [whole.length - 300, whole.length]] as const) {
+    loads.length = 0;
+    const got: Uint8Array[] = [];
+    for await (const piece of readPlayable(webm, source, from, to, 1_000)) got.push(piece.slice());
+    assert.ok(Buffer.concat(got).equals(Buffer.from(whole.subarray(from, to))), `bytes ${from}-${to}`);
+    assert.ok(got.every((p) => p.length <= 1_000), 'read in bounded pieces');
+    assert.ok(new Set(loads).size <= Math.ceil((to - from) / 4_096) + 2, `bytes ${from}-${to} loaded chunks ${[...new Set(loads)].join(',')}`);
   }
 });

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { Id } from '../../../src/core/exam-schema.js';
 import { RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
-import { makePlayable, type PlayableWebm } from '../../media/playable-webm.js';
+import { indexWebm, playableLayout, readPlayable, type PlayableWebm } from '../../media/playable-webm.js';
+import type { ByteSource } from '../../media/byte-source.js';
+import { parseRange, pullStream } from '../byte-range.js';
 import { WebmError } from '../../media/ebml.js';
 import type { Services } from '../../services.js';
 import { requireRole, type AuthEnv } from '../auth.js';
@@ -31,26 +33,61 @@ export function reviewRoutes({ sessions, exams, recordings }: Services): Hono<Au
     return c.json({ recordings: await recordings.listFor(owner) });
   });
 
+  // The index of a segment (found in one pass over its stored chunks) is kept for the next
+  // request of the same bytes: a player asks for many ranges of one file.
+  const layouts = new Map<string, Promise<PlayableWebm>>();
+  const layoutOf = (tag: string, source: ByteSource) => {
+    let hit = layouts.get(tag);
+    if (hit) layouts.delete(tag);
+    else hit = indexWebm(source).then(playableLayout);
+    layouts.set(tag, hit);
+    hit.catch(() => layouts.delete(tag));
+    const oldest = layouts.keys().next();
+    if (layouts.size > LAYOUTS_KEPT && !oldest.done) layouts.delete(oldest.value);
+    return hit;
+  };
+
+  /**
+   * A segment as a playable, seekable webm, streamed from the store with HTTP ranges (206,
+   * `Accept-Ranges`, a strong `ETag`): only the rewritten head is made in memory.
+   */
   app.get('/candidates/:candidate/recordings/:id/segments/:segment', async (c) => {
     const { exam, sub } = c.get('auth');
     const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
     const id = parseWith(RecordingId, c.req.param('id'), 'recording id');
     const segment = parseWith(SegmentNo, c.req.param('segment'), 'segment');
-    const { bytes, complete } = await recordings.segmentBytes(owner, id, segment);
-    const playable = playableOr422(bytes);
-    return c.body(Buffer.from(playable.bytes), 200, {
+    const { source, tag, complete } = await recordings.segmentSource(owner, id, segment);
+    const webm = await playableOr422(layoutOf(tag, source));
+    const etag = `"${tag}"`;
+    const headers: Record<string, string> = {
       'content-type': 'video/webm',
       'cache-control': 'private, no-store',
-      'x-invigil-duration-ms': String(Math.round(playable.durationMs)),
+      'accept-ranges': 'bytes',
+      etag,
+      'x-invigil-duration-ms': String(Math.round(webm.durationMs)),
       'x-invigil-verified': String(complete),
-    });
+    };
+    if (c.req.header('if-none-match')?.split(',').some((t) => t.trim() === etag)) return c.body(null, 304, headers);
+    // If-Range names the version the client holds: a range of another version would mix two files.
+    const ifRange = c.req.header('if-range');
+    const ask = ifRange === undefined || ifRange === etag ? parseRange(c.req.header('range'), webm.size) : null;
+    if (ask === 'unsatisfiable') {
+      throw new ApiError(416, 'range_not_satisfiable', `this segment has ${webm.size} bytes`, undefined, { 'content-range': `bytes */${webm.size}` });
+    }
+    const { start, end } = ask ?? { start: 0, end: webm.size };
+    const body = pullStream(readPlayable(webm, source, start, end));
+    headers['content-length'] = String(end - start);
+    if (ask) headers['content-range'] = `bytes ${start}-${end - 1}/${webm.size}`;
+    return c.body(body, ask ? 206 : 200, headers);
   });
   return app;
 }
 
-function playableOr422(bytes: Uint8Array): PlayableWebm {
+const LAYOUTS_KEPT = 64;
+
+async function playableOr422(layout: Promise<PlayableWebm>): Promise<PlayableWebm> {
   try {
-    return makePlayable(bytes);
+    return await layout;
   } catch (err) {
     if (err instanceof WebmError) throw new ApiError(422, 'not_webm', `the stored segment is not playable WebM: ${err.message}`);
     throw err;
