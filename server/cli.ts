@@ -1,11 +1,14 @@
 import { configFromEnv } from './config.js';
-import { createServices } from './services.js';
+import { createServices, type Services } from './services.js';
 import { importExamFile } from './exam-import.js';
 import { hashPassword } from './auth/password.js';
 
 const USAGE = `usage:
   invigil import <exam.json>     validate an exam file and load it (re-importing updates it)
   invigil hash-password          read a password on stdin, print the hash for an exam file
+  invigil verify <exam> <candidate>
+                                 re-read a candidate's stored recordings and derive their hash
+                                 chains again; names any chunk whose bytes changed (exit 1)
 environment: DATA_DIR (default ./data)`;
 
 /** Returns the process exit code. */
@@ -27,6 +30,15 @@ export async function runCli(argv: string[], out = console.log, err = console.er
       await services.db.destroy();
     }
   }
+  if (command === 'verify' && rest.length === 2 && rest[0] && rest[1]) {
+    const { dataDir } = configFromEnv();
+    const services = await createServices(dataDir);
+    try {
+      return await verifyCandidate(services, rest[0], rest[1], out, err);
+    } finally {
+      await services.db.destroy();
+    }
+  }
   if (command === 'hash-password' && rest.length === 0) {
     const password = (await readStdin()).replace(/\r?\n$/, '');
     if (!password) {
@@ -38,6 +50,40 @@ export async function runCli(argv: string[], out = console.log, err = console.er
   }
   err(USAGE);
   return 2;
+}
+
+/** `invigil verify`: one line per recording, then the verdict; exit 1 when anything differs. */
+async function verifyCandidate(services: Services, examId: string, candidateId: string, out: (l: string) => void, err: (l: string) => void): Promise<number> {
+  const exam = await services.exams.get(examId);
+  if (!exam) {
+    err(`no exam "${examId}" in this data directory`);
+    return 1;
+  }
+  if (!exam.config.roster.some((c) => c.id === candidateId)) {
+    err(`no candidate "${candidateId}" in exam "${examId}"`);
+    return 1;
+  }
+  const checks = await services.recordings.verifyStored({ exam: examId, candidate: candidateId });
+  if (checks.length === 0) {
+    out(`${examId}/${candidateId}: no recordings stored`);
+    return 0;
+  }
+  for (const c of checks) {
+    const state = c.verifiedAt === null ? 'not completed by the device yet' : `verified ${new Date(c.verifiedAt).toISOString()}`;
+    out(`${c.kind} ${c.id}: ${c.chunks} chunks, ${c.bytes} bytes, ${state}`);
+    out(`  chain head ${c.chainHead ?? '(none declared)'}`);
+    out(`  derived    ${c.derivedHead}${c.chainHead === null ? '' : c.chainHead === c.derivedHead ? '  (matches)' : '  (DIFFERS)'}`);
+    for (const b of c.bad) {
+      err(`  chunk ${b.segment}/${b.seq}: ${b.found === null ? 'missing from the store' : `stored bytes hash to ${b.found}, recorded ${b.recorded}`}`);
+    }
+  }
+  const broken = checks.filter((c) => !c.intact);
+  if (broken.length > 0) {
+    err(`${broken.length} of ${checks.length} recording(s) of ${candidateId} do not match what was recorded`);
+    return 1;
+  }
+  out(`all ${checks.length} recording(s) of ${candidateId} intact`);
+  return 0;
 }
 
 async function readStdin(): Promise<string> {

@@ -204,6 +204,34 @@ export class Recordings {
     return row?.n ?? 0;
   }
 
+  /**
+   * Re-reads every stored chunk of a candidate's recordings and derives each chain again from the
+   * bytes on disk (not from the digests noted at receipt): the check anyone can repeat later
+   * (`invigil verify`). Names each chunk whose stored bytes differ or are gone.
+   */
+  async verifyStored(owner: Owner): Promise<StoredCheck[]> {
+    const recs = await this.db.selectFrom('recordings').select(['id', 'kind', 'chain_head', 'verified_at', 'bytes'])
+      .where('exam_id', '=', owner.exam).where('candidate_id', '=', owner.candidate).orderBy('kind').orderBy('created_at').execute();
+    const out: StoredCheck[] = [];
+    for (const rec of recs) {
+      const rows = await this.db.selectFrom('recording_chunks').select(['segment', 'seq', 'sha256'])
+        .where('recording_id', '=', rec.id).orderBy('segment').orderBy('seq').execute();
+      const bad: StoredCheck['bad'] = [];
+      const links = [];
+      for (const row of rows) {
+        const found = await this.rehash(owner, rec.id, row.segment, row.seq, row.sha256);
+        if (found !== row.sha256) bad.push({ segment: row.segment, seq: row.seq, recorded: row.sha256, found });
+        links.push({ segment: row.segment, seq: row.seq, digest: Buffer.from(found ?? '', 'hex') });
+      }
+      const derived = toHex(await chainHead(sha256, rec.id, links));
+      out.push({
+        id: rec.id, kind: rec.kind, chunks: rows.length, bytes: rec.bytes, verifiedAt: rec.verified_at,
+        chainHead: rec.chain_head, derivedHead: derived, bad, intact: bad.length === 0 && (rec.chain_head === null || rec.chain_head === derived),
+      });
+    }
+    return out;
+  }
+
   private async rehash(owner: Owner, id: string, segment: number, seq: number, hex: string): Promise<string | null> {
     const stream = this.store.read(chunkKey(owner, id, segment, seq, hex));
     if (!stream) return null;
@@ -222,4 +250,18 @@ export class Recordings {
 
 export function chunkKey(owner: Owner, id: string, segment: number, seq: number, hex: string): string {
   return `recordings/${owner.exam}/${owner.candidate}/${id}/${segment}/${seq}-${hex}.webm-chunk`;
+}
+
+/** One recording as re-read from the store: its chain as recorded and as derived now, and any chunk that differs. */
+export interface StoredCheck {
+  id: string;
+  kind: string;
+  chunks: number;
+  bytes: number;
+  verifiedAt: number | null;
+  /** The head the device declared and the server verified (null before completion). */
+  chainHead: string | null;
+  derivedHead: string;
+  bad: { segment: number; seq: number; recorded: string; found: string | null }[];
+  intact: boolean;
 }

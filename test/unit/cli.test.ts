@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +10,8 @@ import { ExamConfig } from '../../src/core/exam-schema.js';
 import { runCli } from '../../server/cli.js';
 import { verifyPassword } from '../../server/auth/password.js';
 import { examFixture } from '../helpers/exam-fixture.js';
-import { writeJson } from '../helpers/test-server.js';
+import { bearer, startTestServer, writeJson } from '../helpers/test-server.js';
+import { headOf, putChunk } from '../helpers/upload-client.js';
 import { ROOT } from '../helpers/child-server.js';
 
 const START = Date.parse('2026-12-01T01:00:00Z');
@@ -143,5 +144,49 @@ test('a running server sees a re-import at once, even within the same millisecon
     assert.equal((await services.exams.get('same-ms'))?.config.title['zh-CN'], '改过');
   } finally {
     await services.db.destroy();
+  }
+});
+
+test('verify re-reads a candidate\'s stored chunks and derives the chain again; a flipped byte is named by its chunk', async () => {
+  const verifyDir = path.join(dir, 'verify-data');
+  const s = await startTestServer(START - 20 * 60_000, verifyDir);
+  try {
+    await s.importExam(examFixture({ id: 'vexam', startAt: START }));
+    const c = await s.call('POST', '/api/session/candidate', { examId: 'vexam', candidateId: 'cA-1', ticketCode: 'TA-1', deviceId: 'device-verify-aaaaaaa' });
+    const cred = c.json.uploadCredential as string;
+    const chunks = [0, 1, 2].map((seq) => ({ segment: 0, seq, bytes: new Uint8Array(1000).fill(seq + 1) }));
+    await s.call('PUT', '/api/recordings/rec-verify-1', { kind: 'camera', mimeType: 'video/webm' }, bearer(cred));
+    await s.call('PUT', '/api/recordings/rec-verify-1/segments/0', { startedAt: START - 10 * 60_000, mimeType: 'video/webm' }, bearer(cred));
+    for (const ch of chunks) assert.equal((await putChunk(s.url, cred, 'rec-verify-1', 0, ch.seq, ch.bytes)).status, 201);
+    const done = await s.call('POST', '/api/recordings/rec-verify-1/complete', { segments: [{ segment: 0, chunks: 3 }], chainHead: await headOf('rec-verify-1', chunks) }, bearer(cred));
+    assert.equal(done.status, 200);
+  } finally {
+    await s.stop();
+  }
+  const saved = dataDir;
+  dataDir = verifyDir;
+  try {
+    const intact = await cli('verify', 'vexam', 'cA-1');
+    assert.equal(intact.code, 0, intact.err);
+    assert.match(intact.out, /camera rec-verify-1: 3 chunks, 3000 bytes, verified/);
+    assert.match(intact.out, /\(matches\)/);
+    assert.match(intact.out, /all 1 recording\(s\) of cA-1 intact/);
+
+    // One byte of the middle chunk flipped on disk.
+    const file = (await readdir(path.join(verifyDir, 'blobs/recordings/vexam/cA-1/rec-verify-1/0'))).find((f) => f.startsWith('1-'))!;
+    const at = path.join(verifyDir, 'blobs/recordings/vexam/cA-1/rec-verify-1/0', file);
+    const bytes = await readFile(at);
+    bytes[500] ^= 0xff;
+    await writeFile(at, bytes);
+    const flipped = await cli('verify', 'vexam', 'cA-1');
+    assert.equal(flipped.code, 1);
+    assert.match(flipped.err, /chunk 0\/1: stored bytes hash to [0-9a-f]{64}, recorded [0-9a-f]{64}/);
+    assert.doesNotMatch(flipped.err, /chunk 0\/[02]/);
+    assert.match(flipped.out, /\(DIFFERS\)/);
+
+    assert.equal((await cli('verify', 'vexam', 'nobody')).code, 1);
+    assert.match((await cli('verify', 'nope', 'cA-1')).err, /no exam "nope"/);
+  } finally {
+    dataDir = saved;
   }
 });
