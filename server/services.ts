@@ -6,6 +6,7 @@ import { TokenSigner } from './auth/tokens.js';
 import { TicketCodes } from './auth/ticket-codes.js';
 import { LoginThrottle, memoryLimiters, type LimiterFactory } from './auth/login-throttle.js';
 import { ExamStore } from './domain/exam-store.js';
+import { AccessLog } from './domain/access-log.js';
 import { Lottery } from './domain/lottery.js';
 import { Progress } from './domain/progress.js';
 import { Sessions } from './domain/sessions.js';
@@ -32,6 +33,8 @@ export interface Services {
   lottery: Lottery;
   progress: Progress;
   recordings: Recordings;
+  /** Who viewed a candidate's evidence, and when. */
+  access: AccessLog;
   questions: Questions;
   events: EventLog;
   identity: Identity;
@@ -102,6 +105,7 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     lottery,
     progress,
     recordings: new Recordings(db, blobs, now),
+    access: new AccessLog(db, now),
     questions: new Questions(secret, now),
     events,
     identity,

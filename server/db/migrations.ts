@@ -213,4 +213,20 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('upload_credentials').addColumn('retired_at', 'bigint').execute();
     },
   },
+  '0009_access_log': {
+    async up(db: Kysely<unknown>) {
+      // Who looked at a candidate's evidence (recordings, photos, report), and when: personal data
+      // of this kind is sensitive (PIPL Art. 28, GDPR Art. 9), so every view leaves a trace.
+      await db.schema.createTable('access_log')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('viewer_role', 'text', (c) => c.notNull())
+        .addColumn('viewer_id', 'text', (c) => c.notNull())
+        .addColumn('what', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('access_log_candidate').on('access_log').columns(['exam_id', 'candidate_id', 'at']).execute();
+    },
+  },
 };

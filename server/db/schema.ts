@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 
 /** Tables, typed for Kysely. Times are epoch milliseconds (server clock). */
 export interface Database {
+  access_log: { id: Generated<number>; exam_id: string; candidate_id: string; viewer_role: string; viewer_id: string; what: string; at: number };
   exams: { id: string; config: string; imported_at: number };
   sessions: {
     id: string;

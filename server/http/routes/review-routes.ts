@@ -14,7 +14,7 @@ import { parseWith } from '../validate.js';
  * Recordings for the proctors of a candidate's room (R11, R13): listed with their segments'
  * server-time starts, and each segment served as a playable, seekable webm.
  */
-export function reviewRoutes({ sessions, exams, recordings }: Services): Hono<AuthEnv> {
+export function reviewRoutes({ sessions, exams, recordings, access }: Services): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   app.use('*', requireRole(sessions, 'proctor'));
 
@@ -30,7 +30,16 @@ export function reviewRoutes({ sessions, exams, recordings }: Services): Hono<Au
   app.get('/candidates/:candidate/recordings', async (c) => {
     const { exam, sub } = c.get('auth');
     const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
-    return c.json({ recordings: await recordings.listFor(owner) });
+    const list = await recordings.listFor(owner);
+    await access.viewed(exam, owner.candidate, { role: 'proctor', id: sub }, 'recordings');
+    return c.json({ recordings: list });
+  });
+
+  /** Who viewed this candidate's evidence, and when (itself not logged: it shows no evidence). */
+  app.get('/candidates/:candidate/access-log', async (c) => {
+    const { exam, sub } = c.get('auth');
+    const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
+    return c.json({ entries: await access.list(exam, owner.candidate) });
   });
 
   // The index of a segment (found in one pass over its stored chunks) is kept for the next
@@ -75,6 +84,7 @@ export function reviewRoutes({ sessions, exams, recordings }: Services): Hono<Au
       throw new ApiError(416, 'range_not_satisfiable', `this segment has ${webm.size} bytes`, undefined, { 'content-range': `bytes */${webm.size}` });
     }
     const { start, end } = ask ?? { start: 0, end: webm.size };
+    await access.viewed(exam, owner.candidate, { role: 'proctor', id: sub }, `recording ${id} segment ${segment}`);
     const body = pullStream(readPlayable(webm, source, start, end));
     headers['content-length'] = String(end - start);
     if (ask) headers['content-range'] = `bytes ${start}-${end - 1}/${webm.size}`;
