@@ -9,6 +9,11 @@ const USAGE = `usage:
   invigil verify <exam> <candidate>
                                  re-read a candidate's stored recordings and derive their hash
                                  chains again; names any chunk whose bytes changed (exit 1)
+  invigil purge <exam> [--candidate <id>] [--dry-run]
+                                 erase evidence now (recordings, login captures, roster photos,
+                                 face descriptors, events, chat); --dry-run lists what would go.
+                                 Held candidates are kept. The server does this by itself once
+                                 the exam's retentionDays have passed.
 environment: DATA_DIR (default ./data)`;
 
 /** Returns the process exit code. */
@@ -39,6 +44,24 @@ export async function runCli(argv: string[], out = console.log, err = console.er
       await services.db.destroy();
     }
   }
+  if (command === 'purge' && rest[0] && !rest[0].startsWith('--')) {
+    const [examId, ...flags] = rest;
+    const dryRun = flags.includes('--dry-run');
+    const at = flags.indexOf('--candidate');
+    const candidate = at >= 0 ? flags[at + 1] : undefined;
+    const unknown = flags.filter((f, i) => f !== '--dry-run' && !(at >= 0 && (i === at || i === at + 1)));
+    if (unknown.length > 0 || (at >= 0 && !candidate)) {
+      err(USAGE);
+      return 2;
+    }
+    const { dataDir } = configFromEnv();
+    const services = await createServices(dataDir);
+    try {
+      return await purge(services, examId, { dryRun, ...(candidate ? { candidate } : {}) }, out, err);
+    } finally {
+      await services.db.destroy();
+    }
+  }
   if (command === 'hash-password' && rest.length === 0) {
     const password = (await readStdin()).replace(/\r?\n$/, '');
     if (!password) {
@@ -50,6 +73,27 @@ export async function runCli(argv: string[], out = console.log, err = console.er
   }
   err(USAGE);
   return 2;
+}
+
+/** `invigil purge`: one line per candidate — what goes (or would), or why it is kept. */
+async function purge(services: Services, examId: string, opts: { candidate?: string; dryRun: boolean }, out: (l: string) => void, err: (l: string) => void): Promise<number> {
+  let erased;
+  try {
+    erased = await services.retention.erase(examId, opts);
+  } catch (e) {
+    err(e instanceof Error ? e.message : String(e));
+    return 1;
+  }
+  const verb = opts.dryRun ? 'would delete' : 'deleted';
+  for (const e of erased) {
+    if (e.heldFor !== null) {
+      out(`${e.candidate}: kept — on hold: ${e.heldFor}`);
+      continue;
+    }
+    out(`${e.candidate}: ${verb} ${e.recordings} recording(s) (${e.recordingBytes} bytes), ${e.captures} login capture(s), ${e.photo ? 'the roster photo' : 'no roster photo'}, ${e.events} event(s), ${e.chat} chat message(s)`);
+  }
+  if (opts.dryRun) out('dry run: nothing was changed');
+  return 0;
 }
 
 /** `invigil verify`: one line per recording, then the verdict; exit 1 when anything differs. */

@@ -7,6 +7,7 @@ import { TicketCodes } from './auth/ticket-codes.js';
 import { LoginThrottle, memoryLimiters, type LimiterFactory } from './auth/login-throttle.js';
 import { ExamStore } from './domain/exam-store.js';
 import { AccessLog } from './domain/access-log.js';
+import { Retention } from './domain/retention.js';
 import { Lottery } from './domain/lottery.js';
 import { Progress } from './domain/progress.js';
 import { Sessions } from './domain/sessions.js';
@@ -35,6 +36,8 @@ export interface Services {
   recordings: Recordings;
   /** Who viewed a candidate's evidence, and when. */
   access: AccessLog;
+  /** The exam's retentionDays enforced: evidence past it deleted, held candidates kept. */
+  retention: Retention;
   questions: Questions;
   events: EventLog;
   identity: Identity;
@@ -106,6 +109,7 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     progress,
     recordings: new Recordings(db, blobs, now),
     access: new AccessLog(db, now),
+    retention: new Retention({ db, exams, blobs, now, log }),
     questions: new Questions(secret, now),
     events,
     identity,

@@ -47,6 +47,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const signaling = attachSignaling(server, services, opts.signaling);
   const scheduler = new LotteryScheduler(services.exams, services.lottery, services.now, log);
   await scheduler.start();
+  services.retention.start();
   const { port } = server.address() as AddressInfo;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
@@ -55,6 +56,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     scheduler,
     async close() {
       await scheduler.stop();
+      services.retention.stop();
       signaling.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,4 @@
-import { SignJWT, jwtVerify, errors } from 'jose';
+import { SignJWT, decodeJwt, jwtVerify, errors } from 'jose';
 
 const ISSUER = 'invigil';
 /** Session tokens are short-lived; the client refreshes while in use. */
@@ -49,6 +49,19 @@ export class TokenSigner {
     if (p?.typ !== 'upload') return null;
     if (typeof p.sub !== 'string' || typeof p.exam !== 'string' || typeof p.dev !== 'string' || typeof p.jti !== 'string') return null;
     return { typ: 'upload', sub: p.sub, exam: p.exam, dev: p.dev, jti: p.jti, ...(p.scope === 'evidence' ? { scope: 'evidence' as const } : {}) };
+  }
+
+  /**
+   * When an upload credential that failed verification had expired (with the exam's retention),
+   * else null — read without verifying, so it only ever picks the wording of a refusal.
+   */
+  uploadExpiredAt(token: string): number | null {
+    try {
+      const p = decodeJwt(token);
+      return p.typ === 'upload' && typeof p.exp === 'number' && p.exp * 1000 <= this.now() ? p.exp * 1000 : null;
+    } catch {
+      return null;
+    }
   }
 
   private sign(payload: Record<string, string>, expiresAt: number): Promise<string> {

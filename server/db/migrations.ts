@@ -229,4 +229,17 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('access_log_candidate').on('access_log').columns(['exam_id', 'candidate_id', 'at']).execute();
     },
   },
+  '0010_retention_holds': {
+    async up(db: Kysely<unknown>) {
+      // A candidate whose evidence must outlive the exam's retention (an incident under review).
+      await db.schema.createTable('retention_holds')
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('held_by', 'text', (c) => c.notNull())
+        .addColumn('held_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('retention_holds_pk', ['exam_id', 'candidate_id'])
+        .execute();
+    },
+  },
 };

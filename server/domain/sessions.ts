@@ -172,7 +172,11 @@ export class Sessions {
    */
   async authenticateUpload(token: string): Promise<UploadAuth> {
     const claims = await this.d.signer.verifyUpload(token);
-    if (!claims) throw unauthorized('invalid upload credential');
+    if (!claims) {
+      const ended = this.d.signer.uploadExpiredAt(token);
+      throw unauthorized(ended === null ? 'invalid upload credential'
+        : `the exam's retention period ended on ${new Date(ended).toISOString()}: nothing more is accepted for it, and its evidence is deleted`);
+    }
     const row = await this.d.db.selectFrom('upload_credentials').select(['revoked_at', 'scope', 'retired_at']).where('id', '=', claims.jti).executeTakeFirst();
     if (!row || row.revoked_at !== null) throw unauthorized('upload credential revoked');
     return { ...claims, scope: row.scope, retiredAt: row.retired_at };

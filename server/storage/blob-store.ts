@@ -8,6 +8,8 @@ export interface BlobStore {
   /** The bytes in order, or null when the key is absent. */
   read(key: string): AsyncIterable<Uint8Array> | null;
   delete(key: string): Promise<void>;
+  /** Deletes every key under `prefix/` (nothing when there is none). */
+  deleteTree(prefix: string): Promise<void>;
 }
 
 const SAFE_KEY = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;

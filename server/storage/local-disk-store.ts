@@ -67,6 +67,10 @@ export class LocalDiskStore implements BlobStore {
     await rm(this.file(key), { force: true });
   }
 
+  async deleteTree(prefix: string): Promise<void> {
+    await rm(this.file(prefix), { recursive: true, force: true });
+  }
+
   private file(key: string): string {
     assertSafeKey(key);
     return path.join(this.root, ...key.split('/'));

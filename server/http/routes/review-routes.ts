@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { Id } from '../../../src/core/exam-schema.js';
 import { RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
 import { indexWebm, playableLayout, readPlayable, type PlayableWebm } from '../../media/playable-webm.js';
@@ -8,13 +9,13 @@ import { WebmError } from '../../media/ebml.js';
 import type { Services } from '../../services.js';
 import { requireRole, type AuthEnv } from '../auth.js';
 import { ApiError, forbidden, notFound } from '../api-error.js';
-import { parseWith } from '../validate.js';
+import { jsonBody, parseWith } from '../validate.js';
 
 /**
  * Recordings for the proctors of a candidate's room (R11, R13): listed with their segments'
  * server-time starts, and each segment served as a playable, seekable webm.
  */
-export function reviewRoutes({ sessions, exams, recordings, access }: Services): Hono<AuthEnv> {
+export function reviewRoutes({ sessions, exams, recordings, access, retention }: Services): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   app.use('*', requireRole(sessions, 'proctor'));
 
@@ -33,6 +34,21 @@ export function reviewRoutes({ sessions, exams, recordings, access }: Services):
     const list = await recordings.listFor(owner);
     await access.viewed(exam, owner.candidate, { role: 'proctor', id: sub }, 'recordings');
     return c.json({ recordings: list });
+  });
+
+  /** Keeps this candidate's evidence past the exam's retention (an incident under review), with a reason; released by DELETE. */
+  app.put('/candidates/:candidate/hold', async (c) => {
+    const { exam, sub } = c.get('auth');
+    const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
+    const { reason } = await jsonBody(c, HoldRequest);
+    await retention.hold(exam, owner.candidate, sub, reason);
+    return c.json({ holds: (await retention.holds(exam)).filter((h) => h.candidate === owner.candidate) });
+  });
+  app.delete('/candidates/:candidate/hold', async (c) => {
+    const { exam, sub } = c.get('auth');
+    const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
+    await retention.release(exam, owner.candidate);
+    return c.body(null, 204);
   });
 
   /** Who viewed this candidate's evidence, and when (itself not logged: it shows no evidence). */
@@ -94,6 +110,7 @@ export function reviewRoutes({ sessions, exams, recordings, access }: Services):
 }
 
 const LAYOUTS_KEPT = 64;
+const HoldRequest = z.object({ reason: z.string().trim().min(1).max(500) });
 
 async function playableOr422(layout: Promise<PlayableWebm>): Promise<PlayableWebm> {
   try {
