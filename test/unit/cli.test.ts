@@ -176,7 +176,7 @@ test('verify re-reads a candidate\'s stored chunks and derives the chain again; 
     const file = (await readdir(path.join(verifyDir, 'blobs/recordings/vexam/cA-1/rec-verify-1/0'))).find((f) => f.startsWith('1-'))!;
     const at = path.join(verifyDir, 'blobs/recordings/vexam/cA-1/rec-verify-1/0', file);
     const bytes = await readFile(at);
-    bytes[500] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(500) ^ 0xff, 500);
     await writeFile(at, bytes);
     const flipped = await cli('verify', 'vexam', 'cA-1');
     assert.equal(flipped.code, 1);
