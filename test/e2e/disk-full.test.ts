@@ -52,12 +52,18 @@ after(async () => {
 test('the disk fills up mid-recording: warned, nothing stored is lost, recording resumes at a lower bitrate', async () => {
   const page = await loginAndRecord(context, server.url, 'cA-1');
   await sleep(3_000);
+  const ids = (await localCopies(page)).map((r) => r.id).sort();
+  assert.equal(ids.length, 2, 'camera and screen are recording');
   const filler = path.join(disk, 'filler');
   execFileSync('fallocate', ['-l', `${Math.max(0, freeKb() - 150) * 1024}`, filler]);
   await page.getByText('本机存储空间已满').waitFor({ timeout: 20_000 });
   await rm(filler);
   // Recording comes back by itself as a new segment once there is room again.
-  for (let i = 0; (await localCopies(page)).some((r) => r.segments < 2); i++) {
+  for (let i = 0; ; i++) {
+    const now = await localCopies(page);
+    // The same recordings, each with a new segment (an empty list would mean the database was lost).
+    assert.deepEqual(now.map((r) => r.id).sort(), ids, `the device's recordings are the ones made before the disk filled: ${JSON.stringify(now)}`);
+    if (now.every((r) => r.segments >= 2)) break;
     if (i > 40) assert.fail('recording did not resume after space was freed');
     await sleep(500);
   }
