@@ -65,7 +65,11 @@ export class LiveController implements ReactiveController {
       onMessage: (msg) => void this.onMessage(msg),
       onState: (state) => {
         if (state === 'ended') this.d.ended();
-        if (state === 'open') this.beat();
+        if (state === 'open') {
+          this.beat();
+          // Pushes carry news only: a reply sent while this socket was down is read now.
+          void this.d.chat.refresh();
+        }
         this.host.requestUpdate();
       },
     });

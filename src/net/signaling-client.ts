@@ -33,14 +33,24 @@ export class SignalingClient {
 
   constructor(private readonly opts: SignalingOptions) {}
 
+  /** The link is back: try now, not after a backoff that grew during the outage (up to 30 s). */
+  private readonly onOnline = () => {
+    if (this.stopped || this.state !== 'closed') return;
+    clearTimeout(this.timer);
+    this.backoff = MIN_BACKOFF_MS;
+    this.connect();
+  };
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
     this.connect();
   }
 
   stop(): void {
     this.stopped = true;
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
     clearTimeout(this.timer);
     this.ws?.close(1000, 'bye');
     this.ws = null;
