@@ -8,6 +8,7 @@ import { LoginThrottle, memoryLimiters, type LimiterFactory } from './auth/login
 import { ExamStore } from './domain/exam-store.js';
 import { AccessLog } from './domain/access-log.js';
 import { Retention } from './domain/retention.js';
+import { ReviewDecisions } from './domain/review.js';
 import { Lottery } from './domain/lottery.js';
 import { Progress } from './domain/progress.js';
 import { Sessions } from './domain/sessions.js';
@@ -38,6 +39,8 @@ export interface Services {
   access: AccessLog;
   /** The exam's retentionDays enforced: evidence past it deleted, held candidates kept. */
   retention: Retention;
+  /** The reviewers' judgements of flags and candidates (R13). */
+  review: ReviewDecisions;
   questions: Questions;
   events: EventLog;
   identity: Identity;
@@ -110,6 +113,7 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     recordings: new Recordings(db, blobs, now),
     access: new AccessLog(db, now),
     retention: new Retention({ db, exams, blobs, now, log }),
+    review: new ReviewDecisions(db, now),
     questions: new Questions(secret, now),
     events,
     identity,

@@ -242,4 +242,21 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0011_review_decisions': {
+    async up(db: Kysely<unknown>) {
+      // A reviewer's judgements (R13): each flag confirmed or dismissed, the candidate cleared or an
+      // incident — appended, never updated, so who decided what and when stays on record.
+      await db.schema.createTable('review_decisions')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('exam_id', 'text', (c) => c.notNull())
+        .addColumn('candidate_id', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text', (c) => c.notNull())
+        .addColumn('decided_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('review_decisions_candidate').on('review_decisions').columns(['exam_id', 'candidate_id', 'decided_at']).execute();
+    },
+  },
 };

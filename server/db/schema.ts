@@ -4,6 +4,7 @@ import type { Generated } from 'kysely';
 export interface Database {
   access_log: { id: Generated<number>; exam_id: string; candidate_id: string; viewer_role: string; viewer_id: string; what: string; at: number };
   exams: { id: string; config: string; imported_at: number };
+  review_decisions: { id: Generated<number>; exam_id: string; candidate_id: string; subject: string; decision: string; note: string; decided_by: string; decided_at: number };
   retention_holds: { exam_id: string; candidate_id: string; reason: string; held_by: string; held_at: number };
   sessions: {
     id: string;

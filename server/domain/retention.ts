@@ -18,13 +18,13 @@ export interface Erasure {
 }
 
 /** Tables of a candidate's evidence and what derives from it, all keyed by exam and candidate. */
-const PER_CANDIDATE = ['events', 'chat_messages', 'chat_reads', 'outages', 'proctor_actions', 'identity_checks'] as const;
+const PER_CANDIDATE = ['events', 'chat_messages', 'chat_reads', 'outages', 'proctor_actions', 'identity_checks', 'review_decisions'] as const;
 const SWEEP_EVERY_MS = 60 * 60_000;
 
 /**
  * The exam's `retentionDays`, enforced by the server: once an exam's retention has ended its
- * recordings, login captures, roster photos, face descriptors (identity checks), events and chat
- * are deleted — except a held candidate's, kept until a reviewer releases the hold. What stays:
+ * recordings, login captures, roster photos, face descriptors (identity checks), events, chat and
+ * the reviewers' judgements of them (their notes describe the evidence) are deleted — except a held candidate's, kept until a reviewer releases the hold. What stays:
  * the exam's configuration without the photos, each candidate's progress, lottery number and
  * accepted documents (no image, voice or biometric data), and the access log (the record of who
  * looked at the evidence while it existed).

@@ -46,8 +46,13 @@ export const Proctor = z.object({
   name: z.string().min(1),
   /** `scrypt$…` as printed by `invigil hash-password`. */
   passwordHash: z.string().regex(/^scrypt\$/, 'must be a hash from "invigil hash-password"'),
-  rooms: z.array(Id).min(1),
-});
+  /**
+   * `proctor`: watches and reviews the candidates of `rooms`. `reviewer` (R13): reviews the
+   * candidates of every room after the exam; watches live only the `rooms` listed (may be none).
+   */
+  role: z.enum(['proctor', 'reviewer']).default('proctor'),
+  rooms: z.array(Id).default([]),
+}).refine((p) => p.role === 'reviewer' || p.rooms.length > 0, { message: 'a proctor needs at least one room (a reviewer may have none)', path: ['rooms'] });
 export type Proctor = z.infer<typeof Proctor>;
 
 export const RecordingSettings = z.object({

@@ -2,8 +2,11 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { Id } from '../../../src/core/exam-schema.js';
 import { RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
-import { indexWebm, playableLayout, readPlayable, type PlayableWebm } from '../../media/playable-webm.js';
-import type { ByteSource } from '../../media/byte-source.js';
+import { readPlayable, type PlayableWebm } from '../../media/playable-webm.js';
+import { LayoutCache } from '../../media/layout-cache.js';
+import { CandidateDecisionRequest, FlagDecisionRequest, type ReviewCase, type ReviewList, type ReviewRecording } from '../../../src/core/review-schema.js';
+import { reviewRow } from '../../domain/review.js';
+import { examSummary } from './exam-summary.js';
 import { parseRange, pullStream } from '../byte-range.js';
 import { WebmError } from '../../media/ebml.js';
 import type { Services } from '../../services.js';
@@ -12,27 +15,104 @@ import { ApiError, forbidden, notFound } from '../api-error.js';
 import { jsonBody, parseWith } from '../validate.js';
 
 /**
- * Recordings for the proctors of a candidate's room (R11, R13): listed with their segments'
- * server-time starts, and each segment served as a playable, seekable webm.
+ * Review (R13) for the proctors of a candidate's room and the exam's reviewers (every room): the
+ * list by what needs a person most, one candidate's case on a server-time line, the judgements,
+ * and each segment served as a playable, seekable webm. Every view of evidence is logged.
  */
-export function reviewRoutes({ sessions, exams, recordings, access, retention }: Services): Hono<AuthEnv> {
+export function reviewRoutes(services: Services): Hono<AuthEnv> {
+  const { sessions, exams, recordings, access, retention, roomView, review } = services;
   const app = new Hono<AuthEnv>();
   app.use('*', requireRole(sessions, 'proctor'));
+  const layouts = new LayoutCache(LAYOUTS_KEPT);
 
-  async function ownerFor(examId: string, proctorId: string, candidateId: string) {
+  async function reviewerOf(examId: string, proctorId: string) {
     const exam = await exams.get(examId);
     const proctor = exam?.config.proctors.find((p) => p.id === proctorId);
-    const candidate = exam?.config.roster.find((c) => c.id === candidateId);
-    if (!exam || !proctor || !candidate) throw notFound('no such candidate in this exam');
-    if (!proctor.rooms.includes(candidate.room)) throw forbidden('this candidate is not in your rooms');
-    return { exam: examId, candidate: candidateId };
+    if (!exam || !proctor) throw notFound('this proctor is no longer in the exam');
+    const sees = (room: string) => proctor.role === 'reviewer' || proctor.rooms.includes(room);
+    return { exam, proctor, sees };
   }
+
+  async function ownerFor(examId: string, proctorId: string, candidateId: string) {
+    const { exam, proctor, sees } = await reviewerOf(examId, proctorId);
+    const candidate = exam.config.roster.find((c) => c.id === candidateId);
+    if (!candidate) throw notFound('no such candidate in this exam');
+    if (!sees(candidate.room)) throw forbidden('this candidate is not in your rooms');
+    return { exam: examId, candidate: candidateId, stored: exam, viewer: { role: proctor.role, id: proctor.id } };
+  }
+
+  /** Every candidate this person may review, each with what needs a person, sorted by it. */
+  app.get('/candidates', async (c) => {
+    const { exam: examId, sub } = c.get('auth');
+    const { exam, proctor, sees } = await reviewerOf(examId, sub);
+    const rows = await Promise.all(exam.config.roster.filter((x) => sees(x.room)).map(async (x) =>
+      reviewRow(await roomView.detail(exam, x.id, sub), await review.list(examId, x.id))));
+    rows.sort((a, b) => b.priority - a.priority || a.room.localeCompare(b.room) || (a.number ?? Infinity) - (b.number ?? Infinity) || a.id.localeCompare(b.id));
+    const list: ReviewList = {
+      reviewer: { id: proctor.id, name: proctor.name, role: proctor.role },
+      exam: examSummary(exam),
+      rooms: exam.config.rooms.filter((r) => sees(r.id)),
+      candidates: rows,
+    };
+    return c.json(list);
+  });
+
+  /** One candidate's case: events, chat, outages, actions, decisions and each recording's segments placed in server time. */
+  app.get('/candidates/:candidate/case', async (c) => {
+    const { exam, sub } = c.get('auth');
+    const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
+    const detail = await roomView.detail(owner.stored, owner.candidate, sub);
+    const decisions = await review.list(exam, owner.candidate);
+    const held = await recordings.listFor(owner);
+    const placed: ReviewRecording[] = await Promise.all(held.map(async (r) => ({
+      id: r.id, kind: r.kind, verifiedAt: r.verifiedAt,
+      segments: (await Promise.all(r.segments.map(async (s) => ({ segment: s.segment, startedAt: s.startedAt, durationMs: await durationOf(owner, r.id, s.segment) }))))
+        .filter((s): s is { segment: number; startedAt: number | null; durationMs: number } => s.durationMs !== null),
+    })));
+    const candidate = owner.stored.config.roster.find((x) => x.id === owner.candidate)!;
+    const body: ReviewCase = {
+      exam: examSummary(owner.stored),
+      candidate: { id: candidate.id, name: candidate.name, room: candidate.room },
+      row: reviewRow(detail, decisions),
+      lottery: detail.lottery, events: detail.events, chat: detail.chat, outages: detail.outages, actions: detail.actions,
+      recordings: placed, decisions,
+    };
+    await access.viewed(exam, owner.candidate, owner.viewer, 'case');
+    return c.json(body);
+  });
+
+  /** A segment's length from its index (cached for the player's ranges); null when nothing of it is playable. */
+  async function durationOf(owner: { exam: string; candidate: string }, id: string, segment: number): Promise<number | null> {
+    try {
+      const { source, tag } = await recordings.segmentSource(owner, id, segment);
+      return Math.round((await layouts.get(tag, source)).durationMs);
+    } catch {
+      return null;
+    }
+  }
+
+  app.post('/candidates/:candidate/flags/:flag', async (c) => {
+    const { exam, sub } = c.get('auth');
+    const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
+    const flag = parseWith(z.string().min(1).max(200), c.req.param('flag'), 'flag id');
+    const { verdict, note } = await jsonBody(c, FlagDecisionRequest);
+    await review.judgeFlag(exam, owner.candidate, await roomView.detail(owner.stored, owner.candidate, sub), flag, verdict, note, sub);
+    return c.json({ decisions: await review.list(exam, owner.candidate) });
+  });
+
+  app.post('/candidates/:candidate/decision', async (c) => {
+    const { exam, sub } = c.get('auth');
+    const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
+    const { state, reason } = await jsonBody(c, CandidateDecisionRequest);
+    await review.decide(exam, owner.candidate, state, reason, sub);
+    return c.json({ decisions: await review.list(exam, owner.candidate) });
+  });
 
   app.get('/candidates/:candidate/recordings', async (c) => {
     const { exam, sub } = c.get('auth');
     const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
     const list = await recordings.listFor(owner);
-    await access.viewed(exam, owner.candidate, { role: 'proctor', id: sub }, 'recordings');
+    await access.viewed(exam, owner.candidate, owner.viewer, 'recordings');
     return c.json({ recordings: list });
   });
 
@@ -58,20 +138,6 @@ export function reviewRoutes({ sessions, exams, recordings, access, retention }:
     return c.json({ entries: await access.list(exam, owner.candidate) });
   });
 
-  // The index of a segment (found in one pass over its stored chunks) is kept for the next
-  // request of the same bytes: a player asks for many ranges of one file.
-  const layouts = new Map<string, Promise<PlayableWebm>>();
-  const layoutOf = (tag: string, source: ByteSource) => {
-    let hit = layouts.get(tag);
-    if (hit) layouts.delete(tag);
-    else hit = indexWebm(source).then(playableLayout);
-    layouts.set(tag, hit);
-    hit.catch(() => layouts.delete(tag));
-    const oldest = layouts.keys().next();
-    if (layouts.size > LAYOUTS_KEPT && !oldest.done) layouts.delete(oldest.value);
-    return hit;
-  };
-
   /**
    * A segment as a playable, seekable webm, streamed from the store with HTTP ranges (206,
    * `Accept-Ranges`, a strong `ETag`): only the rewritten head is made in memory.
@@ -82,7 +148,7 @@ export function reviewRoutes({ sessions, exams, recordings, access, retention }:
     const id = parseWith(RecordingId, c.req.param('id'), 'recording id');
     const segment = parseWith(SegmentNo, c.req.param('segment'), 'segment');
     const { source, tag, complete } = await recordings.segmentSource(owner, id, segment);
-    const webm = await playableOr422(layoutOf(tag, source));
+    const webm = await playableOr422(layouts.get(tag, source));
     const etag = `"${tag}"`;
     const headers: Record<string, string> = {
       'content-type': 'video/webm',
@@ -100,7 +166,7 @@ export function reviewRoutes({ sessions, exams, recordings, access, retention }:
       throw new ApiError(416, 'range_not_satisfiable', `this segment has ${webm.size} bytes`, undefined, { 'content-range': `bytes */${webm.size}` });
     }
     const { start, end } = ask ?? { start: 0, end: webm.size };
-    await access.viewed(exam, owner.candidate, { role: 'proctor', id: sub }, `recording ${id} segment ${segment}`);
+    await access.viewed(exam, owner.candidate, owner.viewer, `recording ${id} segment ${segment}`);
     const body = pullStream(readPlayable(webm, source, start, end));
     headers['content-length'] = String(end - start);
     if (ask) headers['content-range'] = `bytes ${start}-${end - 1}/${webm.size}`;
