@@ -41,6 +41,8 @@ export interface Services {
   retention: Retention;
   /** The reviewers' judgements of flags and candidates (R13). */
   review: ReviewDecisions;
+  /** Signs and checks session tokens, upload credentials and media tickets. */
+  signer: TokenSigner;
   questions: Questions;
   events: EventLog;
   identity: Identity;
@@ -114,6 +116,7 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     access: new AccessLog(db, now),
     retention: new Retention({ db, exams, blobs, now, log }),
     review: new ReviewDecisions(db, now),
+    signer,
     questions: new Questions(secret, now),
     events,
     identity,

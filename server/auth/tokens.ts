@@ -23,6 +23,13 @@ export interface UploadClaims {
   scope?: 'evidence';
 }
 
+/**
+ * A review player's ticket (R13): read one candidate's segments by URL (a `<video src>` sends no
+ * Authorization header) for a few hours, while the reviewer's session lasts. Nothing else.
+ */
+export interface MediaClaims { typ: 'media'; sub: string; exam: string; sid: string; cand: string }
+export const MEDIA_TICKET_MS = 4 * 60 * 60_000;
+
 export class TokenSigner {
   constructor(private readonly key: Uint8Array, private readonly now: () => number, private readonly accessTtlMs = ACCESS_TOKEN_MS) {}
 
@@ -34,6 +41,18 @@ export class TokenSigner {
 
   signUpload(claims: Omit<UploadClaims, 'typ'>, expiresAt: number): Promise<string> {
     return this.sign({ ...claims, typ: 'upload' }, expiresAt);
+  }
+
+  signMedia(claims: Omit<MediaClaims, 'typ'>): Promise<{ ticket: string; expiresAt: number }> {
+    const expiresAt = this.now() + MEDIA_TICKET_MS;
+    return this.sign({ ...claims, typ: 'media' }, expiresAt).then((ticket) => ({ ticket, expiresAt }));
+  }
+
+  async verifyMedia(token: string): Promise<MediaClaims | null> {
+    const p = await this.verify(token);
+    if (p?.typ !== 'media') return null;
+    if (typeof p.sub !== 'string' || typeof p.exam !== 'string' || typeof p.sid !== 'string' || typeof p.cand !== 'string') return null;
+    return { typ: 'media', sub: p.sub, exam: p.exam, sid: p.sid, cand: p.cand };
   }
 
   /** Null for anything that is not a valid, unexpired token of the asked type. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CandidateLoginReply, SessionTokens } from '../../src/core/api-schema.js';
 import type { StoredCandidate } from '../../src/core/exam-schema.js';
 import type { Db } from '../db/open.js';
-import type { AccessClaims, TokenSigner, UploadClaims } from '../auth/tokens.js';
+import type { AccessClaims, MediaClaims, TokenSigner, UploadClaims } from '../auth/tokens.js';
 import { verifyPassword } from '../auth/password.js';
 import type { TicketCodes } from '../auth/ticket-codes.js';
 import type { Attempt, LoginThrottle } from '../auth/login-throttle.js';
@@ -162,6 +162,16 @@ export class Sessions {
     if (!claims) throw unauthorized();
     const row = await this.d.db.selectFrom('sessions').select(['ended_at', 'end_reason']).where('id', '=', claims.sid).executeTakeFirst();
     if (!row) throw unauthorized();
+    if (row.ended_at !== null) throw endedError(row.end_reason);
+    return claims;
+  }
+
+  /** A proctor's media ticket (review playback): its claims while the session it came from is active. */
+  async authenticateMedia(ticket: string): Promise<MediaClaims> {
+    const claims = await this.d.signer.verifyMedia(ticket);
+    if (!claims) throw unauthorized('invalid or expired media ticket: reopen the review page');
+    const row = await this.d.db.selectFrom('sessions').select(['ended_at', 'end_reason', 'role']).where('id', '=', claims.sid).executeTakeFirst();
+    if (!row || row.role !== 'proctor') throw unauthorized();
     if (row.ended_at !== null) throw endedError(row.end_reason);
     return claims;
   }

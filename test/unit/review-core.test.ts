@@ -4,7 +4,7 @@ import { completeness, currentDecisions, flagSpans, nextMarker, placeSegments, r
 import type { ReviewDecision } from '../../src/core/review-schema.js';
 
 const flag = (id: string, at: number, state: 'raised' | 'cleared', name = 'no-face', kind = 'cant-see') =>
-  ({ id, type: 'face-flag' as const, at, detail: { flag: name, state, kind } });
+  ({ id, type: 'face-flag' as const, at, receivedAt: at, detail: { flag: name, state, kind } });
 
 test('flags become spans from raise to clear; one never cleared stays open; a repeated raise is one span', () => {
   const spans = flagSpans([flag('c', 9_000, 'cleared'), flag('a', 1_000, 'raised'), flag('b', 2_000, 'raised', 'others', 'suspicious'),
@@ -60,7 +60,7 @@ test('segments are placed at their server-time starts with gaps kept; a segment 
 test('markers: phases, flags with their end, integrity, outages, chat and actions on one sorted lane; J/K step over them', () => {
   const times = { loginOpensAt: 0, entryOpensAt: 0, lotteryClosesAt: 0, startAt: 100_000, entryClosesAt: 0, answeringAt: 700_000, endAt: 1_000_000, retentionEndsAt: 2e9 };
   const markers = reviewMarkers({
-    exam: { id: 'e', title: 'x', helpLine: 'x', times, faceMatch: false },
+    exam: { id: 'e', title: { 'zh-CN': 'x' }, helpLine: { 'zh-CN': 'x' }, times, faceMatch: false },
     events: [flag('f1', 200_000, 'raised', 'others', 'suspicious'), flag('f2', 230_000, 'cleared', 'others', 'suspicious'),
       { id: 'e1', type: 'tab-hidden', at: 300_000, receivedAt: 0 }, { id: 'e2', type: 'face-summary', at: 310_000, receivedAt: 0 }],
     chat: [{ id: 'm1', text: 'help', at: 400_000, from: 'candidate', receivedAt: 0, kind: 'message' }],

@@ -110,3 +110,20 @@ test('an exam whose proctor has no room is refused at import; a reviewer without
   exam.proctors = [{ id: 'p9', name: 'No room', passwordHash: hash }];
   await assert.rejects(s.importExam(exam), /at least one room/);
 });
+
+test('a media ticket plays one candidate\'s segments by URL (ranges too), no other candidate\'s, and ends with the session', async () => {
+  const issued = await s.call('POST', '/api/review/candidates/cA-2/media-ticket', undefined, bearer(proctor));
+  assert.equal(issued.status, 200);
+  const ticket = encodeURIComponent(issued.json.ticket);
+  const seg = `${s.url}/api/review/candidates/cA-2/recordings/rec-judge-cam/segments/1`;
+  const whole = await fetch(`${seg}?ticket=${ticket}`);
+  assert.equal(whole.status, 200);
+  const ranged = await fetch(`${seg}?ticket=${ticket}`, { headers: { range: 'bytes=0-9' } });
+  assert.equal(ranged.status, 206);
+  assert.equal((await fetch(`${s.url}/api/review/candidates/cA-1/recordings/rec-judge-cam/segments/1?ticket=${ticket}`)).status, 403);
+  assert.equal((await fetch(`${s.url}/api/review/candidates/cA-2/case?ticket=${ticket}`)).status, 401, 'a ticket reads segments, nothing else');
+  assert.equal((await fetch(`${seg}?ticket=x${ticket}`)).status, 401);
+  assert.equal((await s.call('POST', '/api/review/candidates/cB-1/media-ticket', undefined, bearer(proctor))).status, 403);
+  await s.call('DELETE', '/api/session/proctor', undefined, bearer(proctor));
+  assert.equal((await fetch(`${seg}?ticket=${ticket}`)).status, 401, 'signed out: the ticket is dead');
+});

@@ -19,10 +19,22 @@ import { jsonBody, parseWith } from '../validate.js';
  * list by what needs a person most, one candidate's case on a server-time line, the judgements,
  * and each segment served as a playable, seekable webm. Every view of evidence is logged.
  */
-export function reviewRoutes(services: Services): Hono<AuthEnv> {
-  const { sessions, exams, recordings, access, retention, roomView, review } = services;
-  const app = new Hono<AuthEnv>();
-  app.use('*', requireRole(sessions, 'proctor'));
+interface ReviewEnv { Variables: AuthEnv['Variables'] & { mediaFor?: string } }
+const SEGMENT_PATH = /\/candidates\/[^/]+\/recordings\/[^/]+\/segments\/[^/]+$/;
+
+export function reviewRoutes(services: Services): Hono<ReviewEnv> {
+  const { sessions, exams, recordings, access, retention, roomView, review, signer } = services;
+  const app = new Hono<ReviewEnv>();
+  const proctorOnly = requireRole(sessions, 'proctor');
+  // A player's segment requests carry a media ticket in the URL instead (a <video> sends no header).
+  app.use('*', async (c, next) => {
+    const ticket = c.req.query('ticket');
+    if (ticket === undefined || c.req.method !== 'GET' || !SEGMENT_PATH.test(c.req.path)) return proctorOnly(c, next);
+    const m = await sessions.authenticateMedia(ticket);
+    c.set('auth', { typ: 'access', role: 'proctor', sub: m.sub, exam: m.exam, sid: m.sid });
+    c.set('mediaFor', m.cand);
+    await next();
+  });
   const layouts = new LayoutCache(LAYOUTS_KEPT);
 
   async function reviewerOf(examId: string, proctorId: string) {
@@ -91,6 +103,13 @@ export function reviewRoutes(services: Services): Hono<AuthEnv> {
     }
   }
 
+  /** A ticket for the review player to read this candidate's segments by URL (R13), for a few hours of this session. */
+  app.post('/candidates/:candidate/media-ticket', async (c) => {
+    const { exam, sub, sid } = c.get('auth');
+    const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
+    return c.json(await signer.signMedia({ sub, exam, sid, cand: owner.candidate }));
+  });
+
   app.post('/candidates/:candidate/flags/:flag', async (c) => {
     const { exam, sub } = c.get('auth');
     const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
@@ -145,6 +164,8 @@ export function reviewRoutes(services: Services): Hono<AuthEnv> {
   app.get('/candidates/:candidate/recordings/:id/segments/:segment', async (c) => {
     const { exam, sub } = c.get('auth');
     const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
+    const ticketFor = c.get('mediaFor');
+    if (ticketFor !== undefined && ticketFor !== owner.candidate) throw forbidden('this media ticket is for another candidate');
     const id = parseWith(RecordingId, c.req.param('id'), 'recording id');
     const segment = parseWith(SegmentNo, c.req.param('segment'), 'segment');
     const { source, tag, complete } = await recordings.segmentSource(owner, id, segment);
