@@ -6,7 +6,7 @@ import { forbidden, unauthorized } from './api-error.js';
 export interface AuthEnv { Variables: { auth: AccessClaims } }
 
 /** Requires a Bearer session token of one role whose session is still active. */
-export function requireRole(sessions: Sessions, role: AccessClaims['role']): MiddlewareHandler<AuthEnv> {
+export function requireRole<E extends AuthEnv = AuthEnv>(sessions: Sessions, role: AccessClaims['role']): MiddlewareHandler<E> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer ([A-Za-z0-9._-]{10,4096})$/.exec(header);

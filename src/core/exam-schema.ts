@@ -52,7 +52,7 @@ export const Proctor = z.object({
    */
   role: z.enum(['proctor', 'reviewer']).default('proctor'),
   rooms: z.array(Id).default([]),
-}).refine((p) => p.role === 'reviewer' || p.rooms.length > 0, { message: 'a proctor needs at least one room (a reviewer may have none)', path: ['rooms'] });
+}).refine((p) => p.role === 'reviewer' || p.rooms.length > 0, { error: 'a proctor needs at least one room (a reviewer may have none)', path: ['rooms'] });
 export type Proctor = z.infer<typeof Proctor>;
 
 export const RecordingSettings = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExamSummary, LotteryNumber } from './api-schema.js';
+import { ExamSummary, LotteryNumber, Progress } from './api-schema.js';
 import { ChatMessage } from './event-schema.js';
 import { Id } from './exam-schema.js';
 import { RecordingKind } from './recording-schema.js';
@@ -29,7 +29,7 @@ export const FlagDecisionRequest = z.object({ verdict: FlagVerdict, note: z.stri
 export const CandidateDecisionRequest = z.object({
   state: z.enum(['in-review', 'cleared', 'incident']),
   reason: z.string().trim().max(500).default(''),
-}).refine((d) => d.state === 'in-review' || d.reason.length > 0, { message: 'a reason is required to clear a candidate or mark an incident', path: ['reason'] });
+}).refine((d) => d.state === 'in-review' || d.reason.length > 0, { error: 'a reason is required to clear a candidate or mark an incident', path: ['reason'] });
 
 /** Evidence completeness of one kind of recording: bytes verified ÷ bytes the device reported recording. */
 export const Completeness = z.object({
@@ -80,6 +80,7 @@ export const ReviewCase = z.object({
   exam: ExamSummary,
   candidate: z.object({ id: Id, name: z.string(), room: Id }),
   row: ReviewRow,
+  progress: Progress,
   lottery: LotteryNumber.nullable(),
   events: z.array(RoomEvent),
   chat: z.array(ChatMessage),

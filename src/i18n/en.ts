@@ -1,8 +1,10 @@
 import type { MessageKey } from './zh-CN.js';
+import { reviewEn } from './review.en.js';
 import { proctorEn } from './proctor.en.js';
 
 export const en: Record<MessageKey, string> = {
   ...proctorEn,
+  ...reviewEn,
   'app.name': 'Invigil online exam',
   'app.offline': 'You are offline: the exam goes on, everything is kept on this device and uploads when the network is back.',
   'app.loading': 'Loading…',
@@ -67,8 +69,6 @@ export const en: Record<MessageKey, string> = {
   'proctor.submit': 'Log in',
   'proctor.logout': 'Log out',
   'evidence.title': 'Phone evidence camera',
-  'review.title': 'Review',
-  'review.unavailable': 'Review is not available in this version yet.',
   'error.invalid_credentials': 'Wrong candidate ID or ticket code. Check your admission ticket and try again.',
   'error.invalid_credentials.proctor': 'Wrong exam ID, proctor ID or password.',
   'error.login_not_open': 'Login has not opened yet. Try again after {time}.',

@@ -1,8 +1,10 @@
 import { proctorZhCN } from './proctor.zh-CN.js';
+import { reviewZhCN } from './review.zh-CN.js';
 
 /** The primary catalogue: every key the UI uses. `{name}` marks a value filled in at run time. */
 export const zhCN = {
   ...proctorZhCN,
+  ...reviewZhCN,
   'app.name': 'Invigil 在线考试',
   'app.offline': '网络已断开：考试可以继续，数据保存在本机，联网后自动上传。',
   'app.loading': '正在加载…',
@@ -67,8 +69,6 @@ export const zhCN = {
   'proctor.submit': '登录',
   'proctor.logout': '退出登录',
   'evidence.title': '手机佐证录像',
-  'review.title': '考后回看',
-  'review.unavailable': '回看功能尚未在此版本中提供。',
   'error.invalid_credentials': '考生号或验证码不正确，请核对准考证后重试。',
   'error.invalid_credentials.proctor': '考试编号、监督员编号或密码不正确。',
   'error.login_not_open': '登录尚未开放，请于 {time} 后再试。',

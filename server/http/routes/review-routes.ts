@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { Id } from '../../../src/core/exam-schema.js';
 import { RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
@@ -25,16 +25,17 @@ const SEGMENT_PATH = /\/candidates\/[^/]+\/recordings\/[^/]+\/segments\/[^/]+$/;
 export function reviewRoutes(services: Services): Hono<ReviewEnv> {
   const { sessions, exams, recordings, access, retention, roomView, review, signer } = services;
   const app = new Hono<ReviewEnv>();
-  const proctorOnly = requireRole(sessions, 'proctor');
+  const proctorOnly = requireRole<ReviewEnv>(sessions, 'proctor');
   // A player's segment requests carry a media ticket in the URL instead (a <video> sends no header).
-  app.use('*', async (c, next) => {
+  const ticketOrSession: MiddlewareHandler<ReviewEnv> = async (c, next) => {
     const ticket = c.req.query('ticket');
     if (ticket === undefined || c.req.method !== 'GET' || !SEGMENT_PATH.test(c.req.path)) return proctorOnly(c, next);
     const m = await sessions.authenticateMedia(ticket);
     c.set('auth', { typ: 'access', role: 'proctor', sub: m.sub, exam: m.exam, sid: m.sid });
     c.set('mediaFor', m.cand);
     await next();
-  });
+  };
+  app.use('*', ticketOrSession);
   const layouts = new LayoutCache(LAYOUTS_KEPT);
 
   async function reviewerOf(examId: string, proctorId: string) {
@@ -50,7 +51,7 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
     const candidate = exam.config.roster.find((c) => c.id === candidateId);
     if (!candidate) throw notFound('no such candidate in this exam');
     if (!sees(candidate.room)) throw forbidden('this candidate is not in your rooms');
-    return { exam: examId, candidate: candidateId, stored: exam, viewer: { role: proctor.role, id: proctor.id } };
+    return { exam: examId, candidate: candidateId, stored: exam, person: candidate, viewer: { role: proctor.role, id: proctor.id } };
   }
 
   /** Every candidate this person may review, each with what needs a person, sorted by it. */
@@ -81,11 +82,12 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
       segments: (await Promise.all(r.segments.map(async (s) => ({ segment: s.segment, startedAt: s.startedAt, durationMs: await durationOf(owner, r.id, s.segment) }))))
         .filter((s): s is { segment: number; startedAt: number | null; durationMs: number } => s.durationMs !== null),
     })));
-    const candidate = owner.stored.config.roster.find((x) => x.id === owner.candidate)!;
+    const candidate = owner.person;
     const body: ReviewCase = {
       exam: examSummary(owner.stored),
       candidate: { id: candidate.id, name: candidate.name, room: candidate.room },
       row: reviewRow(detail, decisions),
+      progress: detail.tile.progress,
       lottery: detail.lottery, events: detail.events, chat: detail.chat, outages: detail.outages, actions: detail.actions,
       recordings: placed, decisions,
     };

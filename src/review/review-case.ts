@@ -1,0 +1,137 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { z } from 'zod';
+import { ReviewCase, ReviewDecision } from '../core/review-schema.js';
+import { flagSpans, placeSegments, reviewMarkers, reviewSpan, type PlacedSegment } from '../core/review.js';
+import type { SessionStore } from '../net/session-store.js';
+import { LocaleController, locale, t } from '../i18n/i18n.js';
+import { baseStyles } from '../ui/ui-styles.js';
+import { errorText } from '../ui/error-text.js';
+import { markerText } from './marker-label.js';
+import type { FlagJudgement } from './review-flags.js';
+import type { CandidateJudgement } from './review-decision.js';
+import type { ReviewPlayer } from './review-player.js';
+import { rowFacts } from './row-facts.js';
+import './review-player.js';
+import './review-flags.js';
+import './review-decision.js';
+
+const Ticket = z.object({ ticket: z.string(), expiresAt: z.number() });
+const Decisions = z.object({ decisions: z.array(ReviewDecision) });
+
+/** One candidate's review (`#/review/<candidate>`): the streams in sync, the flags to judge, the timeline, the outcome. */
+@customElement('review-case')
+export class ReviewCaseView extends LitElement {
+  static override styles = [baseStyles, css`
+    :host { max-width: 1200px; margin: 0 auto; padding: 1rem; }
+    .top { display: flex; justify-content: space-between; align-items: baseline; gap: 1rem; flex-wrap: wrap; }
+    .facts { display: flex; gap: 0.4rem 1rem; flex-wrap: wrap; color: #57606a; margin: 0 0 0.75rem; padding: 0; list-style: none; }
+    .facts .bad { color: #a40e26; font-weight: 600; }
+    .cols { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; }
+    @media (max-width: 900px) { .cols { grid-template-columns: 1fr; } }
+    ol.lane-list { list-style: none; padding: 0; margin: 0; max-height: 24rem; overflow: auto; }
+    ol.lane-list li button { background: none; border: 0; color: inherit; min-height: 32px; padding: 0.1rem 0.3rem; font-weight: 400; text-align: left; width: 100%; }
+    ol.lane-list li button:hover { background: #f6f8fa; }
+    ol.lane-list li.here button { background: #ddf4ff; }
+    .t { font-variant-numeric: tabular-nums; color: #57606a; margin-right: 0.5rem; }
+  `];
+  private readonly i18n = new LocaleController(this);
+  @property({ attribute: false }) store!: SessionStore;
+  @property() candidate = '';
+  @state() private data: ReviewCase | null = null;
+  @state() private ticket = '';
+  @state() private error = '';
+  @state() private busy = false;
+  @state() private position = 0;
+  @query('review-player') private player!: ReviewPlayer;
+  private placed = new Map<PlacedSegment['kind'], PlacedSegment[]>();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    this.error = '';
+    const path = `/api/review/candidates/${encodeURIComponent(this.candidate)}`;
+    try {
+      const [data, ticket] = await Promise.all([
+        this.store.api.authed('GET', `${path}/case`, ReviewCase),
+        this.store.api.authed('POST', `${path}/media-ticket`, Ticket),
+      ]);
+      this.placed = placeSegments(data.recordings);
+      this.ticket = ticket.ticket;
+      this.data = data;
+    } catch (err) {
+      this.error = errorText(err, (ms) => new Date(ms).toLocaleString(locale()));
+    }
+  }
+
+  private readonly urlOf = (s: PlacedSegment) =>
+    `/api/review/candidates/${encodeURIComponent(this.candidate)}/recordings/${encodeURIComponent(s.recording)}/segments/${s.segment}?ticket=${encodeURIComponent(this.ticket)}`;
+
+  private async send(path: string, body: unknown): Promise<void> {
+    this.busy = true;
+    this.error = '';
+    try {
+      const { decisions } = await this.store.api.authed('POST', `/api/review/candidates/${encodeURIComponent(this.candidate)}/${path}`, Decisions, body);
+      // The row's state and counts follow from the decisions: read the case again (cheap, no video reload).
+      const data = await this.store.api.authed('GET', `/api/review/candidates/${encodeURIComponent(this.candidate)}/case`, ReviewCase);
+      this.data = { ...data, decisions, recordings: this.data?.recordings ?? data.recordings };
+    } catch (err) {
+      this.error = errorText(err, (ms) => new Date(ms).toLocaleString(locale()));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private onJudge(e: CustomEvent<FlagJudgement>): void {
+    void this.send(`flags/${encodeURIComponent(e.detail.flag)}`, { verdict: e.detail.verdict, note: e.detail.note });
+  }
+  private onDecide(e: CustomEvent<CandidateJudgement>): void {
+    void this.send('decision', e.detail);
+  }
+  private seek(at: number): void {
+    this.player.seek(at);
+    this.player.focus();
+  }
+
+  override render() {
+    const back = html`<a href="#/review">← ${t('review.back')}</a>`;
+    if (!this.data) {
+      return html`${back}${this.error ? html`<div class="error" role="alert">${this.error} <button class="secondary" @click=${() => this.load()}>${t('proctor.retry')}</button></div>` : html`<p role="status">${t('app.loading')}</p>`}`;
+    }
+    const d = this.data;
+    const markers = reviewMarkers(d, d.progress);
+    const span = reviewSpan(this.placed.values(), markers);
+    const time = (ms: number) => new Date(ms).toLocaleTimeString(locale(), { hour12: false });
+    const here = markers.filter((m) => m.at <= this.position + 250).pop()?.id;
+    return html`
+      <div class="top">${back}<span class="note">${t('review.viewLogged')}</span></div>
+      <h1>${d.candidate.name} <span class="note">${d.candidate.id} · ${d.candidate.room}${d.row.number !== null ? ` · ${t('review.number', { n: d.row.number })}` : ''}</span></h1>
+      <ul class="facts">${rowFacts(d.row).map((f) => html`<li class=${f.bad ? 'bad' : ''}>${f.text}</li>`)}</ul>
+      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
+      <review-player .placed=${this.placed} .markers=${markers} .span=${span} .urlOf=${this.urlOf}
+        @position=${(e: CustomEvent<number>) => { this.position = e.detail; }}></review-player>
+      <div class="cols">
+        <section class="card" aria-labelledby="flags-h">
+          <h2 id="flags-h">${t('review.flags')}</h2>
+          <review-flags .flags=${flagSpans(d.events)} .decisions=${d.decisions} ?busy=${this.busy}
+            @seek=${(e: CustomEvent<number>) => this.seek(e.detail)} @judge=${this.onJudge}></review-flags>
+        </section>
+        <section class="card" aria-labelledby="outcome-h">
+          <h2 id="outcome-h">${t('review.outcome')}</h2>
+          <review-decision .state=${d.row.state} .decisions=${d.decisions} ?busy=${this.busy} @decide=${this.onDecide}></review-decision>
+        </section>
+      </div>
+      <section class="card" aria-labelledby="lane-h">
+        <h2 id="lane-h">${t('review.timeline')}</h2>
+        <ol class="lane-list">${markers.map((m) => html`<li class=${m.id === here ? 'here' : ''}>
+          <button data-marker=${m.id} @click=${() => this.seek(m.at)}><span class="t">${time(m.at)}</span>${markerText(m)}</button></li>`)}</ol>
+      </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap { 'review-case': ReviewCaseView }
+}
