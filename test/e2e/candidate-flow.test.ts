@@ -16,12 +16,15 @@ before(async () => {
 });
 after(() => e?.close());
 
-/** An exam starting `inMs` from now with short phases, imported the way an administrator does. */
+/**
+ * An exam starting `inMs` from now with short phases, imported the way an administrator does. A
+ * walk to the waiting page takes 7–11 s here; the leads give it three times that.
+ */
 async function shortExam(id: string, inMs: number, extra: Partial<Parameters<typeof examFixture>[0]> = {}) {
   const startAt = Date.now() + inMs;
   await e.importExam(examFixture({
     id, startAt, rooms: { A: 3 }, ...extra,
-    timeline: { lotteryClosesMinutesBefore: 0.25, readingMinutes: 0.25, answeringMinutes: 0.25, ...extra.timeline },
+    timeline: { lotteryClosesMinutesBefore: 0.1, readingMinutes: 0.25, answeringMinutes: 0.25, ...extra.timeline },
   }));
   const reading = (extra.timeline?.readingMinutes ?? 0.25) * MIN;
   return { startAt, answeringAt: startAt + reading, endAt: startAt + reading + (extra.timeline?.answeringMinutes ?? 0.25) * MIN };
@@ -59,7 +62,7 @@ async function serverRecord(examId: string, candidateId: string) {
 }
 
 test('one candidate through every step by the visible labels, to "上传成功"; every view passes axe', async () => {
-  const t = await shortExam('flow', 75 * SEC);
+  const t = await shortExam('flow', 35 * SEC);
   const context = await e.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await walkToExam(page, e.server.url, 'cA-1', 'TA-1', {
@@ -111,7 +114,7 @@ test('one candidate through every step by the visible labels, to "上传成功";
 });
 
 test('sealed at entry, offline from right after entry until after the end: question on time, both phases, every recording verified after', async () => {
-  const t = await shortExam('sealed', 60 * SEC, { questionRelease: 'sealed-at-entry' });
+  const t = await shortExam('sealed', 30 * SEC, { questionRelease: 'sealed-at-entry' });
   const context = await e.browser.newContext();
   const page = await context.newPage();
   await walkToExam(page, e.server.url, 'cA-1', 'TA-1', { examId: 'sealed' });
@@ -157,7 +160,7 @@ test('sealed at entry, offline from right after entry until after the end: quest
 });
 
 test('device clock ±1 h, offline at the start then back, reload mid-exam: same deadlines, right step, recording continues', async () => {
-  const t = await shortExam('clock', 60 * SEC, { timeline: { readingMinutes: 0.5 } });
+  const t = await shortExam('clock', 30 * SEC, { timeline: { readingMinutes: 0.5 } });
   const context = await e.browser.newContext();
   await installShiftableClock(context);
   let page = await context.newPage();
