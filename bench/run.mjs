@@ -9,7 +9,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [name, ...rest] = process.argv.slice(2);
 const file = name && path.join(root, 'bench', `${name}.ts`);
 if (!file || !existsSync(file)) {
-  console.error('usage: npm run bench -- <recording|upload|shell|face|proctor|evidence> [--minutes N]');
+  console.error('usage: npm run bench -- <recording|upload|shell|face|proctor|evidence|review> [--minutes N]');
   process.exit(2);
 }
 // The benchmarks drive the built app, like `npm start` serves it.

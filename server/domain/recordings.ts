@@ -204,6 +204,13 @@ export class Recordings {
     return row?.n ?? 0;
   }
 
+  /** Each recording's verified chain head (null until verified), by id. */
+  async chainHeads(owner: Owner): Promise<Map<string, string | null>> {
+    const rows = await this.db.selectFrom('recordings').select(['id', 'chain_head'])
+      .where('exam_id', '=', owner.exam).where('candidate_id', '=', owner.candidate).execute();
+    return new Map(rows.map((r) => [r.id, r.chain_head]));
+  }
+
   /**
    * Re-reads every stored chunk of a candidate's recordings and derives each chain again from the
    * bytes on disk (not from the digests noted at receipt): the check anyone can repeat later

@@ -72,6 +72,9 @@ export type ReviewList = z.infer<typeof ReviewList>;
 export const ReviewSegment = z.object({ segment: z.number().int(), startedAt: z.number().nullable(), durationMs: z.number() });
 export const ReviewRecording = z.object({
   id: z.string(), kind: RecordingKind, verifiedAt: z.number().nullable(), segments: z.array(ReviewSegment),
+  /** Hex SHA-256 chain head the server verified (null before completion): `invigil verify` re-derives it. */
+  chainHead: z.string().nullable(),
+  bytes: z.number(),
 });
 export type ReviewRecording = z.infer<typeof ReviewRecording>;
 

@@ -12,9 +12,10 @@ import type { ProctorLoginSubmit } from '../proctor/proctor-login.js';
 import '../proctor/proctor-login.js';
 import './review-list.js';
 import './review-case.js';
+import './review-report.js';
 
 /**
- * Review mode (`#/review`, `#/review/<candidate>`), R13: proctors (their rooms) and reviewers (every
+ * Review mode (`#/review`, `#/review/<candidate>`, `#/review/<candidate>/report`), R13: proctors (their rooms) and reviewers (every
  * room) sign in as in the console — the same session — and work through the list.
  */
 @customElement('review-app')
@@ -59,7 +60,9 @@ export class ReviewApp extends LitElement {
   override render() {
     if (this.restoring) return html`<p role="status">${t('app.loading')}</p>`;
     if (!this.signedIn) return html`<proctor-login .error=${this.error} ?busy=${this.busy} @proctor-login=${this.onLogin}></proctor-login>`;
-    const candidate = decodeURIComponent(this.path.split('/')[0] ?? '');
+    const [first = '', view = ''] = this.path.split('/');
+    const candidate = decodeURIComponent(first);
+    if (candidate && view === 'report') return keyed(`${candidate}/report`, html`<review-report .store=${this.store} .candidate=${candidate}></review-report>`);
     return candidate
       ? keyed(candidate, html`<review-case .store=${this.store} .candidate=${candidate}></review-case>`)
       : html`<review-list .store=${this.store} @logout=${this.onLogout}></review-list>`;

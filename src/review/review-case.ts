@@ -7,6 +7,7 @@ import type { SessionStore } from '../net/session-store.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { errorText } from '../ui/error-text.js';
+import { loadCase } from './case-source.js';
 import { markerText } from './marker-label.js';
 import type { FlagJudgement } from './review-flags.js';
 import type { CandidateJudgement } from './review-decision.js';
@@ -16,7 +17,6 @@ import './review-player.js';
 import './review-flags.js';
 import './review-decision.js';
 
-const Ticket = z.object({ ticket: z.string(), expiresAt: z.number() });
 const Decisions = z.object({ decisions: z.array(ReviewDecision) });
 
 /** One candidate's review (`#/review/<candidate>`): the streams in sync, the flags to judge, the timeline, the outcome. */
@@ -39,7 +39,6 @@ export class ReviewCaseView extends LitElement {
   @property({ attribute: false }) store!: SessionStore;
   @property() candidate = '';
   @state() private data: ReviewCase | null = null;
-  @state() private ticket = '';
   @state() private error = '';
   @state() private busy = false;
   @state() private position = 0;
@@ -53,22 +52,17 @@ export class ReviewCaseView extends LitElement {
 
   private async load(): Promise<void> {
     this.error = '';
-    const path = `/api/review/candidates/${encodeURIComponent(this.candidate)}`;
     try {
-      const [data, ticket] = await Promise.all([
-        this.store.api.authed('GET', `${path}/case`, ReviewCase),
-        this.store.api.authed('POST', `${path}/media-ticket`, Ticket),
-      ]);
-      this.placed = placeSegments(data.recordings);
-      this.ticket = ticket.ticket;
-      this.data = data;
+      const loaded = await loadCase(this.store, this.candidate);
+      this.placed = placeSegments(loaded.data.recordings);
+      this.urlOf = loaded.urlOf;
+      this.data = loaded.data;
     } catch (err) {
       this.error = errorText(err, (ms) => new Date(ms).toLocaleString(locale()));
     }
   }
 
-  private readonly urlOf = (s: PlacedSegment) =>
-    `/api/review/candidates/${encodeURIComponent(this.candidate)}/recordings/${encodeURIComponent(s.recording)}/segments/${s.segment}?ticket=${encodeURIComponent(this.ticket)}`;
+  private urlOf: (s: PlacedSegment) => string = () => '';
 
   private async send(path: string, body: unknown): Promise<void> {
     this.busy = true;
@@ -107,7 +101,7 @@ export class ReviewCaseView extends LitElement {
     const time = (ms: number) => new Date(ms).toLocaleTimeString(locale(), { hour12: false });
     const here = markers.filter((m) => m.at <= this.position + 250).pop()?.id;
     return html`
-      <div class="top">${back}<span class="note">${t('review.viewLogged')}</span></div>
+      <div class="top">${back}<a href="#/review/${encodeURIComponent(d.candidate.id)}/report">${t('review.report')}</a><span class="note">${t('review.viewLogged')}</span></div>
       <h1>${d.candidate.name} <span class="note">${d.candidate.id} · ${d.candidate.room}${d.row.number !== null ? ` · ${t('review.number', { n: d.row.number })}` : ''}</span></h1>
       <ul class="facts">${rowFacts(d.row).map((f) => html`<li class=${f.bad ? 'bad' : ''}>${f.text}</li>`)}</ul>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}

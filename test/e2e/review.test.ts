@@ -194,19 +194,47 @@ test('flags confirmed and dismissed, the candidate an incident with a reason: al
   assert.match(await page.locator('review-decision ol').innerText(), /违纪事件 — 确认第二人在场/);
 });
 
+test('the incident report: the confirmed flag with a still from each recording, the decisions, and each recording\'s chain head', async () => {
+  await page.getByRole('link', { name: '事件报告' }).click();
+  await page.locator('review-report[data-stills-done]').waitFor({ timeout: 30_000 });
+  const row = page.locator('review-report tr[data-flag="e2e-flag-others-r"]');
+  assert.equal(await page.locator('review-report tr[data-flag]').count(), 1, 'only the confirmed flag');
+  const stills = await row.locator('img').evaluateAll((imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, i.getAttribute('alt')]));
+  assert.equal(stills.length, 3, JSON.stringify(stills));
+  for (const [width] of stills) assert.ok(Number(width) > 0, 'a decoded frame');
+  assert.match(await page.locator('review-report [data-outcome="incident"]').innerText(), /违纪事件 · r1 · .* — 确认第二人在场/);
+  const proctor = await call('POST', '/api/session/proctor', { examId: 'rev', proctorId: 'p1', password: PROCTOR_PASSWORD, deviceId: 'device-review-e2e-report' });
+  const c = await call('GET', '/api/review/candidates/cA-2/case', undefined, proctor.token as string) as { recordings: { id: string; chainHead: string }[] };
+  for (const r of c.recordings) {
+    assert.match(r.chainHead, /^[0-9a-f]{64}$/);
+    assert.equal(await page.locator(`review-report code[data-chain="${r.id}"]`).innerText(), r.chainHead);
+  }
+  await page.getByText('npx invigil verify rev cA-2').waitFor();
+  await assertAccessible(page, 'incident report');
+  await shot(page, 'review-report-zh');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.getByRole('button', { name: '打印 / 保存为 PDF' }).isVisible(), false, 'the print has no buttons');
+  await page.emulateMedia({ media: 'screen' });
+  await page.getByRole('link', { name: /返回回看/ }).click();
+  await page.locator('review-player video').first().waitFor();
+});
+
 test('in English; the access log lists the reviewer\'s views of the case and of each segment', async () => {
   await page.evaluate(() => localStorage.setItem('invigil.locale', 'en'));
   await page.reload();
   await page.locator('[data-state="incident"]').waitFor();
   await settled(page);
   await shot(page, 'review-case-en');
+  await page.getByRole('link', { name: 'Incident report' }).click();
+  await page.locator('review-report[data-stills-done]').waitFor({ timeout: 30_000 });
+  await shot(page, 'review-report-en');
   await page.goto(`${e.server.url}/#/review`);
   await page.locator('tr[data-candidate]').first().waitFor();
   await shot(page, 'review-list-en');
   const proctor = await call('POST', '/api/session/proctor', { examId: 'rev', proctorId: 'p1', password: PROCTOR_PASSWORD, deviceId: 'device-review-e2e-proctor' });
   const log = await call('GET', '/api/review/candidates/cA-2/access-log', undefined, proctor.token as string) as { entries: { viewerRole: string; viewerId: string; what: string }[] };
   const mine = log.entries.filter((x) => x.viewerId === 'r1' && x.viewerRole === 'reviewer').map((x) => x.what);
-  for (const what of ['case', 'recording rec-e2e-camera segment 0', 'recording rec-e2e-camera segment 1', 'recording rec-e2e-screen segment 0', 'recording rec-e2e-phone1 segment 0']) {
+  for (const what of ['case', 'report', 'recording rec-e2e-camera segment 0', 'recording rec-e2e-camera segment 1', 'recording rec-e2e-screen segment 0', 'recording rec-e2e-phone1 segment 0']) {
     assert.ok(mine.includes(what), `${what} in ${JSON.stringify(mine)}`);
   }
 });

@@ -45,8 +45,8 @@ test('priority: an undecided candidate with a suspicious flag before one with mi
 
 test('segments are placed at their server-time starts with gaps kept; a segment without a start follows the one before', () => {
   const placed = placeSegments([
-    { id: 'cam', kind: 'camera', verifiedAt: 1, segments: [{ segment: 1, startedAt: 20_000, durationMs: 5_000 }, { segment: 0, startedAt: 10_000, durationMs: 4_000 }, { segment: 2, startedAt: null, durationMs: 1_000 }] },
-    { id: 'scr', kind: 'screen', verifiedAt: null, segments: [{ segment: 0, startedAt: 10_500, durationMs: 30_000 }] },
+    { id: 'cam', kind: 'camera', verifiedAt: 1, chainHead: null, bytes: 0, segments: [{ segment: 1, startedAt: 20_000, durationMs: 5_000 }, { segment: 0, startedAt: 10_000, durationMs: 4_000 }, { segment: 2, startedAt: null, durationMs: 1_000 }] },
+    { id: 'scr', kind: 'screen', verifiedAt: null, chainHead: null, bytes: 0, segments: [{ segment: 0, startedAt: 10_500, durationMs: 30_000 }] },
   ]);
   const cam = placed.get('camera')!;
   assert.deepEqual(cam.map((s) => [s.segment, s.from, s.to]), [[0, 10_000, 14_000], [1, 20_000, 25_000], [2, 25_000, 26_000]]);

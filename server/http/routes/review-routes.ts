@@ -77,8 +77,9 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
     const detail = await roomView.detail(owner.stored, owner.candidate, sub);
     const decisions = await review.list(exam, owner.candidate);
     const held = await recordings.listFor(owner);
+    const heads = await recordings.chainHeads(owner);
     const placed: ReviewRecording[] = await Promise.all(held.map(async (r) => ({
-      id: r.id, kind: r.kind, verifiedAt: r.verifiedAt,
+      id: r.id, kind: r.kind, verifiedAt: r.verifiedAt, chainHead: heads.get(r.id) ?? null, bytes: r.bytes,
       segments: (await Promise.all(r.segments.map(async (s) => ({ segment: s.segment, startedAt: s.startedAt, durationMs: await durationOf(owner, r.id, s.segment) }))))
         .filter((s): s is { segment: number; startedAt: number | null; durationMs: number } => s.durationMs !== null),
     })));
@@ -91,7 +92,8 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
       lottery: detail.lottery, events: detail.events, chat: detail.chat, outages: detail.outages, actions: detail.actions,
       recordings: placed, decisions,
     };
-    await access.viewed(exam, owner.candidate, owner.viewer, 'case');
+    // The incident report reads the same case: its view is logged as the report's.
+    await access.viewed(exam, owner.candidate, owner.viewer, c.req.query('for') === 'report' ? 'report' : 'case');
     return c.json(body);
   });
 
