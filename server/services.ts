@@ -9,6 +9,8 @@ import { ExamStore } from './domain/exam-store.js';
 import { AccessLog } from './domain/access-log.js';
 import { Retention } from './domain/retention.js';
 import { ReviewDecisions } from './domain/review.js';
+import { ReviewIndexer } from './domain/review-indexer.js';
+import { LayoutCache } from './media/layout-cache.js';
 import { Lottery } from './domain/lottery.js';
 import { Progress } from './domain/progress.js';
 import { Sessions } from './domain/sessions.js';
@@ -41,6 +43,10 @@ export interface Services {
   retention: Retention;
   /** The reviewers' judgements of flags and candidates (R13). */
   review: ReviewDecisions;
+  /** Segment indexes for review playback (memory, and beside the chunks once verified). */
+  layouts: LayoutCache;
+  /** Indexes each recording for review once it is verified, in the background. */
+  indexer: ReviewIndexer;
   /** Signs and checks session tokens, upload credentials and media tickets. */
   signer: TokenSigner;
   questions: Questions;
@@ -105,6 +111,8 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     return exam !== null && p.enteredAt !== null && p.endedAt === null && now() < personalTimes(exam.times, p).endAt;
   };
   const phones = new EvidencePhones({ db, exams, sessions, progress, events, changes, throttle: new BindThrottle(limiters), log, now });
+  const recordings = new Recordings(db, blobs, now);
+  const layouts = new LayoutCache(64);
   const presence = new Presence(db, now, inExam, (exam, candidate) => changes.emit({ kind: 'candidate', exam, candidate }));
   return {
     db,
@@ -112,10 +120,12 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     sessions,
     lottery,
     progress,
-    recordings: new Recordings(db, blobs, now),
+    recordings,
     access: new AccessLog(db, now),
     retention: new Retention({ db, exams, blobs, now, log }),
     review: new ReviewDecisions(db, now),
+    layouts,
+    indexer: new ReviewIndexer(recordings, layouts, log),
     signer,
     questions: new Questions(secret, now),
     events,

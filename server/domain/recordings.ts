@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IndexPlace } from '../media/layout-cache.js';
 import type { CompleteReply, RecordingStatus } from '../../src/core/recording-schema.js';
 import { chainHead, toHex } from '../../src/core/hash-chain.js';
 import type { Db } from '../db/open.js';
@@ -165,7 +166,7 @@ export class Recordings {
    * piece (one chunk held at a time); its tag names exactly these bytes (a digest of the chunks'
    * digests), so a changed segment never matches an old tag.
    */
-  async segmentSource(owner: Owner, id: string, segment: number): Promise<{ source: ByteSource; tag: string; complete: boolean }> {
+  async segmentSource(owner: Owner, id: string, segment: number): Promise<{ source: ByteSource; tag: string; complete: boolean; index: IndexPlace | undefined }> {
     const rec = await this.owned(owner, id);
     const rows = await this.db.selectFrom('recording_chunks').select(['seq', 'sha256', 'size']).where('recording_id', '=', id)
       .where('segment', '=', segment).orderBy('seq').execute();
@@ -181,7 +182,10 @@ export class Recordings {
       for await (const part of stream) parts.push(part);
       return Buffer.concat(parts);
     });
-    return { source, tag, complete: rec.verified_at !== null && held.length === rows.length };
+    const complete = rec.verified_at !== null && held.length === rows.length;
+    // Only a verified segment's index is kept: a segment still arriving changes with every chunk.
+    const index = complete ? { store: this.store, key: `recordings/${owner.exam}/${owner.candidate}/${id}/${segment}/index-${tag}.json` } : undefined;
+    return { source, tag, complete, index };
   }
 
   private async owned(owner: Owner, id: string) {

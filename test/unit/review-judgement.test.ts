@@ -7,6 +7,7 @@ import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
 import { bearer, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { headOf, putChunk } from '../helpers/upload-client.js';
 import { ROOT } from '../helpers/child-server.js';
+import { LayoutCache } from '../../server/media/layout-cache.js';
 
 // Review (R13, issue 15 items 1–3): the reviewer's list, one candidate's case, the judgements.
 const START = Date.parse('2026-12-01T01:00:00Z');
@@ -126,4 +127,22 @@ test('a media ticket plays one candidate\'s segments by URL (ranges too), no oth
   assert.equal((await s.call('POST', '/api/review/candidates/cB-1/media-ticket', undefined, bearer(proctor))).status, 403);
   await s.call('DELETE', '/api/session/proctor', undefined, bearer(proctor));
   assert.equal((await fetch(`${seg}?ticket=${ticket}`)).status, 401, 'signed out: the ticket is dead');
+});
+
+test('a verified segment is indexed in the background and its index kept beside its chunks: later reads need no pass over the chunks', async () => {
+  await s.services.indexer.idle();
+  const owner = { exam: 'exam1', candidate: 'cA-2' };
+  const { tag, index, source } = await s.services.recordings.segmentSource(owner, 'rec-judge-cam', 1);
+  assert.ok(index, 'a verified segment has a place for its index');
+  assert.match(index.key, /^recordings\/exam1\/cA-2\/rec-judge-cam\/1\/index-[0-9a-f]{32}\.json$/);
+  const stored = s.services.blobs.read(index.key);
+  assert.ok(stored, 'the index was stored when the recording was verified');
+  const untouchable = { size: source.size, read: () => Promise.reject(new Error('the chunks were read again')) };
+  const fresh = new LayoutCache(4);
+  const layout = await fresh.get(tag, untouchable, index);
+  const direct = await new LayoutCache(4).get(tag, source);
+  assert.deepEqual([layout.size, layout.durationMs, layout.clusters], [direct.size, direct.durationMs, direct.clusters]);
+  await s.services.blobs.put(index.key, new TextEncoder().encode('not an index'));
+  const remade = await new LayoutCache(4).get(tag, source, index);
+  assert.equal(remade.size, direct.size, 'a damaged index is made again from the chunks');
 });

@@ -16,7 +16,7 @@ import { jsonBody, parseWith } from '../validate.js';
  * still uploads what it recorded — and nothing else. A phone's credential (scope `evidence`)
  * creates only evidence recordings.
  */
-export function recordingRoutes({ sessions, recordings, exams, quotas }: Services): Hono<UploadEnv> {
+export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }: Services): Hono<UploadEnv> {
   const app = new Hono<UploadEnv>();
   app.use('*', requireUploadCredential(sessions));
   const owner = (c: { get(k: 'upload'): UploadAuth }): Owner => {
@@ -64,7 +64,11 @@ export function recordingRoutes({ sessions, recordings, exams, quotas }: Service
   });
   app.post('/:id/complete', async (c) => {
     const body = await jsonBody(c, CompleteRecording);
-    return c.json(await recordings.complete(owner(c), id(c.req.param('id')), body.segments, body.chainHead));
+    const who = owner(c);
+    const recording = id(c.req.param('id'));
+    const done = await recordings.complete(who, recording, body.segments, body.chainHead);
+    indexer.warm(who, recording);
+    return c.json(done);
   });
   return app;
 }

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { Id } from '../../../src/core/exam-schema.js';
 import { RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
 import { readPlayable, type PlayableWebm } from '../../media/playable-webm.js';
-import { LayoutCache } from '../../media/layout-cache.js';
 import { CandidateDecisionRequest, FlagDecisionRequest, type ReviewCase, type ReviewList, type ReviewRecording } from '../../../src/core/review-schema.js';
 import { reviewRow } from '../../domain/review.js';
 import { examSummary } from './exam-summary.js';
@@ -23,7 +22,7 @@ interface ReviewEnv { Variables: AuthEnv['Variables'] & { mediaFor?: string } }
 const SEGMENT_PATH = /\/candidates\/[^/]+\/recordings\/[^/]+\/segments\/[^/]+$/;
 
 export function reviewRoutes(services: Services): Hono<ReviewEnv> {
-  const { sessions, exams, recordings, access, retention, roomView, review, signer } = services;
+  const { sessions, exams, recordings, access, retention, roomView, review, signer, layouts } = services;
   const app = new Hono<ReviewEnv>();
   const proctorOnly = requireRole<ReviewEnv>(sessions, 'proctor');
   // A player's segment requests carry a media ticket in the URL instead (a <video> sends no header).
@@ -36,7 +35,6 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
     await next();
   };
   app.use('*', ticketOrSession);
-  const layouts = new LayoutCache(LAYOUTS_KEPT);
 
   async function reviewerOf(examId: string, proctorId: string) {
     const exam = await exams.get(examId);
@@ -100,8 +98,8 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
   /** A segment's length from its index (cached for the player's ranges); null when nothing of it is playable. */
   async function durationOf(owner: { exam: string; candidate: string }, id: string, segment: number): Promise<number | null> {
     try {
-      const { source, tag } = await recordings.segmentSource(owner, id, segment);
-      return Math.round((await layouts.get(tag, source)).durationMs);
+      const { source, tag, index } = await recordings.segmentSource(owner, id, segment);
+      return Math.round((await layouts.get(tag, source, index)).durationMs);
     } catch {
       return null;
     }
@@ -172,8 +170,8 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
     if (ticketFor !== undefined && ticketFor !== owner.candidate) throw forbidden('this media ticket is for another candidate');
     const id = parseWith(RecordingId, c.req.param('id'), 'recording id');
     const segment = parseWith(SegmentNo, c.req.param('segment'), 'segment');
-    const { source, tag, complete } = await recordings.segmentSource(owner, id, segment);
-    const webm = await playableOr422(layouts.get(tag, source));
+    const { source, tag, complete, index } = await recordings.segmentSource(owner, id, segment);
+    const webm = await playableOr422(layouts.get(tag, source, index));
     const etag = `"${tag}"`;
     const headers: Record<string, string> = {
       'content-type': 'video/webm',
@@ -200,7 +198,6 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
   return app;
 }
 
-const LAYOUTS_KEPT = 64;
 const HoldRequest = z.object({ reason: z.string().trim().min(1).max(500) });
 
 async function playableOr422(layout: Promise<PlayableWebm>): Promise<PlayableWebm> {
