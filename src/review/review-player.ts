@@ -99,9 +99,9 @@ export class ReviewPlayer extends LitElement {
   positions(): { kind: RecordingKind; at: number | null; state: string }[] {
     return (this.clock?.streams ?? []).map((s) => ({ kind: s.video.dataset.kind as RecordingKind, at: s.position(), state: s.state }));
   }
-  /** Every stream has its picture in place (none loading or seeking). */
+  /** Every stream has its picture in place (none loading or seeking; playing, each with data ahead). */
   settled(): boolean {
-    return (this.clock?.streams ?? []).every((s) => !s.stalls());
+    return (this.clock?.streams ?? []).every((s) => !s.stalls(this.playing));
   }
 
   play(): void {

@@ -20,6 +20,7 @@ export type StreamState = 'gap' | 'loading' | 'ready' | 'failed';
 
 /** Past this a stream is put in place by a seek; below it its rate is nudged (a seek stalls the picture). */
 const SEEK_BEYOND_S = 0.25;
+const HAVE_CURRENT_DATA = 2;
 const HAVE_FUTURE_DATA = 3;
 
 /**
@@ -44,10 +45,14 @@ export class StreamSync {
     return this.segment.from + this.video.currentTime * 1000;
   }
 
-  /** The stream waits for data: the clock holds for it. */
-  stalls(): boolean {
+  /**
+   * The stream waits for data: the clock holds for it. Paused, its frame at the position is enough
+   * (a seek is done when the picture is there); playing, it needs data ahead of it.
+   */
+  stalls(playing: boolean): boolean {
     if (this.state === 'loading') return true;
-    return this.state === 'ready' && !this.video.ended && (this.video.seeking || this.video.readyState < HAVE_FUTURE_DATA);
+    const needed = playing ? HAVE_FUTURE_DATA : HAVE_CURRENT_DATA;
+    return this.state === 'ready' && !this.video.ended && (this.video.seeking || this.video.readyState < needed);
   }
 
   /** Brings the stream to server time `t` (ms), playing at `rate` or paused. */
@@ -128,7 +133,7 @@ export class SyncClock {
   /** One step: every stream brought to the position; the clock held while any of them waits. */
   tick(): void {
     const t = this.now();
-    if (this.playing && this.streams.some((s) => s.stalls())) {
+    if (this.playing && this.streams.some((s) => s.stalls(true))) {
       this.reanchor(t);
       for (const s of this.streams) {
         s.follow(t, false, this.rate);
