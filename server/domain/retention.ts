@@ -31,6 +31,12 @@ const SWEEP_EVERY_MS = 60 * 60_000;
  */
 export class Retention {
   private timer: ReturnType<typeof setInterval> | undefined;
+  /**
+   * Exams past retention whose every candidate was erased (none held): nothing can come back
+   * (uploads end with retention), so the hourly sweep skips them — until a hold is released.
+   * Kept in memory: after a restart each is looked at once more.
+   */
+  private readonly done = new Set<string>();
 
   constructor(private readonly d: { db: Db; exams: ExamStore; blobs: BlobStore; now: () => number; log: (l: string) => void }) {}
 
@@ -51,8 +57,9 @@ export class Retention {
     const out: Erasure[] = [];
     for (const id of await this.d.exams.ids()) {
       const exam = await this.d.exams.get(id);
-      if (!exam || this.d.now() < exam.times.retentionEndsAt) continue;
+      if (!exam || this.done.has(id) || this.d.now() < exam.times.retentionEndsAt) continue;
       const erased = await this.erase(exam.config.id, { dryRun: false });
+      if (erased.every((e) => e.heldFor === null)) this.done.add(id);
       const gone = erased.filter((e) => e.heldFor === null && (e.recordings || e.captures || e.photo || e.events || e.chat));
       if (gone.length > 0) this.d.log(`retention: exam ${exam.config.id} is past its ${exam.config.retentionDays} days — evidence of ${gone.length} candidate(s) deleted`);
       out.push(...erased);
@@ -86,6 +93,7 @@ export class Retention {
   }
 
   async release(examId: string, candidate: string): Promise<void> {
+    this.done.delete(examId);
     await this.d.db.deleteFrom('retention_holds').where('exam_id', '=', examId).where('candidate_id', '=', candidate).execute();
   }
 
