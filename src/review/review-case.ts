@@ -9,8 +9,8 @@ import { baseStyles } from '../ui/ui-styles.js';
 import { errorText } from '../ui/error-text.js';
 import { loadCase } from './case-source.js';
 import { markerText } from './marker-label.js';
-import type { FlagJudgement } from './review-flags.js';
-import type { CandidateJudgement } from './review-decision.js';
+import type { FlagJudgement, ReviewFlags } from './review-flags.js';
+import type { CandidateJudgement, ReviewDecisionForm } from './review-decision.js';
 import type { ReviewPlayer } from './review-player.js';
 import { rowFacts } from './row-facts.js';
 import './review-player.js';
@@ -43,6 +43,8 @@ export class ReviewCaseView extends LitElement {
   @state() private busy = false;
   @state() private position = 0;
   @query('review-player') private player!: ReviewPlayer;
+  @query('review-flags') private flagsPanel!: ReviewFlags;
+  @query('review-decision') private decisionForm!: ReviewDecisionForm;
   private placed = new Map<PlacedSegment['kind'], PlacedSegment[]>();
 
   override connectedCallback(): void {
@@ -64,7 +66,8 @@ export class ReviewCaseView extends LitElement {
 
   private urlOf: (s: PlacedSegment) => string = () => '';
 
-  private async send(path: string, body: unknown): Promise<void> {
+  /** True when stored. */
+  private async send(path: string, body: unknown): Promise<boolean> {
     this.busy = true;
     this.error = '';
     try {
@@ -72,18 +75,21 @@ export class ReviewCaseView extends LitElement {
       // The row's state and counts follow from the decisions: read the case again (cheap, no video reload).
       const data = await this.store.api.authed('GET', `/api/review/candidates/${encodeURIComponent(this.candidate)}/case`, ReviewCase);
       this.data = { ...data, decisions, recordings: this.data?.recordings ?? data.recordings };
+      return true;
     } catch (err) {
       this.error = errorText(err, (ms) => new Date(ms).toLocaleString(locale()));
+      return false;
     } finally {
       this.busy = false;
     }
   }
 
-  private onJudge(e: CustomEvent<FlagJudgement>): void {
-    void this.send(`flags/${encodeURIComponent(e.detail.flag)}`, { verdict: e.detail.verdict, note: e.detail.note });
+  private async onJudge(e: CustomEvent<FlagJudgement>): Promise<void> {
+    const { flag, verdict, note } = e.detail;
+    if (await this.send(`flags/${encodeURIComponent(flag)}`, { verdict, note })) this.flagsPanel.clearNote(flag);
   }
-  private onDecide(e: CustomEvent<CandidateJudgement>): void {
-    void this.send('decision', e.detail);
+  private async onDecide(e: CustomEvent<CandidateJudgement>): Promise<void> {
+    if (await this.send('decision', e.detail)) this.decisionForm.clear();
   }
   private seek(at: number): void {
     this.player.seek(at);

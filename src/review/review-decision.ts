@@ -51,6 +51,10 @@ export class ReviewDecisionForm extends LitElement {
       return;
     }
     this.dispatchEvent(new CustomEvent('decide', { detail: { state, reason }, bubbles: true, composed: true }));
+  }
+
+  /** Empties the reason once the decision is stored (kept if sending failed: nothing typed is lost). */
+  clear(): void {
     this.reason.value = '';
   }
 }

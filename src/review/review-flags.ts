@@ -61,6 +61,11 @@ export class ReviewFlags extends LitElement {
   private judge(e: Event, flag: string, verdict: FlagJudgement['verdict']): void {
     const input = (e.target as HTMLElement).closest('td')?.querySelector('input');
     this.fire('judge', { flag, verdict, note: input?.value.trim() ?? '' });
+  }
+
+  /** Empties a flag's note once its judgement is stored (kept if sending failed). */
+  clearNote(flag: string): void {
+    const input = this.renderRoot.querySelector<HTMLInputElement>(`tr[data-flag="${CSS.escape(flag)}"] input`);
     if (input) input.value = '';
   }
 

@@ -183,8 +183,16 @@ test('flags confirmed and dismissed, the candidate an incident with a reason: al
   await page.getByRole('button', { name: '判定为违纪事件' }).click();
   assert.match(await page.locator('review-decision [role="alert"]').innerText(), /理由/);
   await page.getByLabel(/^理由/).fill('确认第二人在场');
+  // The link drops as it is sent: said so, and the reason typed is still there to send again.
+  await page.route('**/api/review/candidates/cA-2/decision', (route) => route.abort('internetdisconnected'));
+  await page.getByRole('button', { name: '判定为违纪事件' }).click();
+  await page.locator('review-case div.error[role="alert"]').first().waitFor();
+  assert.equal(await page.getByLabel(/^理由/).inputValue(), '确认第二人在场');
+  assert.equal(await page.locator('[data-state="incident"]').count(), 0);
+  await page.unroute('**/api/review/candidates/cA-2/decision');
   await page.getByRole('button', { name: '判定为违纪事件' }).click();
   await page.locator('[data-state="incident"]').waitFor();
+  assert.equal(await page.getByLabel(/^理由/).inputValue(), '', 'emptied once stored');
   await assertAccessible(page, 'review case');
   await shot(page, 'review-case-zh');
   await page.reload();
