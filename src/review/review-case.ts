@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { z } from 'zod';
-import { ReviewCase, ReviewDecision } from '../core/review-schema.js';
+import { ReviewDecision, ReviewRow, type ReviewCase } from '../core/review-schema.js';
 import { flagSpans, placeSegments, reviewMarkers, reviewSpan, type PlacedSegment } from '../core/review.js';
 import type { SessionStore } from '../net/session-store.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
@@ -17,7 +17,7 @@ import './review-player.js';
 import './review-flags.js';
 import './review-decision.js';
 
-const Decisions = z.object({ decisions: z.array(ReviewDecision) });
+const Judged = z.object({ decisions: z.array(ReviewDecision), row: ReviewRow });
 
 /** One candidate's review (`#/review/<candidate>`): the streams in sync, the flags to judge, the timeline, the outcome. */
 @customElement('review-case')
@@ -71,10 +71,8 @@ export class ReviewCaseView extends LitElement {
     this.busy = true;
     this.error = '';
     try {
-      const { decisions } = await this.store.api.authed('POST', `/api/review/candidates/${encodeURIComponent(this.candidate)}/${path}`, Decisions, body);
-      // The row's state and counts follow from the decisions: read the case again (cheap, no video reload).
-      const data = await this.store.api.authed('GET', `/api/review/candidates/${encodeURIComponent(this.candidate)}/case`, ReviewCase);
-      this.data = { ...data, decisions, recordings: this.data?.recordings ?? data.recordings };
+      const { decisions, row } = await this.store.api.authed('POST', `/api/review/candidates/${encodeURIComponent(this.candidate)}/${path}`, Judged, body);
+      if (this.data) this.data = { ...this.data, decisions, row };
       return true;
     } catch (err) {
       this.error = errorText(err, (ms) => new Date(ms).toLocaleString(locale()));

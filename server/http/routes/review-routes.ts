@@ -117,8 +117,9 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
     const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
     const flag = parseWith(z.string().min(1).max(200), c.req.param('flag'), 'flag id');
     const { verdict, note } = await jsonBody(c, FlagDecisionRequest);
-    await review.judgeFlag(exam, owner.candidate, await roomView.detail(owner.stored, owner.candidate, sub), flag, verdict, note, sub);
-    return c.json({ decisions: await review.list(exam, owner.candidate) });
+    const detail = await roomView.detail(owner.stored, owner.candidate, sub);
+    await review.judgeFlag(exam, owner.candidate, detail, flag, verdict, note, sub);
+    return c.json(await judged(exam, owner.candidate, detail));
   });
 
   app.post('/candidates/:candidate/decision', async (c) => {
@@ -126,8 +127,14 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
     const owner = await ownerFor(exam, sub, parseWith(Id, c.req.param('candidate'), 'candidate id'));
     const { state, reason } = await jsonBody(c, CandidateDecisionRequest);
     await review.decide(exam, owner.candidate, state, reason, sub);
-    return c.json({ decisions: await review.list(exam, owner.candidate) });
+    return c.json(await judged(exam, owner.candidate, await roomView.detail(owner.stored, owner.candidate, sub)));
   });
+
+  /** After a judgement: every decision, and the candidate's row as it now stands (the page needs nothing else re-read). */
+  async function judged(exam: string, candidate: string, detail: Parameters<typeof reviewRow>[0]) {
+    const decisions = await review.list(exam, candidate);
+    return { decisions, row: reviewRow(detail, decisions) };
+  }
 
   app.get('/candidates/:candidate/recordings', async (c) => {
     const { exam, sub } = c.get('auth');
