@@ -148,12 +148,15 @@ export class CandidateApp extends LitElement {
   override render() {
     if (this.server.loading) return html`<p role="status">${t('app.loading')}</p>`;
     const step = this.flow.step();
-    // Counted from the exam's settings, known before login: the total never changes mid-flow.
-    const steps = visibleSteps(this.flow.me?.face.match.enabled ?? this.server.exam?.faceMatch ?? false);
+    // Counted from the exam's settings, known before login: the total never changes mid-flow, so
+    // until those settings have been read the step is named without a count (a guess could change).
+    const faceMatch = this.flow.me?.face.match.enabled ?? this.server.exam?.faceMatch;
+    const steps = visibleSteps(faceMatch ?? true);
     const index = steps.findIndex((s) => s.step === step);
+    const name = index >= 0 ? t(`flow.${step}` as Parameters<typeof t>[0]) : '';
     const recordings = this.uploads.recordings;
     return html`<div class=${step === 'exam' ? '' : 'narrow'}>
-      ${index >= 0 ? html`<p class="note steps" data-step=${step}>${t('flow.stepOf', { n: index + 1, total: steps.length, name: t(`flow.${step}` as Parameters<typeof t>[0]) })}</p>` : nothing}
+      ${index >= 0 ? html`<p class="note steps" data-step=${step}>${faceMatch === undefined ? name : t('flow.stepOf', { n: index + 1, total: steps.length, name })}</p>` : nothing}
       ${this.server.offlineView && this.flow.me ? html`<p class="note">${t('home.savedAt', { time: localTime(this.flow.session.snapshot?.savedAt ?? 0) })}</p>` : nothing}
       <div class="step">${this.renderStep(step)}</div>
       ${step === 'check' || step === 'login' ? html`<upload-status .recordings=${recordings.filter((r) => r.state !== 'verified')} .outcomes=${this.uploads.outcomes}></upload-status>` : nothing}

@@ -8,7 +8,8 @@ describe('invigil-app', () => {
   it('loads only the mode the hash names, and switches on hashchange', async () => {
     location.hash = '#/review/x';
     const el = await fixture<InvigilApp>(html`<invigil-app></invigil-app>`);
-    await waitUntil(() => el.shadowRoot!.querySelector('review-app'), 'review mode renders');
+    // Each mode is its own module graph, compiled by the dev server on first load (seconds on a busy machine).
+    await waitUntil(() => el.shadowRoot!.querySelector('review-app'), 'review mode renders', { timeout: 15_000 });
     expect(customElements.get('proctor-app')).to.equal(undefined, 'proctor code not loaded');
     location.hash = '#/evidence/AB12';
     // The phone mode is a larger module graph (recording, upload, scan): the dev server compiles it on first load.

@@ -42,8 +42,9 @@ async function loginByFace(candidate: string, step: string): Promise<{ context: 
   await page.goto(`${e.server.url}/#/`);
   await waitForStep(page, 'check');
   await pressUntilStep(page, page.getByRole('button', { name: '下一步' }), 'login');
-  // The exam compares faces: its step is counted from the first screens on (the total never changes).
-  assert.match(await page.locator('[data-step]').innerText(), /第 2 \/ 12 步/);
+  // The exam compares faces: its step is counted from the first screens on (the total never changes;
+  // until the exam's settings are read the step is named without a count).
+  await page.locator('[data-step]', { hasText: /第 2 \/ 12 步/ }).waitFor({ timeout: 10_000 });
   await page.getByLabel('考生号').fill(candidate);
   await page.getByLabel('准考证验证码').fill(`T${candidate.slice(1)}`);
   await page.getByText('人脸检测通过').waitFor({ timeout: 30_000 });
@@ -66,7 +67,7 @@ async function recorded(candidate: string) {
 
 test('consent, then the login capture matches the roster photo on the device; the server records "matched"', async () => {
   const { context, page, foreign } = await loginByFace('cA-1', 'identity');
-  assert.match(await page.locator('[data-step]').innerText(), /第 3 \/ 12 步/);
+  await page.locator('[data-step]', { hasText: /第 3 \/ 12 步/ }).waitFor({ timeout: 10_000 });
   await assertAccessible(page, 'face-match consent');
   await shot(page, 'identity-consent');
   await page.getByRole('button', { name: '同意进行人脸比对' }).click();
@@ -120,6 +121,6 @@ test('declining is recorded as the non-face path; no photo means no question at 
 
   const noPhoto = await loginByFace('cA-4', 'procedure');
   // No photo to compare with: the face-match step is passed over; the count stays out of 12.
-  assert.match(await noPhoto.page.locator('[data-step]').innerText(), /第 4 \/ 12 步/);
+  await noPhoto.page.locator('[data-step]', { hasText: /第 4 \/ 12 步/ }).waitFor({ timeout: 10_000 });
   await noPhoto.context.close();
 });
