@@ -8,6 +8,7 @@
 import '../../src/core/zod-jitless.js';
 import { LiveSender } from '../../src/candidate/live-sender.js';
 import type { LadderState, Rung } from '../../src/core/ladder.js';
+import { beatWith, type SentState } from '../../src/core/heartbeat.js';
 import { HEARTBEAT_MS, type ClientMessage } from '../../src/core/ws-schema.js';
 import { SignalingClient } from '../../src/net/signaling-client.js';
 
@@ -39,12 +40,25 @@ async function start(token: string): Promise<void> {
       } else if (msg.type === 'signal') void senders.get(msg.link)?.signal(msg.data);
     },
   });
-  const send = (msg: ClientMessage) => {
+  const send = (msg: ClientMessage): boolean => {
     // Bytes on the wire: the message, the client frame's header with its mask, TCP/IP headers.
     const n = new TextEncoder().encode(JSON.stringify(msg)).length;
-    if (client.send(msg)) wsBytes += n + (n < 126 ? 6 : 8) + 40;
+    if (!client.send(msg)) return false;
+    wsBytes += n + (n < 126 ? 6 : 8) + 40;
+    return true;
   };
-  const beat = () => send({ type: 'heartbeat', state: { step: 'exam', recording: true, recordings: [{ id: 'rec-bench-camera', kind: 'camera', bytes: 1_000_000 }], watchedBy: [...senders.values()].filter((s) => s.watching).length } });
+  // As the app's LiveController beats: camera and screen recordings (ids as long as the app's), their bytes growing.
+  const [cameraId, screenId] = [crypto.randomUUID(), crypto.randomUUID()];
+  const t0 = Date.now();
+  let sent: SentState | null = null;
+  const beat = () => {
+    const bytes = Math.round((Date.now() - t0) * 37.5); // ≈ 300 kbit/s each
+    const b = beatWith({
+      step: 'exam', recording: true, recordings: [{ id: cameraId, kind: 'camera', bytes }, { id: screenId, kind: 'screen', bytes }],
+      watchedBy: [...senders.values()].filter((s) => s.watching).length,
+    }, sent, Date.now());
+    if (send({ type: 'heartbeat', ...(b.state ? { state: b.state } : {}) })) sent = b.sent;
+  };
   client.start();
   setInterval(beat, HEARTBEAT_MS);
 }

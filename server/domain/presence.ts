@@ -25,10 +25,15 @@ export class Presence {
     private readonly changed: (exam: string, candidate: string) => void,
   ) {}
 
-  /** A heartbeat: heard now, with the device's state. Ends an open outage. */
-  async heard(exam: string, candidate: string, state: DeviceState): Promise<void> {
+  /**
+   * A heartbeat: heard now, with the device's state (or, without one, with the state it last
+   * sent on this server — a beat before any state is not yet presence). Ends an open outage.
+   */
+  async heard(exam: string, candidate: string, sent?: DeviceState): Promise<void> {
     const key = `${exam}/${candidate}`;
     const before = this.live.get(key);
+    const state = sent ?? before?.state;
+    if (!state) return;
     const now = this.now();
     const bytes = totalBytes(state);
     const same = before && before.offlineSince === null && before.state.step === state.step && before.state.recording === state.recording

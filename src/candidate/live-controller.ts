@@ -1,4 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { beatWith, type SentState } from '../core/heartbeat.js';
 import { HEARTBEAT_MS, type ServerMessage } from '../core/ws-schema.js';
 import { SignalingClient } from '../net/signaling-client.js';
 import type { CandidateFlow } from './candidate-flow.js';
@@ -27,6 +28,8 @@ export class LiveController implements ReactiveController {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private offRefresh: (() => void) | null = null;
   private readonly live: LiveWatches;
+  /** The state the server last heard on this socket (null: send it with the next beat). */
+  private sent: SentState | null = null;
 
   constructor(private readonly host: ReactiveControllerHost, private readonly d: LiveDeps) {
     host.addController(this);
@@ -88,18 +91,18 @@ export class LiveController implements ReactiveController {
 
   private beat(): void {
     const rec = this.d.recording;
-    this.client?.send({
-      type: 'heartbeat',
-      state: {
-        step: this.d.flow.step(),
-        recording: rec.active,
-        recordings: this.d.uploads.recordings.filter((r) => r.state !== 'verified').slice(0, 8).map((r) => ({ id: r.id, kind: r.kind, bytes: r.bytes })),
-        watchedBy: this.live.watchedBy,
-      },
-    });
+    const beat = beatWith({
+      step: this.d.flow.step(),
+      recording: rec.active,
+      recordings: this.d.uploads.recordings.filter((r) => r.state !== 'verified').slice(0, 8).map((r) => ({ id: r.id, kind: r.kind, bytes: r.bytes })),
+      watchedBy: this.live.watchedBy,
+    }, this.sent, Date.now());
+    if (this.client?.send({ type: 'heartbeat', ...(beat.state ? { state: beat.state } : {}) })) this.sent = beat.sent;
   }
 
   private async onMessage(msg: ServerMessage): Promise<void> {
+    // A new socket (or a restarted server) knows nothing yet: the next beat carries the state.
+    if (msg.type === 'ready') this.sent = null;
     if (await this.live.handle(msg)) return;
     switch (msg.type) {
       case 'chat':

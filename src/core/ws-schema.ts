@@ -55,8 +55,11 @@ export type DeviceState = z.infer<typeof DeviceState>;
 export const ClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().min(10).max(4096) }),
   z.object({ type: z.literal('ping'), id: z.number().int() }),
-  /** Candidate: its state, every few seconds (presence). */
-  z.object({ type: z.literal('heartbeat'), state: DeviceState }),
+  /**
+   * Candidate: heard every few seconds (presence); with its state when that changed (bytes
+   * recorded: every half minute), and first on each socket.
+   */
+  z.object({ type: z.literal('heartbeat'), state: DeviceState.optional() }),
   /** Proctor: start (or change) watching one candidate of their rooms live: the laptop's camera, or the evidence phone's. */
   z.object({ type: z.literal('watch'), candidate: Id, link: LinkId, wish: WatchWish, device: LiveDevice }),
   z.object({ type: z.literal('unwatch'), candidate: Id, link: LinkId, device: LiveDevice }),
@@ -98,4 +101,6 @@ export const WS_CLOSE = {
 
 /** How often a candidate device reports its state, and how long silence means "offline". */
 export const HEARTBEAT_MS = 3_000;
+/** A heartbeat carries the recorded byte counts at least this often (they change every chunk). */
+export const HEARTBEAT_BYTES_MS = 30_000;
 export const OFFLINE_AFTER_MS = 7_500;

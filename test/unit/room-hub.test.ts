@@ -70,8 +70,11 @@ test('heartbeats give presence: the tile shows the step at once, and "offline" o
   assert.equal(offline.online, false);
   assert.equal(offline.outages.count, 1);
   s.clock.advance(5_000);
-  c.send({ type: 'heartbeat', state: { ...state('exam'), recording: true } });
+  // A bare beat (no state: nothing changed) is presence: the outage ends, the state stands.
+  c.send({ type: 'heartbeat' });
   const back = (await p.next('tile', (m) => m.tile.id === 'cA-1' && m.tile.offlineSince === null && m.tile.online)).tile;
+  assert.equal(back.step, 'exam');
+  assert.equal(back.recording, true);
   assert.equal(back.outages.count, 1);
   assert.ok(back.outages.totalMs >= OFFLINE_AFTER_MS, `outage ${back.outages.totalMs} ms`);
   p.ws.close();
