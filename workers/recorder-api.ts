@@ -39,6 +39,10 @@ export interface RecorderWorkerApi {
   persist(recordingId: string, segment: number, seq: number, blob: Blob): Promise<PersistResult>;
   /** The exam is over for this recording. */
   stop(recordingId: string): Promise<void>;
-  /** One upload pass over everything on the device (off the page's main thread): outcome per recording. */
-  sync(): Promise<SyncResult>;
+  /**
+   * One upload pass over everything on the device (off the page's main thread): outcome per
+   * recording. `full` reads the whole store rather than what the worker's ledger knows (after the
+   * link returns or the page becomes visible again).
+   */
+  sync(full?: boolean): Promise<SyncResult>;
 }

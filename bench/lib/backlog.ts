@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 
-/** Writes a recording of `n` 2 KiB chunks, none acknowledged, straight into the app's IndexedDB. */
+/** Writes a recording of `n` 2 KiB chunks, none acknowledged, straight into the app's IndexedDB, and announces it as the app's store would. */
 export function seed(page: Page, examId: string, candidateId: string, n: number): Promise<string> {
   return page.evaluate<string>(`(async () => {
     const id = 'synthetic-3h-' + crypto.randomUUID().slice(0, 8);
@@ -21,6 +21,10 @@ export function seed(page: Page, examId: string, candidateId: string, n: number)
       chainHead: '0'.repeat(64), bytes: ${n} * 2048, uploadedBytes: 0, verifiedAt: null, problem: null });
     await new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
     db.close();
+    // As the app's store does after a write (src/storage/store-events.ts): uploaders in other contexts read it.
+    const channel = new BroadcastChannel('invigil-store');
+    channel.postMessage({ store: 'recordings', id, change: 'other', origin: 'bench-seed' });
+    channel.close();
     return id;
   })()`);
 }

@@ -22,8 +22,8 @@ export class UploadsController implements ReactiveController {
   constructor(private readonly host: ReactiveControllerHost, private readonly owner: () => Owner | null) {
     host.addController(this);
     // The passes run in the recorder worker: the page's main thread only hears the outcome.
-    this.scheduler = new UploadScheduler(async () => {
-      const r = await recorderWorker().sync();
+    this.scheduler = new UploadScheduler(async (full) => {
+      const r = await recorderWorker().sync(full);
       return { ...r, outcomes: new Map(r.outcomes) };
     }, (o) => {
       this.outcomes = o;

@@ -23,13 +23,18 @@ export class UploadScheduler {
   private byTimer = false;
   /** Monotonic time before which no pass starts (the server asked us to wait). */
   private notBefore = 0;
-  private readonly kickNow = () => this.kick();
+  /** The next pass reads the whole store (the link returned, the page is back in view, or a timer). */
+  private full = true;
+  private readonly kickNow = () => this.kick(true);
   private readonly onVisible = () => {
-    if (document.visibilityState === 'visible') this.kick();
+    if (document.visibilityState === 'visible') this.kick(true);
   };
 
-  /** `runPass` runs one upload pass (in the recorder worker: off the page's main thread). */
-  constructor(private readonly runPass: () => Promise<PassResult>, private readonly onOutcome: (o: Map<string, UploadOutcome>) => void = () => {}) {}
+  /**
+   * `runPass` runs one upload pass (in the recorder worker: off the page's main thread); `full`
+   * asks it to read the whole store, not only what it knows changed.
+   */
+  constructor(private readonly runPass: (full: boolean) => Promise<PassResult>, private readonly onOutcome: (o: Map<string, UploadOutcome>) => void = () => {}) {}
 
   start(): void {
     window.addEventListener('online', this.kickNow);
@@ -45,7 +50,8 @@ export class UploadScheduler {
   }
 
   /** Runs a pass now, or right after the one in progress (not before the server's Retry-After). */
-  kick(): void {
+  kick(full = false): void {
+    this.full ||= full;
     if (this.stopped) return;
     if (performance.now() < this.notBefore) return;
     if (this.running) {
@@ -67,8 +73,10 @@ export class UploadScheduler {
     let outcomes = new Map<string, UploadOutcome>();
     const started = performance.now();
     let detail: Omit<PassResult, 'outcomes'> = { requests: 0, waitMs: 0 };
+    const full = this.full;
+    this.full = false;
     try {
-      const r = await this.runPass();
+      const r = await this.runPass(full);
       ({ outcomes, ...detail } = r);
     } catch (err) {
       console.warn('upload pass failed', err);
@@ -89,7 +97,7 @@ export class UploadScheduler {
       const wait = Math.max(asked, failed ? this.backoff * (0.75 + Math.random() / 2) : 15_000);
       this.timer = setTimeout(() => {
         this.byTimer = true;
-        this.kick();
+        this.kick(true);
       }, wait);
     }
   }

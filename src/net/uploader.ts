@@ -4,13 +4,17 @@ import type { LocalRecording } from '../core/stored-schema.js';
 import type { Owner } from '../storage/credentials.js';
 import { getRecording, markPending, markUploaded, markVerified, pendingBatch, setProblem, type LocalChunk } from '../storage/recording-store.js';
 import { request, type FetchFn } from './http.js';
+import { uploadLedger, type UploadLedger } from './upload-ledger.js';
 
 /** Runs on the page and in the service worker: fetch, IndexedDB and Web Locks only, no DOM. */
 export interface UploadDeps {
   /** Origin prefix for the API ('' for same-origin). */
   base: string;
-  /** The device upload credential of that exam's candidate (a shared PC holds several). */
-  credential: (owner: Owner) => Promise<string | undefined>;
+  /**
+   * The device upload credential of that exam's candidate (a shared PC holds several); `fresh`
+   * reads it from the store, not from what this context keeps.
+   */
+  credential: (owner: Owner, fresh?: boolean) => Promise<string | undefined>;
   fetch?: FetchFn;
   locks?: LockManager;
 }
@@ -40,11 +44,11 @@ const DIGEST_RETRIES = 3;
  * asks the server to verify the chain; only then are local chunks deleted. One uploader per
  * recording at a time across page and service worker (Web Lock).
  */
-export async function syncRecording(id: string, deps: UploadDeps): Promise<UploadOutcome> {
+export async function syncRecording(id: string, deps: UploadDeps, ledger: UploadLedger = uploadLedger): Promise<UploadOutcome> {
   // `navigator.locks` exists on pages and in workers alike (NavigatorLocks).
   const locks = deps.locks ?? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
-  if (!locks) return runSync(id, deps);
-  const result = await locks.request(`invigil-upload:${id}`, { ifAvailable: true }, (lock: Lock | null) => (lock ? runSync(id, deps) : null));
+  if (!locks) return runSync(id, deps, ledger);
+  const result = await locks.request(`invigil-upload:${id}`, { ifAvailable: true }, (lock: Lock | null) => (lock ? runSync(id, deps, ledger) : null));
   return result ?? { state: 'busy', ...(await bytesOf(id)) };
 }
 
@@ -70,8 +74,12 @@ function viewOf(status: RecordingStatus): ServerView {
 /** Chunks read (with their bytes) per database read while sending a backlog. */
 const BATCH = 16;
 
-async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
-  let batch = await pendingBatch(id, BATCH);
+async function runSync(id: string, deps: UploadDeps, ledger: UploadLedger): Promise<UploadOutcome> {
+  const mark = ledger.mark();
+  // Recording live with the server's list known: what was stored since the last pass is in memory.
+  const memory = serverKnows(id) ? ledger.fromMemory(id) : null;
+  if (!memory) await ledger.settled();
+  let batch = memory ? { ...memory, last: undefined } : await pendingBatch(id, BATCH);
   const rec = batch.rec;
   if (!rec) throw new Error(`no recording ${id}`);
   if (rec.state === 'verified') return { state: 'verified', recordedBytes: rec.bytes, verifiedBytes: rec.bytes };
@@ -86,11 +94,15 @@ async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
     for (;;) {
       // Read with its chunks, the recording names every segment they belong to.
       await sendSegments(api, latest, view);
-      for (const chunk of batch.chunks) latest = (await sendChunk(api, chunk, view)) ?? latest;
-      if (batch.chunks.length < BATCH || !batch.last) break;
+      for (const chunk of batch.chunks) {
+        const sent = await sendChunk(api, chunk, view, ledger, !memory);
+        latest = sent ?? { ...latest, uploadedBytes: latest.uploadedBytes + chunk.size };
+      }
+      if (memory || batch.chunks.length < BATCH || !batch.last) break;
       batch = await pendingBatch(id, BATCH, batch.last);
       latest = batch.rec ?? latest;
     }
+    if (!memory) ledger.drained(id, mark, latest);
     if (latest.state !== 'stopped') return { state: 'uploading', ...bytesIn(latest) };
     const done = await api.complete(latest);
     if ('missing' in done) {
@@ -107,6 +119,7 @@ async function runSync(id: string, deps: UploadDeps): Promise<UploadOutcome> {
     // Offline: what the server holds is still known (a chunk in flight is resent, idempotently).
     if (err instanceof Offline) return { state: 'offline', ...bytes };
     views.delete(id);
+    ledger.forget(id);
     if (err instanceof Retry) return { state: 'retry', ...bytes, ...(err.afterMs === null ? {} : { retryAfterMs: err.afterMs }) };
     if (err instanceof Problem) {
       await setProblem(id, err.message);
@@ -128,9 +141,10 @@ async function sendSegments(api: UploadApi, rec: LocalRecording, view: ServerVie
 
 /**
  * Sends one unacknowledged chunk unless the server is known to hold it, then marks it
- * acknowledged; returns the recording as it stands after that.
+ * acknowledged: awaited (returning the recording as it then stands), or — `wait` false, a pass
+ * from memory — written behind the pass.
  */
-async function sendChunk(api: UploadApi, chunk: LocalChunk, view: ServerView): Promise<LocalRecording | undefined> {
+async function sendChunk(api: UploadApi, chunk: LocalChunk, view: ServerView, ledger: UploadLedger, wait: boolean): Promise<LocalRecording | undefined> {
   const key = `${chunk.segment}/${chunk.seq}`;
   const theirs = view.held.get(key);
   if (theirs !== undefined && theirs !== chunk.sha256) throw new Problem(`chunk ${key}: the server holds different bytes`);
@@ -138,7 +152,10 @@ async function sendChunk(api: UploadApi, chunk: LocalChunk, view: ServerView): P
     await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256);
     view.held.set(key, chunk.sha256);
   }
-  return markUploaded([chunk.recordingId, chunk.segment, chunk.seq]);
+  const acked = ledger.sent(chunk, markUploaded);
+  if (wait) return acked;
+  acked.catch(() => undefined); // the ledger reads the store again after a failed write
+  return undefined;
 }
 
 async function bytesOf(id: string): Promise<Bytes> {
@@ -196,12 +213,14 @@ class UploadApi {
     }
   }
 
-  private async send(method: string, path: string, body?: BodyInit, type?: string, extra: Record<string, string> = {}): Promise<Response> {
-    const credential = await this.deps.credential(this.owner);
+  private async send(method: string, path: string, body?: BodyInit, type?: string, extra: Record<string, string> = {}, fresh = false): Promise<Response> {
+    const credential = await this.deps.credential(this.owner, fresh);
     if (!credential) throw new Problem(`${CREDENTIAL_PROBLEM}: no upload credential on this device for candidate ${this.owner.candidateId}; sign in again on this device to upload`);
     const headers: Record<string, string> = { authorization: `Bearer ${credential}`, ...extra };
     if (type) headers['content-type'] = type;
     const v = await request(`${this.deps.base}/api/recordings/${this.rec.id}${path}`, { method, headers, body }, this.deps.fetch);
+    // Refused with a credential kept in memory: a newer one may have been saved since — read it once.
+    if (v.kind === 'auth' && !fresh && (await this.deps.credential(this.owner, true)) !== credential) return this.send(method, path, body, type, extra, true);
     switch (v.kind) {
       case 'ok': return v.res;
       case 'retry': throw v.status === 0 ? new Offline() : new Retry(v.afterMs);

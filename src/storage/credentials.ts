@@ -2,6 +2,7 @@ import { fromBase64 } from '../core/base64.js';
 import { useDb } from './db.js';
 import { kvDelete, kvGet } from './kv.js';
 import { StoredUploadCredentials } from '../core/stored-schema.js';
+import { announce, onStoreChange } from './store-events.js';
 
 /** Whose evidence: every recording, outbox item and login capture names its exam and candidate. */
 export interface Owner { examId: string; candidateId: string }
@@ -19,12 +20,33 @@ export async function saveUploadCredential(c: UploadCredential): Promise<void> {
     await tx.store.put(all, 'uploadCredentials');
     await tx.done;
   });
+  announce({ store: 'credentials' });
 }
 
+/**
+ * The credentials as read once in this context and kept: an upload pass asks the disk for none of
+ * them (each read would wait behind the recorder's commits). A save in any context clears it; an
+ * owner not found, or `fresh`, reads the disk again (a save elsewhere may not be heard yet).
+ */
+let held: Promise<Awaited<ReturnType<typeof kvGet<'uploadCredentials'>>>> | null = null;
+const forgetHeld = (c: { store: string }) => {
+  if (c.store === 'credentials') held = null;
+};
+onStoreChange(forgetHeld, forgetHeld);
+
 /** The credential of this owner, if the device holds one. */
-export async function uploadCredentialFor(o: Owner): Promise<string | undefined> {
+export async function uploadCredentialFor(o: Owner, fresh = false): Promise<string | undefined> {
   await migrateLegacy();
-  return (await kvGet('uploadCredentials'))?.[ownerKey(o)]?.token;
+  if (fresh) held = null;
+  const read = (held ??= kvGet('uploadCredentials'));
+  try {
+    const token = (await read)?.[ownerKey(o)]?.token;
+    if (token !== undefined || fresh) return token;
+    return await uploadCredentialFor(o, true);
+  } catch (err) {
+    if (held === read) held = null;
+    throw err;
+  }
 }
 
 let migrated: Promise<void> | null = null;

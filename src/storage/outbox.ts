@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChatOut, ClientId, ExamEvent } from '../core/event-schema.js';
 import { useDb } from './db.js';
+import { announce } from './store-events.js';
 
 const Owned = { examId: z.string(), candidateId: z.string() };
 
@@ -26,6 +27,7 @@ export async function enqueue(item: OutboxItem): Promise<void> {
     const tx = db.transaction('outbox', 'readwrite', { durability: 'strict' });
     await Promise.all([tx.store.add(value), tx.done]);
   });
+  announce({ store: 'outbox' });
 }
 
 /** The oldest items still to send, in the order they were made (refused and unreadable ones skipped, never deleted). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LocalRecording } from '../core/stored-schema.js';
 import { useDb, type ChunkKey } from './db.js';
+import { announce } from './store-events.js';
 import type { IDBPDatabase, IDBPObjectStore } from 'idb';
 import type { InvigilDB } from './db.js';
 
@@ -115,6 +116,7 @@ export function ensureRecording(rec: LocalRecording): Promise<LocalRecording> {
     const existing = readRecording(await tx.store.get(rec.id));
     if (!existing) await tx.store.put(rec);
     await tx.done;
+    if (!existing) announce({ store: 'recordings', id: rec.id, change: 'other' });
     return existing ?? rec;
   });
 }
@@ -147,10 +149,12 @@ async function appendWith(db: IDBPDatabase<InvigilDB>, chunk: LocalChunk, prevHe
     // a late chunk (e.g. from a closed tab's worker) must not join it.
     if (rec.state !== 'recording' || chunk.segment !== rec.segments.length - 1) throw new Error('chunk after its segment was closed');
     const segments = rec.segments.map((s) => (s.segment === chunk.segment ? { ...s, chunks: s.chunks + 1 } : s));
+    const next = { ...rec, segments, chainHead: newHead, bytes: rec.bytes + chunk.size };
     await tx.objectStore('chunks').put(chunk);
     await tx.objectStore('pending').put(metaOf(chunk));
-    await tx.objectStore('recordings').put({ ...rec, segments, chainHead: newHead, bytes: rec.bytes + chunk.size });
+    await tx.objectStore('recordings').put(next);
     await tx.done;
+    announce({ store: 'recordings', id: rec.id, change: 'append', chunk, rec: next });
   } catch (err) {
     // The transaction's own error says why it aborted (QuotaExceededError under an AbortError).
     const cause = err instanceof DOMException && err.name === 'AbortError' && tx.error ? tx.error : err;
@@ -243,6 +247,7 @@ export function markPending(keys: ChunkKey[]): Promise<void> {
       await addUploaded(tx.objectStore('recordings'), key[0], -meta.size);
     }
     await tx.done;
+    for (const id of new Set(keys.map((k) => k[0]))) announce({ store: 'recordings', id, change: 'other' });
   });
 }
 
@@ -283,6 +288,7 @@ async function markVerifiedWith(db: IDBPDatabase<InvigilDB>, id: string, verifie
   await tx.objectStore('pending').delete(range(id));
   await tx.objectStore('recordings').put({ ...rec, state: 'verified', verifiedAt, problem: null });
   await tx.done;
+  announce({ store: 'recordings', id, change: 'other' });
 }
 
 function updateRecording<T>(id: string, change: (rec: LocalRecording) => [LocalRecording, T]): Promise<T> {
@@ -293,6 +299,7 @@ function updateRecording<T>(id: string, change: (rec: LocalRecording) => [LocalR
     const [next, result] = change(rec);
     await tx.store.put(next);
     await tx.done;
+    announce({ store: 'recordings', id, change: 'other' });
     return result;
   });
 }
