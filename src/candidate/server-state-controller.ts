@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { PublicExam } from '../core/api-schema.js';
 import { timelineAt } from '../core/timeline.js';
+import { reachability } from '../net/reachability.js';
 import type { CandidateFlow } from './candidate-flow.js';
 
 /**
@@ -18,6 +19,10 @@ export class ServerStateController implements ReactiveController {
   private ticker: ReturnType<typeof setInterval> | undefined;
   private boundary: ReturnType<typeof setTimeout> | undefined;
   private readonly onOnline = () => void this.reload();
+  /** Our server answers again (the browser may not have said it was offline). */
+  private readonly onReachable = () => {
+    if (reachability.reachable) void this.reload();
+  };
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -32,11 +37,13 @@ export class ServerStateController implements ReactiveController {
 
   hostConnected(): void {
     window.addEventListener('online', this.onOnline);
+    reachability.addEventListener('change', this.onReachable);
     void this.start();
   }
 
   hostDisconnected(): void {
     window.removeEventListener('online', this.onOnline);
+    reachability.removeEventListener('change', this.onReachable);
     clearInterval(this.ticker);
     clearTimeout(this.boundary);
   }

@@ -1,4 +1,5 @@
 import { ApiErrorBody } from '../core/api-schema.js';
+import { reachability } from './reachability.js';
 
 /**
  * What a request came to, in the one classification every caller uses (API client, uploader,
@@ -27,11 +28,13 @@ export async function request(url: string, init: RequestInit, fetchFn: FetchFn =
   try {
     res = await fetchFn(url, { cache: 'no-store', ...init });
   } catch {
+    reachability.seen(false);
     return { kind: 'retry', status: 0, afterMs: null, error: null };
   } finally {
     requestStats.count++;
     requestStats.waitMs += performance.now() - t0;
   }
+  reachability.seen(true);
   if (res.ok) return { kind: 'ok', res };
   const parsed = ApiErrorBody.safeParse(await res.json().catch(() => null));
   const error = parsed.success ? parsed.data : null;

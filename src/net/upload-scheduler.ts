@@ -1,5 +1,6 @@
 import type { UploadOutcome } from './uploader.js';
 import { UPLOAD_SYNC_TAG } from './sync-all.js';
+import { reachability } from './reachability.js';
 
 /**
  * The page's uploader loop: live upload while online (kicked after every stored chunk), catch-up
@@ -26,6 +27,9 @@ export class UploadScheduler {
   /** The next pass reads the whole store (the link returned, the page is back in view, or a timer). */
   private full = true;
   private readonly kickNow = () => this.kick(true);
+  private readonly onReachable = () => {
+    if (reachability.reachable) this.kick(true);
+  };
   private readonly onVisible = () => {
     if (document.visibilityState === 'visible') this.kick(true);
   };
@@ -38,6 +42,7 @@ export class UploadScheduler {
 
   start(): void {
     window.addEventListener('online', this.kickNow);
+    reachability.addEventListener('change', this.onReachable);
     document.addEventListener('visibilitychange', this.onVisible);
     this.kick();
   }
@@ -46,6 +51,7 @@ export class UploadScheduler {
     this.stopped = true;
     clearTimeout(this.timer);
     window.removeEventListener('online', this.kickNow);
+    reachability.removeEventListener('change', this.onReachable);
     document.removeEventListener('visibilitychange', this.onVisible);
   }
 

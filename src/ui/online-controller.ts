@@ -1,10 +1,14 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { reachability } from '../net/reachability.js';
 
-/** Whether the browser is online now, kept current from its `online`/`offline` events. */
+/**
+ * Whether this page is online: the browser has a network and our server answered the last request
+ * (src/net/reachability.ts) — kept current from both.
+ */
 export class OnlineController implements ReactiveController {
-  online = navigator.onLine;
+  online = isOnline();
   private readonly onChange = () => {
-    this.online = navigator.onLine;
+    this.online = isOnline();
     this.host.requestUpdate();
   };
 
@@ -13,13 +17,17 @@ export class OnlineController implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.online = navigator.onLine;
+    this.online = isOnline();
     window.addEventListener('online', this.onChange);
     window.addEventListener('offline', this.onChange);
+    reachability.addEventListener('change', this.onChange);
   }
 
   hostDisconnected(): void {
     window.removeEventListener('online', this.onChange);
     window.removeEventListener('offline', this.onChange);
+    reachability.removeEventListener('change', this.onChange);
   }
 }
+
+const isOnline = () => navigator.onLine && reachability.reachable;
