@@ -96,13 +96,16 @@ test('a deadline that passes while the server is down is caught up at restart', 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'invigil-restart-'));
   try {
     const services = await createServices(dir);
-    const start = Date.now() + 5 * MIN + 2_000;
-    await services.exams.put(ExamConfig.parse(examFixture({ id: 'restart', startAt: start, rooms: { A: 3 } })));
+    // The lottery closes 5 minutes before the start: 10 s from now, time enough for the first
+    // server to start and be killed before it, even on a busy machine.
+    const deadline = Date.now() + 10_000;
+    await services.exams.put(ExamConfig.parse(examFixture({ id: 'restart', startAt: deadline + 5 * MIN, rooms: { A: 3 } })));
     await services.db.destroy();
 
     const first = await spawnServer(dir);
     await first.kill('SIGKILL');
-    await sleep(2_500);
+    assert.ok(Date.now() < deadline, 'the first server was stopped before the deadline');
+    await sleep(deadline - Date.now() + 500);
     const check = await createServices(dir);
     assert.equal(await check.lottery.get('restart', 'cA-1'), null, 'nobody got a number while the server was down');
     await check.db.destroy();
