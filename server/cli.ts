@@ -14,14 +14,15 @@ const USAGE = `usage:
                                  face descriptors, events, chat); --dry-run lists what would go.
                                  Held candidates are kept. The server does this by itself once
                                  the exam's retentionDays have passed.
-environment: DATA_DIR (default ./data)`;
+environment: DATA_DIR (default ./data); S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_PREFIX and the AWS_* keys
+  when the evidence is kept in an S3-compatible bucket (docs/deploy.md)`;
 
 /** Returns the process exit code. */
-export async function runCli(argv: string[], out = console.log, err = console.error): Promise<number> {
+export async function runCli(argv: string[], out = console.log, err = console.error, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'import' && rest.length === 1 && rest[0]) {
-    const { dataDir } = configFromEnv();
-    const services = await createServices(dataDir);
+    const { dataDir } = configFromEnv(env);
+    const services = await createServices(dataDir, { env });
     try {
       const result = await importExamFile(rest[0], services.exams, services.blobs);
       if (!result.ok) {
@@ -36,8 +37,8 @@ export async function runCli(argv: string[], out = console.log, err = console.er
     }
   }
   if (command === 'verify' && rest.length === 2 && rest[0] && rest[1]) {
-    const { dataDir } = configFromEnv();
-    const services = await createServices(dataDir);
+    const { dataDir } = configFromEnv(env);
+    const services = await createServices(dataDir, { env });
     try {
       return await verifyCandidate(services, rest[0], rest[1], out, err);
     } finally {
@@ -54,8 +55,8 @@ export async function runCli(argv: string[], out = console.log, err = console.er
       err(USAGE);
       return 2;
     }
-    const { dataDir } = configFromEnv();
-    const services = await createServices(dataDir);
+    const { dataDir } = configFromEnv(env);
+    const services = await createServices(dataDir, { env });
     try {
       return await purge(services, examId, { dryRun, ...(candidate ? { candidate } : {}) }, out, err);
     } finally {

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { openDb, type Db } from './db/open.js';
 import { prepareDataDir } from './data-dir.js';
 import { loadOrCreateSecret } from './auth/secret.js';
@@ -26,7 +25,8 @@ import { ProctorActions } from './domain/proctor-actions.js';
 import { EvidencePhones } from './domain/evidence-phones.js';
 import { BindThrottle } from './auth/bind-throttle.js';
 import { personalTimes } from '../src/core/timeline.js';
-import { LocalDiskStore } from './storage/local-disk-store.js';
+import { openBlobStore } from './storage/open-store.js';
+import { redisLimiters } from './shared/redis-limiters.js';
 import type { BlobStore } from './storage/blob-store.js';
 
 /** Everything the HTTP and WebSocket layers use, built once per process. */
@@ -66,6 +66,8 @@ export interface Services {
   now: () => number;
   /** One line for the administrator (failed logins, faults). */
   log: (line: string) => void;
+  /** Closes connections to shared services (Redis) opened for a serving process. */
+  release: () => Promise<void>;
 }
 
 export interface ServiceOptions {
@@ -80,6 +82,8 @@ export interface ServiceOptions {
    * while a server runs, its temporaries are uploads being written now.
    */
   serving?: boolean;
+  /** Read for the storage settings (S3_*, AWS_*): this process's environment by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function createServices(dataDir: string, opts: ServiceOptions = {}): Promise<Services> {
@@ -93,12 +97,17 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
   const exams = new ExamStore(db, codes, now);
   if ((await exams.sealLegacyTicketCodes()) > 0) log('exams: ticket codes imported in clear are now kept only as keyed hashes');
   const lottery = new Lottery(db, exams, now);
-  const blobs = new LocalDiskStore(path.join(dataDir, 'blobs'));
+  const { store: blobs, where, disk } = await openBlobStore(dataDir, opts.env ?? process.env);
   if (opts.serving) {
-    const removed = await blobs.removeTemporaries();
+    log(`storage: ${where}`);
+    const removed = disk ? await disk.removeTemporaries() : 0;
     if (removed > 0) log(`storage: removed ${removed} temporary file(s) left by an interrupted write`);
   }
-  const limiters = opts.limiters ?? memoryLimiters;
+  const env = opts.env ?? process.env;
+  // Counters shared by every server process (REDIS_URL): only a serving process connects.
+  const shared = opts.serving && !opts.limiters && env.REDIS_URL ? await redisLimiters(env.REDIS_URL, log) : null;
+  if (shared) log('throttles: counted in Redis (shared by every server process)');
+  const limiters = opts.limiters ?? shared?.limiters ?? memoryLimiters;
   const changes = new Changes();
   const events = new EventLog(db, now, changes);
   const throttle = new LoginThrottle(limiters);
@@ -140,5 +149,8 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     blobs,
     now,
     log,
+    release: async () => {
+      await shared?.close();
+    },
   };
 }

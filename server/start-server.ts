@@ -18,6 +18,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   sessionTokenTtlMs?: number;
   signaling?: SignalingOptions;
+  /** Storage settings (S3_*, AWS_*): this process's environment by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningServer {
@@ -36,6 +38,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const services = await createServices(opts.dataDir, {
     log, serving: true, ...(opts.now ? { now: opts.now } : {}), ...(opts.sessionTokenTtlMs ? { sessionTokenTtlMs: opts.sessionTokenTtlMs } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
   });
   const app = createApp(services, opts.appDir ?? DEFAULT_APP_DIR);
   const server = await new Promise<Server>((resolve, reject) => {
@@ -61,6 +64,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.db.destroy();
+      await services.release();
     },
   };
 }

@@ -176,7 +176,7 @@ export class Recordings {
     const source = piecesSource(held.map((r) => r.size), async (i) => {
       const row = held[i];
       if (!row) throw new Error(`no chunk ${i} in segment ${segment} of ${id}`);
-      const stream = this.store.read(chunkKey(owner, id, segment, row.seq, row.sha256));
+      const stream = await this.store.read(chunkKey(owner, id, segment, row.seq, row.sha256));
       if (!stream) throw new Error(`chunk ${segment}/${row.seq} of ${id} is missing from the store`);
       const parts: Uint8Array[] = [];
       for await (const part of stream) parts.push(part);
@@ -244,7 +244,7 @@ export class Recordings {
   }
 
   private async rehash(owner: Owner, id: string, segment: number, seq: number, hex: string): Promise<string | null> {
-    const stream = this.store.read(chunkKey(owner, id, segment, seq, hex));
+    const stream = await this.store.read(chunkKey(owner, id, segment, seq, hex));
     if (!stream) return null;
     const hash = createHash('sha256');
     for await (const part of stream) hash.update(part);

@@ -118,7 +118,7 @@ export class Retention {
   }
 
   private async exists(key: string): Promise<boolean> {
-    const stream = this.d.blobs.read(key);
+    const stream = await this.d.blobs.read(key);
     if (!stream) return false;
     await stream[Symbol.asyncIterator]().return?.(); // closes the file unread
     return true;

@@ -31,7 +31,7 @@ export class LayoutCache {
 
 async function load(source: ByteSource, place?: IndexPlace): Promise<WebmIndex> {
   if (place) {
-    const saved = await readAll(place.store.read(place.key));
+    const saved = await readAll(await place.store.read(place.key));
     const ix = saved && decodeIndex(saved);
     if (ix) return ix;
   }

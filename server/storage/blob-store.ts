@@ -6,7 +6,7 @@ export interface BlobStore {
   /** Writes all of `bytes` under `key` atomically: a reader sees the whole value or none. */
   put(key: string, bytes: Uint8Array): Promise<void>;
   /** The bytes in order, or null when the key is absent. */
-  read(key: string): AsyncIterable<Uint8Array> | null;
+  read(key: string): Promise<AsyncIterable<Uint8Array> | null>;
   delete(key: string): Promise<void>;
   /** Deletes every key under `prefix/` (nothing when there is none). */
   deleteTree(prefix: string): Promise<void>;

@@ -1,22 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { freePort } from './free-port.js';
 import path from 'node:path';
 import net from 'node:net';
 
 export interface Turn { url: string; username: string; credential: string; port: number; stop(): Promise<void>; output(): string }
 
-/** A free TCP port on loopback (TURN listens on UDP and TCP on it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 /**
  * A real coturn (Debian `coturn`, installed by .ci/run) on loopback for one test: long-term

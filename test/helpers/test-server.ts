@@ -30,11 +30,11 @@ export interface TestServer extends RunningServer {
 }
 
 /** The real server on a random loopback port with a temp DATA_DIR and a test clock. */
-export async function startTestServer(clockStart = Date.now(), dataDir?: string, appDir?: string): Promise<TestServer> {
+export async function startTestServer(clockStart = Date.now(), dataDir?: string, appDir?: string, env?: NodeJS.ProcessEnv): Promise<TestServer> {
   const dir = dataDir ?? await mkdtemp(path.join(os.tmpdir(), 'invigil-test-'));
   const clock = new TestClock(clockStart);
   const logs: string[] = [];
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: dir, now: clock.now, log: (l) => logs.push(l), ...(appDir ? { appDir } : {}) });
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: dir, now: clock.now, log: (l) => logs.push(l), ...(appDir ? { appDir } : {}), ...(env ? { env } : {}) });
   return {
     ...server,
     dataDir: dir,

@@ -135,7 +135,7 @@ test('a verified segment is indexed in the background and its index kept beside 
   const { tag, index, source } = await s.services.recordings.segmentSource(owner, 'rec-judge-cam', 1);
   assert.ok(index, 'a verified segment has a place for its index');
   assert.match(index.key, /^recordings\/exam1\/cA-2\/rec-judge-cam\/1\/index-[0-9a-f]{32}\.json$/);
-  const stored = s.services.blobs.read(index.key);
+  const stored = await s.services.blobs.read(index.key);
   assert.ok(stored, 'the index was stored when the recording was verified');
   const untouchable = { size: source.size, read: () => Promise.reject(new Error('the chunks were read again')) };
   const fresh = new LayoutCache(4);

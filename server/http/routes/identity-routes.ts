@@ -27,7 +27,7 @@ export function identityRoutes(services: Services): Hono<AuthEnv> {
     await identity.requireConsent(exam, sub);
     const photo = exam.config.roster.find((x) => x.id === sub)?.photo;
     const key = photo ? photoKey(examId, sub, photo) : null;
-    const stream = key ? blobs.read(key) : null;
+    const stream = key ? await blobs.read(key) : null;
     if (!key || !stream) throw new ApiError(404, 'no_reference_photo', 'the roster has no reference photo for this candidate');
     const parts: Uint8Array[] = [];
     for await (const part of stream) parts.push(part);
