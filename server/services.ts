@@ -97,13 +97,13 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
   const exams = new ExamStore(db, codes, now);
   if ((await exams.sealLegacyTicketCodes()) > 0) log('exams: ticket codes imported in clear are now kept only as keyed hashes');
   const lottery = new Lottery(db, exams, now);
-  const { store: blobs, where, disk } = await openBlobStore(dataDir, opts.env ?? process.env);
+  const env = opts.env ?? process.env;
+  const { store: blobs, where, disk } = await openBlobStore(dataDir, env);
   if (opts.serving) {
     log(`storage: ${where}`);
     const removed = disk ? await disk.removeTemporaries() : 0;
     if (removed > 0) log(`storage: removed ${removed} temporary file(s) left by an interrupted write`);
   }
-  const env = opts.env ?? process.env;
   // Counters shared by every server process (REDIS_URL): only a serving process connects.
   const shared = opts.serving && !opts.limiters && env.REDIS_URL ? await redisLimiters(env.REDIS_URL, log) : null;
   if (shared) log('throttles: counted in Redis (shared by every server process)');

@@ -3,7 +3,7 @@ import { reachability } from '../net/reachability.js';
 
 /**
  * Whether this page is online: the browser has a network and our server answered the last request
- * (src/net/reachability.ts) — kept current from both.
+ * (src/net/reachability.ts), which also hears the browser's `online`/`offline`.
  */
 export class OnlineController implements ReactiveController {
   online = isOnline();
@@ -18,14 +18,11 @@ export class OnlineController implements ReactiveController {
 
   hostConnected(): void {
     this.online = isOnline();
-    window.addEventListener('online', this.onChange);
-    window.addEventListener('offline', this.onChange);
+    // The browser's `offline` is heard through reachability (it marks the server unreachable at once).
     reachability.addEventListener('change', this.onChange);
   }
 
   hostDisconnected(): void {
-    window.removeEventListener('online', this.onChange);
-    window.removeEventListener('offline', this.onChange);
     reachability.removeEventListener('change', this.onChange);
   }
 }
