@@ -16,6 +16,12 @@ import { assertServerCopies, endExam, localCopies, loginAndRecord } from '../hel
 /**
  * A real full disk, not a fake: the browser profile lives on a small tmpfs which the test fills.
  * Needs root for `mount` (CI and this machine run as root).
+ *
+ * The origin's storage is persistent here, as Chromium grants it to an installed app (the app asks
+ * with `navigator.storage.persist()` before recording). Best-effort storage is not safe on a full
+ * disk and no page can make it so: a write that fails for want of space makes Chromium start an
+ * eviction round (QuotaManagerImpl::OnFullDiskError), which deletes the least recently used
+ * best-effort origin whole — here, the only one. This test failed that way once in CI.
  */
 let dir: string;
 let disk: string;
@@ -36,6 +42,8 @@ before(async () => {
     headless: true,
     args: [...(CHROMIUM_ARGS), ...(FAKE_MEDIA_ARGS)],
   });
+  const cdp = await context.newCDPSession(context.pages()[0] ?? await context.newPage());
+  await cdp.send('Browser.grantPermissions', { origin: new URL(server.url).origin, permissions: ['durableStorage'] });
 });
 after(async () => {
   await context?.close();
@@ -51,6 +59,7 @@ after(async () => {
 
 test('the disk fills up mid-recording: warned, nothing stored is lost, recording resumes at a lower bitrate', async () => {
   const page = await loginAndRecord(context, server.url, 'cA-1');
+  assert.equal(await page.evaluate(() => navigator.storage.persisted()), true, 'the app asked for persistent storage and got it');
   await sleep(3_000);
   const ids = (await localCopies(page)).map((r) => r.id).sort();
   assert.equal(ids.length, 2, 'camera and screen are recording');
