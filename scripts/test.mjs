@@ -1,6 +1,6 @@
-// `npm test`: typecheck, lint, unit (Node), build, browser (web-test-runner) and e2e
-// (playwright-core) — then one line: `N passed, N failed`. `npm test -- unit` (or browser, e2e,
-// static) runs only those stages.
+// `npm test`: typecheck, lint, unit (Node), postgres (the server's tests again on PostgreSQL), build,
+// browser (web-test-runner) and e2e (playwright-core) — then one line: `N passed, N failed`.
+// `npm test -- unit` (or postgres, browser, e2e, static) runs only those stages.
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,14 +38,14 @@ async function check(stage, cmd, args) {
   return code === 0;
 }
 
-/** node:test over a folder; counts read from its TAP report. */
-async function nodeTests(stage, dir) {
-  const files = (await readdir(path.join(root, dir))).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f));
+/** node:test over a folder (or the files given); counts read from its TAP report. */
+async function nodeTests(stage, dir, files = null, env = {}) {
+  files ??= (await readdir(path.join(root, dir))).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f));
   const tap = path.join(tmp, `${stage}.tap`);
   const { code } = await run(process.execPath, [
     '--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files,
-  ]);
+  ], env);
   const report = await readFile(tap, 'utf8').catch(() => '');
   const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
   const failed = count('fail') + count('cancelled');
@@ -58,6 +58,34 @@ const t0 = Date.now();
 if (want('typecheck')) await check('typecheck', process.execPath, [path.join(root, 'scripts/typecheck.mjs')]);
 if (want('lint')) await check('lint', 'sh', ['-c', `"${bin('eslint')}" . && "${bin('lit-analyzer')}" src --strict`]);
 if (want('unit')) await nodeTests('unit', 'test/unit');
+
+/**
+ * The server's API, upload, review, retention and race tests again with their state in PostgreSQL
+ * (a real cluster started here on loopback, a fresh database per test server); the S3 and Redis
+ * tests among them run PostgreSQL + S3 + Redis together.
+ */
+const POSTGRES_PASS = [
+  'device-scope', 'engine-races', 'evidence-phone-api', 'flow-api', 'http-hardening', 'identity-api', 'login-throttle',
+  'lottery', 'quotas', 'redis-throttle', 'refresh-rotation', 'retention', 'review-api', 'review-judgement', 'room-hub',
+  's3-server', 'server-api', 'sessions', 'uploads-api', 'ws',
+].map((name) => `test/unit/${name}.test.ts`);
+if (want('postgres')) {
+  let cluster = null;
+  try {
+    const { startPostgresCluster } = await import('../test/helpers/postgres-cluster.mjs');
+    cluster = await startPostgresCluster();
+  } catch (err) {
+    console.error(`\n${err.message}\n`);
+    record('postgres', 0, 1, 'no PostgreSQL');
+  }
+  if (cluster) {
+    try {
+      await nodeTests('postgres', 'test/unit', POSTGRES_PASS, { INVIGIL_TEST_POSTGRES: cluster.url });
+    } finally {
+      await cluster.stop();
+    }
+  }
+}
 
 if (want('browser') || want('e2e')) {
   let chromium = null;

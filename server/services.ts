@@ -1,4 +1,5 @@
-import { openDb, type Db } from './db/open.js';
+import { sql } from 'kysely';
+import { describeDb, openDb, type Db } from './db/open.js';
 import { prepareDataDir } from './data-dir.js';
 import { loadOrCreateSecret } from './auth/secret.js';
 import { TokenSigner } from './auth/tokens.js';
@@ -68,7 +69,13 @@ export interface Services {
   log: (line: string) => void;
   /** Closes connections to shared services (Redis) opened for a serving process. */
   release: () => Promise<void>;
+  /** Each dependency as this process reaches it now, for `/healthz` (the load balancer's check). */
+  health: () => Promise<Health>;
 }
+
+export type DependencyState = 'ok' | 'down' | 'off';
+export interface Health { ok: boolean; db: DependencyState; store: DependencyState; redis: DependencyState }
+const HEALTH_TIMEOUT_MS = 2_000;
 
 export interface ServiceOptions {
   now?: () => number;
@@ -89,17 +96,18 @@ export interface ServiceOptions {
 export async function createServices(dataDir: string, opts: ServiceOptions = {}): Promise<Services> {
   const now = opts.now ?? Date.now;
   const log = opts.log ?? ((line: string) => console.log(line));
+  const env = opts.env ?? process.env;
   await prepareDataDir(dataDir);
-  const db = await openDb(dataDir);
-  const secret = await loadOrCreateSecret(dataDir);
+  const secret = await loadOrCreateSecret(dataDir, env);
+  const db = await openDb(dataDir, env);
   const signer = new TokenSigner(secret, now, opts.sessionTokenTtlMs);
   const codes = new TicketCodes(secret);
   const exams = new ExamStore(db, codes, now);
   if ((await exams.sealLegacyTicketCodes()) > 0) log('exams: ticket codes imported in clear are now kept only as keyed hashes');
   const lottery = new Lottery(db, exams, now);
-  const env = opts.env ?? process.env;
   const { store: blobs, where, disk } = await openBlobStore(dataDir, env);
   if (opts.serving) {
+    log(`database: ${describeDb(dataDir, env)}`);
     log(`storage: ${where}`);
     const removed = disk ? await disk.removeTemporaries() : 0;
     if (removed > 0) log(`storage: removed ${removed} temporary file(s) left by an interrupted write`);
@@ -151,6 +159,19 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     log,
     release: async () => {
       await shared?.close();
+    },
+    health: async () => {
+      const reach = (work: () => Promise<unknown>): Promise<DependencyState> => new Promise((resolve) => {
+        const timer = setTimeout(() => resolve('down'), HEALTH_TIMEOUT_MS);
+        work().then(() => resolve('ok'), () => resolve('down')).finally(() => clearTimeout(timer));
+      });
+      const [dbState, store] = await Promise.all([
+        reach(() => sql`select 1`.execute(db)),
+        reach(async () => (await blobs.read('healthz/probe'))?.[Symbol.asyncIterator]().return?.()),
+      ]);
+      const redis: DependencyState = shared ? (shared.ready() ? 'ok' : 'down') : 'off';
+      // Without Redis each process still serves (its own counters): reported, not a reason to leave the pool.
+      return { ok: dbState === 'ok' && store === 'ok', db: dbState, store, redis };
     },
   };
 }

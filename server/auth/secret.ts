@@ -2,8 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** The token-signing key, made once per data directory and kept private to this user. */
-export async function loadOrCreateSecret(dataDir: string): Promise<Uint8Array> {
+/**
+ * The token-signing key, made once per data directory and kept private to this user — or, for
+ * several server processes that must accept each other's tokens, `INVIGIL_SECRET` (64 hex digits,
+ * the same for every process).
+ */
+export async function loadOrCreateSecret(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Uint8Array> {
+  const given = env.INVIGIL_SECRET?.trim();
+  if (given !== undefined && given !== '') {
+    if (!/^[0-9a-fA-F]{64}$/.test(given)) throw new Error('INVIGIL_SECRET must be 64 hex digits (32 random bytes, e.g. `openssl rand -hex 32`)');
+    return Buffer.from(given, 'hex');
+  }
   const file = path.join(dataDir, 'token-secret.key');
   try {
     const hex = (await readFile(file, 'utf8')).trim();

@@ -78,10 +78,11 @@ export class Identity {
     const similarity = compared ? report.similarity : null;
     const path: IdentityPath = similarity === null ? report.path : similarity >= threshold ? 'matched' : 'not-matched';
     const at = this.now();
-    await this.db.updateTable('identity_checks')
+    const decided = await this.db.updateTable('identity_checks')
       .set({ path, similarity, threshold, decided_at: at, descriptors: report.descriptors ? JSON.stringify(report.descriptors) : null })
-      .where('exam_id', '=', exam.config.id).where('candidate_id', '=', candidateId).where('path', 'is', null).execute();
-    await this.logPath(exam.config.id, candidateId, path, similarity, at);
+      .where('exam_id', '=', exam.config.id).where('candidate_id', '=', candidateId).where('path', 'is', null).executeTakeFirst();
+    // Only the report that decided is logged: two racing reports must not leave a log that disagrees with the row.
+    if (Number(decided.numUpdatedRows) > 0) await this.logPath(exam.config.id, candidateId, path, similarity, at);
     return this.state(exam, candidateId);
   }
 

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { LotteryNumber } from '../../src/core/api-schema.js';
 import type { Db } from '../db/open.js';
 import type { ExamStore } from './exam-store.js';
+import { lockFor } from '../db/engine.js';
 
 /** Draw numbers (R5): unique per room, chosen by the server at random, never changed once given. */
 export class Lottery {
@@ -41,6 +42,8 @@ export class Lottery {
 
   private async assign(examId: string, candidateId: string, room: string, roomSize: number, method: 'draw' | 'auto'): Promise<{ lottery: LotteryNumber; created: boolean }> {
     return this.db.transaction().execute(async (trx) => {
+      // One draw per room at a time: the free numbers read below stay free until this one commits.
+      await lockFor(trx, `lottery:${examId}:${room}`);
       const existing = await trx.selectFrom('lottery').select(['number', 'method', 'assigned_at'])
         .where('exam_id', '=', examId).where('candidate_id', '=', candidateId).executeTakeFirst();
       if (existing) return { lottery: { number: existing.number, method: existing.method, assignedAt: existing.assigned_at }, created: false };

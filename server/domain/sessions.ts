@@ -9,6 +9,7 @@ import type { Attempt, LoginThrottle } from '../auth/login-throttle.js';
 import { ApiError, unauthorized } from '../http/api-error.js';
 import type { ExamStore, StoredExam } from './exam-store.js';
 import { RefreshTokens } from './refresh-tokens.js';
+import { lockFor } from '../db/engine.js';
 
 const HOUR = 3_600_000;
 /** A candidate may keep refreshing until a day after the exam (upload screen, chat history). */
@@ -71,17 +72,23 @@ export class Sessions {
     if (now < loginOpensAt) throw new ApiError(403, 'login_not_open', 'login has not opened yet', { opensAt: loginOpensAt });
     if (now >= startAt) throw new ApiError(403, 'login_closed', 'the exam has started; logins are closed', { startAt });
 
-    const active = await this.activeSessions(exam.config.id, 'candidate', candidate.id);
-    const elsewhere = active.filter((s) => s.device_id !== req.deviceId);
-    if (elsewhere.length > 0 && !req.takeOver) {
-      throw new ApiError(409, 'already_logged_in', 'this candidate is signed in on another device', {
-        since: Math.min(...elsewhere.map((s) => s.created_at)),
-      });
-    }
-    await this.endSessions(elsewhere.map((s) => s.id), 'taken_over');
-    await this.endSessions(active.filter((s) => s.device_id === req.deviceId).map((s) => s.id), 'relogin');
-
-    const tokens = await this.createSession(exam.config.id, 'candidate', candidate.id, req.deviceId);
+    // One login decision per candidate at a time: two devices signing in together cannot both win.
+    const { tokens, ended } = await this.d.db.transaction().execute(async (trx) => {
+      await lockFor(trx, `login:${exam.config.id}:${candidate.id}`);
+      const active = await this.activeSessions(exam.config.id, 'candidate', candidate.id, trx);
+      const elsewhere = active.filter((s) => s.device_id !== req.deviceId);
+      if (elsewhere.length > 0 && !req.takeOver) {
+        throw new ApiError(409, 'already_logged_in', 'this candidate is signed in on another device', {
+          since: Math.min(...elsewhere.map((s) => s.created_at)),
+        });
+      }
+      const ended = [
+        ...await this.closeSessions(trx, elsewhere.map((s) => s.id), 'taken_over'),
+        ...await this.closeSessions(trx, active.filter((s) => s.device_id === req.deviceId).map((s) => s.id), 'relogin'),
+      ];
+      return { tokens: await this.createSession(exam.config.id, 'candidate', candidate.id, req.deviceId, trx), ended };
+    });
+    this.announce(ended);
     const credentialId = randomUUID();
     await this.d.db.insertInto('upload_credentials').values({
       id: credentialId, exam_id: exam.config.id, candidate_id: candidate.id, device_id: req.deviceId,
@@ -248,11 +255,11 @@ export class Sessions {
     return matches[0] ?? null;
   }
 
-  private async createSession(examId: string, role: AccessClaims['role'], subject: string, deviceId: string): Promise<SessionTokens> {
+  private async createSession(examId: string, role: AccessClaims['role'], subject: string, deviceId: string, db: Db = this.d.db): Promise<SessionTokens> {
     const sid = randomUUID();
     const refresh = this.refreshTokens.issue(sid);
     const now = this.d.now();
-    await this.d.db.insertInto('sessions').values({
+    await db.insertInto('sessions').values({
       id: sid, exam_id: examId, role, subject_id: subject, device_id: deviceId,
       refresh_hash: refresh.hash, created_at: now, last_seen_at: now, ended_at: null, end_reason: null,
     }).execute();
@@ -260,17 +267,26 @@ export class Sessions {
     return { token: access.token, tokenExpiresAt: access.expiresAt, refreshToken: refresh.token };
   }
 
-  private activeSessions(examId: string, role: AccessClaims['role'], subject: string) {
-    return this.d.db.selectFrom('sessions').select(['id', 'device_id', 'created_at'])
+  private activeSessions(examId: string, role: AccessClaims['role'], subject: string, db: Db = this.d.db) {
+    return db.selectFrom('sessions').select(['id', 'device_id', 'created_at'])
       .where('exam_id', '=', examId).where('role', '=', role).where('subject_id', '=', subject)
       .where('ended_at', 'is', null).execute();
   }
 
   private async endSessions(ids: string[], reason: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.d.db.updateTable('sessions').set({ ended_at: this.d.now(), end_reason: reason })
+    this.announce(await this.closeSessions(this.d.db, ids, reason));
+  }
+
+  /** Marks sessions ended; the listeners hear of them once that is committed (`announce`). */
+  private async closeSessions(db: Db, ids: string[], reason: string): Promise<{ sid: string; reason: string }[]> {
+    if (ids.length === 0) return [];
+    await db.updateTable('sessions').set({ ended_at: this.d.now(), end_reason: reason })
       .where('id', 'in', ids).where('ended_at', 'is', null).execute();
-    for (const sid of ids) for (const listener of this.listeners) listener(sid, reason);
+    return ids.map((sid) => ({ sid, reason }));
+  }
+
+  private announce(ended: { sid: string; reason: string }[]): void {
+    for (const { sid, reason } of ended) for (const listener of this.listeners) listener(sid, reason);
   }
 
   private async sessionEndsAt(row: { role: string; exam_id: string; created_at: number }): Promise<number> {

@@ -25,7 +25,12 @@ const CAPTURE_PATHS = new Set(['/api/candidate/login-capture', '/api/device/logi
 export function createApp(services: Services, appDir: string): Hono {
   const app = new Hono();
   app.use('*', securityHeaders());
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  // Readiness for a load balancer: 503 while the database or the evidence store cannot be reached.
+  app.get('/healthz', async (c) => {
+    const health = await services.health();
+    c.header('cache-control', 'no-store');
+    return c.json(health, health.ok ? 200 : 503);
+  });
   app.use('/api/*', async (c, next) => {
     await next();
     c.header('cache-control', 'no-store');

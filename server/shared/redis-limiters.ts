@@ -4,6 +4,8 @@ import type { LimiterFactory } from '../auth/login-throttle.js';
 
 export interface SharedCounters {
   limiters: LimiterFactory;
+  /** Connected now (else each process counts on its own). */
+  ready(): boolean;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function redisLimiters(url: string, log: (line: string) => void): P
       rejectIfRedisNotReady: true,
       insuranceLimiter: new RateLimiterMemory(opts),
     }),
+    ready: () => client.status === 'ready',
     close: async () => {
       await client.quit().catch(() => client.disconnect());
     },

@@ -3,6 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExamConfig, type ExamConfigInput } from '../../src/core/exam-schema.js';
 import { startServer, type RunningServer } from '../../server/start-server.js';
+// @ts-expect-error plain ESM helper shared with scripts/test.mjs
+import { createDatabaseOn } from './postgres-cluster.mjs';
+
+/**
+ * `npm test`'s PostgreSQL pass sets INVIGIL_TEST_POSTGRES (a running cluster's admin URL): every
+ * test server then keeps its state in a fresh database of its own — the same one again when a test
+ * restarts a server on the same data directory.
+ */
+const pgAdmin = process.env.INVIGIL_TEST_POSTGRES;
+const databases = new Map<string, string>();
+async function serverEnv(dir: string, env: NodeJS.ProcessEnv | undefined): Promise<NodeJS.ProcessEnv | undefined> {
+  if (!pgAdmin || env?.DATABASE_URL) return env;
+  const url = databases.get(dir) ?? await (createDatabaseOn as (admin: string) => Promise<string>)(pgAdmin);
+  databases.set(dir, url);
+  return { ...(env ?? process.env), DATABASE_URL: url };
+}
 
 /** A settable server clock for tests. */
 export class TestClock {
@@ -23,6 +39,8 @@ export interface TestServer extends RunningServer {
   /** What the server logged, line by line. */
   logs: string[];
   clock: TestClock;
+  /** The environment it runs with (the CLI, run on its data, needs the same DATABASE_URL). */
+  env: NodeJS.ProcessEnv;
   /** fetch against the server, JSON in and out. */
   call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any }>;
   importExam(exam: ExamConfigInput): Promise<void>;
@@ -34,10 +52,12 @@ export async function startTestServer(clockStart = Date.now(), dataDir?: string,
   const dir = dataDir ?? await mkdtemp(path.join(os.tmpdir(), 'invigil-test-'));
   const clock = new TestClock(clockStart);
   const logs: string[] = [];
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: dir, now: clock.now, log: (l) => logs.push(l), ...(appDir ? { appDir } : {}), ...(env ? { env } : {}) });
+  const withDb = await serverEnv(dir, env);
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: dir, now: clock.now, log: (l) => logs.push(l), ...(appDir ? { appDir } : {}), ...(withDb ? { env: withDb } : {}) });
   return {
     ...server,
     dataDir: dir,
+    env: withDb ?? process.env,
     logs,
     clock,
     async call(method, url, body, headers = {}) {

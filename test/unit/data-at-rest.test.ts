@@ -118,3 +118,23 @@ test('temporary blob files left by a crash are removed at start', async () => {
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test('INVIGIL_SECRET: every process of a deployment signs with the same key, none is written to disk; a malformed one stops the start with what to do', async () => {
+  const hex = 'a1'.repeat(32);
+  const dirs = await Promise.all([1, 2].map(() => mkdtemp(path.join(os.tmpdir(), 'invigil-secret-'))));
+  try {
+    const env = { INVIGIL_SECRET: hex };
+    const [one, two] = await Promise.all(dirs.map((d) => createServices(d, { log: () => {}, env })));
+    try {
+      assert.deepEqual(Buffer.from(one!.secret).toString('hex'), hex);
+      const token = (await one!.signer.signAccess({ role: 'proctor', sub: 'p1', exam: 'e1', sid: 's1' })).token;
+      assert.equal((await two!.signer.verifyAccess(token))?.sub, 'p1', 'a token made by one process is good on the other');
+      for (const d of dirs) assert.ok(!(await readdir(d)).includes('token-secret.key'));
+    } finally {
+      for (const s of [one, two]) await s?.db.destroy();
+    }
+    await assert.rejects(() => createServices(dirs[0]!, { log: () => {}, env: { INVIGIL_SECRET: 'short' } }), /INVIGIL_SECRET must be 64 hex digits .*openssl rand -hex 32/);
+  } finally {
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  }
+});

@@ -27,6 +27,7 @@ const guess = (s: TestServer, n: number) => s.call('POST', '/api/session/candida
 
 test('guesses spread over two server processes meet one limit (three a second per account)', async () => {
   assert.ok(a.logs.some((l) => l.includes('throttles: counted in Redis')), a.logs.join('\n'));
+  assert.equal((await a.call('GET', '/healthz')).json.redis, 'ok');
   const statuses = [(await guess(a, 1)).status, (await guess(b, 2)).status, (await guess(a, 3)).status, (await guess(b, 4)).status];
   assert.deepEqual(statuses, [401, 401, 401, 429], 'the fourth, on the other process, is refused');
   const refused = await guess(a, 5);
@@ -41,4 +42,8 @@ test('with Redis gone, each process counts on its own: logins are still answered
   for (let i = 0; i < 4; i++) statuses.push((await guess(b, 10 + i)).status);
   assert.deepEqual(statuses, [401, 401, 401, 429], 'the per-process counters still limit');
   assert.equal(b.logs.filter((l) => l.includes('throttles: Redis unreachable')).length, 1, 'said once');
+  // The balancer keeps the process (it still serves, counting on its own); /healthz says Redis is down.
+  const health = await b.call('GET', '/healthz');
+  assert.equal(health.status, 200);
+  assert.deepEqual([health.json.ok, health.json.redis], [true, 'down']);
 });

@@ -48,14 +48,8 @@ after(() => s.stop());
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
   const out: string[] = [];
-  const saved = process.env.DATA_DIR;
-  process.env.DATA_DIR = s.dataDir;
-  try {
-    return { code: await runCli(argv, (l) => out.push(l), (l) => out.push(l)), out: out.join('\n') };
-  } finally {
-    if (saved === undefined) delete process.env.DATA_DIR;
-    else process.env.DATA_DIR = saved;
-  }
+  const code = await runCli(argv, (l) => out.push(l), (l) => out.push(l), { ...s.env, DATA_DIR: s.dataDir });
+  return { code, out: out.join('\n') };
 }
 
 test('a dry run lists what would go and changes nothing; before retention ends the sweep deletes nothing', async () => {

@@ -54,7 +54,7 @@ test('a recording uploads into the bucket, verifies by re-reading it from there,
   assert.deepEqual(local.filter((f) => f.startsWith('recordings')), [], 'nothing on the local disk');
 
   const out: string[] = [];
-  const code = await runCli(['verify', 'exam1', 'cA-1'], (l) => out.push(l), (l) => out.push(l), { ...env, DATA_DIR: s.dataDir });
+  const code = await runCli(['verify', 'exam1', 'cA-1'], (l) => out.push(l), (l) => out.push(l), { ...s.env, DATA_DIR: s.dataDir });
   assert.equal(code, 0, out.join('\n'));
   assert.match(out.join('\n'), /all 1 recording\(s\) of cA-1 intact/);
 });
@@ -65,6 +65,14 @@ test('retention erases a candidate\'s objects from the bucket', async () => {
   s.clock.t = exam.times.retentionEndsAt + 1;
   await s.services.retention.sweep();
   assert.deepEqual(await keysUnder('recordings/exam1/cA-1/'), []);
+});
+
+test('/healthz: ready while the bucket answers, 503 once it does not (the balancer takes the process out)', async () => {
+  const up = await s.call('GET', '/healthz');
+  assert.deepEqual([up.status, up.json.db, up.json.store], [200, 'ok', 'ok']);
+  await s3.close();
+  const down = await s.call('GET', '/healthz');
+  assert.deepEqual([down.status, down.json.ok, down.json.db, down.json.store], [503, false, 'ok', 'down']);
 });
 
 test('storage settings are checked: an endpoint without a bucket, a bad prefix', async () => {
