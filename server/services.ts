@@ -28,6 +28,8 @@ import { BindThrottle } from './auth/bind-throttle.js';
 import { personalTimes } from '../src/core/timeline.js';
 import { openBlobStore } from './storage/open-store.js';
 import { redisLimiters } from './shared/redis-limiters.js';
+import { localBus, redisBus, type Bus } from './shared/bus.js';
+import { redisLeadership, soleLeadership, type Leadership } from './shared/leader.js';
 import type { BlobStore } from './storage/blob-store.js';
 
 /** Everything the HTTP and WebSocket layers use, built once per process. */
@@ -67,6 +69,10 @@ export interface Services {
   now: () => number;
   /** One line for the administrator (failed logins, faults). */
   log: (line: string) => void;
+  /** What this process tells the other server processes (Redis pub/sub), and hears from them. */
+  bus: Bus;
+  /** Whether this process runs the cluster-wide jobs (lottery, retention): a lease in Redis, else always. */
+  leader: Leadership;
   /** Closes connections to shared services (Redis) opened for a serving process. */
   release: () => Promise<void>;
   /** Each dependency as this process reaches it now, for `/healthz` (the load balancer's check). */
@@ -116,7 +122,15 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
   const shared = opts.serving && !opts.limiters && env.REDIS_URL ? await redisLimiters(env.REDIS_URL, log) : null;
   if (shared) log('throttles: counted in Redis (shared by every server process)');
   const limiters = opts.limiters ?? shared?.limiters ?? memoryLimiters;
-  const changes = new Changes();
+  // Live notices between server processes (REDIS_URL): only a serving process has sockets to tell.
+  const bus = opts.serving && env.REDIS_URL ? await redisBus(env.REDIS_URL, log) : localBus();
+  if (bus.shared) log('bus: live notices shared with the other server processes through Redis');
+  const changes = new Changes(bus);
+  const leaseSeconds = Number(env.LEADER_LEASE_SECONDS ?? 30);
+  if (!(leaseSeconds >= 1)) throw new Error('LEADER_LEASE_SECONDS must be a number of seconds, 1 or more');
+  const leader = opts.serving && env.REDIS_URL
+    ? await redisLeadership(env.REDIS_URL, log, { ttlMs: leaseSeconds * 1000, renewMs: (leaseSeconds * 1000) / 3 })
+    : soleLeadership();
   const events = new EventLog(db, now, changes);
   const throttle = new LoginThrottle(limiters);
   const progress = new Progress(db, lottery, now);
@@ -130,7 +144,7 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
   const phones = new EvidencePhones({ db, exams, sessions, progress, events, changes, throttle: new BindThrottle(limiters), log, now });
   const recordings = new Recordings(db, blobs, now);
   const layouts = new LayoutCache(64);
-  const presence = new Presence(db, now, inExam, (exam, candidate) => changes.emit({ kind: 'candidate', exam, candidate }));
+  const presence = new Presence(db, now, inExam, (exam, candidate, everywhere) => (everywhere ? changes.emit : changes.emitHere).call(changes, { kind: 'candidate', exam, candidate }), bus);
   return {
     db,
     exams,
@@ -153,12 +167,16 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     roomView: new RoomView({ db, lottery, sessions, progress, events, identity, presence, phones, now }),
     actions: new ProctorActions({ db, events, progress, changes, now }),
     phones,
+    bus,
+    leader,
     secret,
     blobs,
     now,
     log,
     release: async () => {
       await shared?.close();
+      await bus.close();
+      await leader.stop();
     },
     health: async () => {
       const reach = (work: () => Promise<unknown>): Promise<DependencyState> => new Promise((resolve) => {

@@ -48,9 +48,14 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   // A client that resets mid-request, a socket error: that connection ends, never the process.
   server.on('clientError', (_err, socket) => socket.destroy());
   const signaling = attachSignaling(server, services, opts.signaling);
-  const scheduler = new LotteryScheduler(services.exams, services.lottery, services.now, log);
+  const scheduler = new LotteryScheduler(services.exams, services.lottery, services.now, log, services.leader);
   await scheduler.start();
-  services.retention.start();
+  const sweepRetention = services.retention.start(() => services.leader.leading);
+  // A process that takes the lead (its predecessor stopped or crashed) runs both jobs at once.
+  const offLead = services.leader.onLead(() => {
+    void scheduler.poke();
+    sweepRetention();
+  });
   const { port } = server.address() as AddressInfo;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
@@ -58,6 +63,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     services,
     scheduler,
     async close() {
+      offLead();
       await scheduler.stop();
       services.retention.stop();
       signaling.close();

@@ -1,27 +1,55 @@
-import type { ProgressReply } from '../../src/core/api-schema.js';
-import type { ChatMessage } from '../../src/core/event-schema.js';
+import type { Change } from '../shared/change.js';
+import { localBus, type Bus } from '../shared/bus.js';
 
-export type Change =
-  /** Something on a candidate's tile may have changed (events, uploads, login, identity…). */
-  | { kind: 'candidate'; exam: string; candidate: string }
-  /** A new help-chat message, either way. */
-  | { kind: 'chat'; exam: string; candidate: string; message: ChatMessage }
-  /** The server's decision about a candidate's exam changed (extra time, an end for cause). */
-  | { kind: 'progress'; exam: string; candidate: string; progress: ProgressReply };
+export type { Change };
+
+/** Candidate notices (each chunk upload is one) go to the other processes at most this often per candidate. */
+const SHARE_DEBOUNCE_MS = 250;
 
 /**
- * What the live console must hear about at once. In-process now; with several server processes
- * the same notices travel over Redis pub/sub (a later issue), so publishers and listeners stay.
+ * What the live console must hear about at once — in this process and, over the bus (Redis
+ * pub/sub when there are several processes), in every other.
  */
 export class Changes {
   private readonly listeners = new Set<(c: Change) => void>();
+  private readonly outgoing = new Map<string, Change>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly bus: Bus = localBus()) {
+    bus.on((m) => {
+      if (m.t === 'change') this.deliver(m.change);
+    });
+  }
 
   on(listener: (c: Change) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** Here and in every other process. */
   emit(change: Change): void {
+    this.deliver(change);
+    if (this.bus.shared) this.share(change);
+  }
+
+  /** Here only: what every process finds out by itself (a silence, seen by each presence sweep). */
+  emitHere(change: Change): void {
+    this.deliver(change);
+  }
+
+  private deliver(change: Change): void {
     for (const listener of this.listeners) listener(change);
+  }
+
+  private share(change: Change): void {
+    if (change.kind !== 'candidate') return this.bus.publish({ t: 'change', change });
+    // A burst of notices for one candidate travels as one.
+    this.outgoing.set(`${change.exam}/${change.candidate}`, change);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      for (const c of this.outgoing.values()) this.bus.publish({ t: 'change', change: c });
+      this.outgoing.clear();
+    }, SHARE_DEBOUNCE_MS);
+    this.timer.unref();
   }
 }

@@ -1,5 +1,6 @@
 import type { ExamStore } from './exam-store.js';
 import type { Lottery } from './lottery.js';
+import { soleLeadership, type Leadership } from '../shared/leader.js';
 
 /** Looks again at least this often, so exams imported by the CLI in another process are seen. */
 const MAX_WAIT_MS = 30_000;
@@ -18,6 +19,8 @@ export class LotteryScheduler {
     private readonly lottery: Lottery,
     private readonly now: () => number,
     private readonly log: (line: string) => void,
+    /** With several server processes, only the leader assigns (the others look again meanwhile). */
+    private readonly leader: Leadership = soleLeadership(),
   ) {}
 
   start(): Promise<void> {
@@ -45,7 +48,7 @@ export class LotteryScheduler {
     if (!this.isActive()) return;
     const now = this.now();
     let next = now + MAX_WAIT_MS;
-    for (const id of await this.exams.ids()) {
+    for (const id of this.leader.leading ? await this.exams.ids() : []) {
       const exam = await this.exams.get(id);
       if (!exam || now >= exam.times.retentionEndsAt) continue;
       if (now >= exam.times.lotteryClosesAt) {

@@ -1,5 +1,6 @@
 import { OFFLINE_AFTER_MS, type DeviceState } from '../../src/core/ws-schema.js';
 import type { Db } from '../db/open.js';
+import { localBus, type Bus } from '../shared/bus.js';
 
 export interface Live {
   lastHeardAt: number;
@@ -13,6 +14,9 @@ export interface Live {
  * Each candidate device's presence, from the heartbeats on its socket: online while heard within
  * a few seconds; an outage while in the exam and silent, kept with its length (the device goes on
  * recording meanwhile — the proctor sees "offline — still recording" and can grant extra time).
+ * Every heartbeat is also told to the other server processes (the bus), so a proctor connected to
+ * any of them sees the candidate whichever one their device reached; each process sweeps for
+ * silence itself (an outage is one row whoever records it: it starts at the last beat heard).
  */
 export class Presence {
   private readonly live = new Map<string, Live>();
@@ -22,8 +26,14 @@ export class Presence {
     private readonly now: () => number,
     /** Whether the candidate is in the exam now (entered, not ended): only then is silence an outage. */
     private readonly inExam: (exam: string, candidate: string) => Promise<boolean>,
-    private readonly changed: (exam: string, candidate: string) => void,
-  ) {}
+    /** `everywhere`: a change the other processes do not find by themselves (a heartbeat here). */
+    private readonly changed: (exam: string, candidate: string, everywhere: boolean) => void,
+    private readonly bus: Bus = localBus(),
+  ) {
+    bus.on((m) => {
+      if (m.t === 'beat') this.heardElsewhere(m.exam, m.candidate, m.at, m.state);
+    });
+  }
 
   /**
    * A heartbeat: heard now, with the device's state (or, without one, with the state it last
@@ -39,11 +49,19 @@ export class Presence {
     const same = before && before.offlineSince === null && before.state.step === state.step && before.state.recording === state.recording
       && before.state.watchedBy === state.watchedBy && ids(before.state) === ids(state) && bytes - before.pushedBytes < PUSH_EVERY_BYTES;
     this.live.set(key, { lastHeardAt: now, state, offlineSince: null, pushedBytes: same ? before.pushedBytes : bytes });
+    this.bus.publish({ t: 'beat', exam, candidate, at: now, ...(sent ? { state: sent } : {}) });
     if (before?.offlineSince != null) {
       await this.db.updateTable('outages').set({ ended_at: now })
         .where('exam_id', '=', exam).where('candidate_id', '=', candidate).where('ended_at', 'is', null).execute();
     }
-    if (!same) this.changed(exam, candidate);
+    if (!same) this.changed(exam, candidate, true);
+  }
+
+  /** A heartbeat another process heard (its own notice for the tile comes over the bus too). */
+  private heardElsewhere(exam: string, candidate: string, at: number, sent?: DeviceState): void {
+    const key = `${exam}/${candidate}`;
+    const state = sent ?? this.live.get(key)?.state;
+    if (state) this.live.set(key, { lastHeardAt: at, state, offlineSince: null, pushedBytes: totalBytes(state) });
   }
 
   /** Marks as offline whoever fell silent in the exam (run every second). */
@@ -57,7 +75,7 @@ export class Presence {
         await this.db.insertInto('outages').values({ exam_id: exam, candidate_id: candidate, started_at: l.lastHeardAt, ended_at: null })
           .onConflict((oc) => oc.columns(['exam_id', 'candidate_id', 'started_at']).doNothing()).execute();
       }
-      this.changed(exam, candidate);
+      this.changed(exam, candidate, false);
     }
   }
 

@@ -40,12 +40,18 @@ export class Retention {
 
   constructor(private readonly d: { db: Db; exams: ExamStore; blobs: BlobStore; now: () => number; log: (l: string) => void }) {}
 
-  /** Sweeps now and then every hour: a restart loses nothing (the state is the data itself). */
-  start(): void {
-    const run = () => void this.sweep().catch((err: unknown) => this.d.log(`retention: sweep failed: ${String(err)}`));
+  /**
+   * Sweeps now and then every hour: a restart loses nothing (the state is the data itself). With
+   * several server processes only the leader sweeps (`leading`); a new leader sweeps at once.
+   */
+  start(leading: () => boolean = () => true): () => void {
+    const run = () => {
+      if (leading()) void this.sweep().catch((err: unknown) => this.d.log(`retention: sweep failed: ${String(err)}`));
+    };
     run();
     this.timer = setInterval(run, SWEEP_EVERY_MS);
     this.timer.unref();
+    return run;
   }
 
   stop(): void {

@@ -58,11 +58,19 @@ export function attachSignaling(server: Server, services: Services, opts: Signal
     });
   });
 
-  const offEnded = services.sessions.onEnded((sid, reason) => {
+  const endHere = (sid: string, reason: string) => {
     for (const conn of registry.ofSession(sid)) {
       send(conn, { type: 'session-ended', reason });
       conn.ws.close(WS_CLOSE.sessionEnded, 'session ended');
     }
+  };
+  // Its sockets may be held by any process: each closes its own.
+  const offEnded = services.sessions.onEnded((sid, reason) => {
+    endHere(sid, reason);
+    services.bus.publish({ t: 'session-ended', sid, reason });
+  });
+  const offBus = services.bus.on((m) => {
+    if (m.t === 'session-ended') endHere(m.sid, m.reason);
   });
 
   const heartbeat = setInterval(() => {
@@ -87,6 +95,7 @@ export function attachSignaling(server: Server, services: Services, opts: Signal
       clearInterval(sweep);
       hub.close();
       offEnded();
+      offBus();
       for (const client of wss.clients) client.terminate();
       wss.close();
     },

@@ -1,11 +1,11 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return -- the server's messages are plain JSON here; each test asserts the shape it needs */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WebSocket } from 'ws';
 import { hashPassword } from '../../server/auth/password.js';
 import { OFFLINE_AFTER_MS } from '../../src/core/ws-schema.js';
 import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
 import { bearer, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { connectWs, type WsClient } from '../helpers/ws-client.js';
 
 // The live console's traffic over /ws (R11), against the real server in this process.
 const START = Date.parse('2026-12-01T01:00:00Z');
@@ -19,34 +19,8 @@ before(async () => {
 });
 after(() => s.stop());
 
-interface Client { ws: WebSocket; peer: string; got: any[]; next(type: string, where?: (m: any) => boolean): Promise<any>; send(m: object): void }
-
-async function connect(token: string): Promise<Client> {
-  const ws = new WebSocket(`${s.url.replace('http', 'ws')}/ws`);
-  const got: any[] = [];
-  const waiting: { type: string; where: (m: any) => boolean; resolve: (m: any) => void }[] = [];
-  ws.on('message', (d) => {
-    const m = JSON.parse((d as Buffer).toString());
-    got.push(m);
-    for (const w of [...waiting]) if (w.type === m.type && w.where(m)) { waiting.splice(waiting.indexOf(w), 1); w.resolve(m); }
-  });
-  await new Promise((r) => ws.on('open', r));
-  const c: Client = {
-    ws, peer: '', got,
-    next: (type, where = () => true) => {
-      const seen = got.find((m) => m.type === type && where(m) && !m.__taken);
-      if (seen) { seen.__taken = true; return Promise.resolve(seen); }
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${type} within 5 s; got ${JSON.stringify(got.map((m) => m.type))}`)), 5_000);
-        waiting.push({ type, where, resolve: (m) => { clearTimeout(timer); m.__taken = true; resolve(m); } });
-      });
-    },
-    send: (m) => ws.send(JSON.stringify(m)),
-  };
-  c.send({ type: 'auth', token });
-  c.peer = (await c.next('ready')).peer;
-  return c;
-}
+type Client = WsClient;
+const connect = (token: string): Promise<Client> => connectWs(s.url, token);
 
 const candidate = async (n: string) => (await s.call('POST', '/api/session/candidate', { candidateId: `c${n}`, ticketCode: `T${n}`, deviceId: `device-hub-${n}-aaaaaaaaaa` })).json;
 const proctor = async (id = 'p1') => (await s.call('POST', '/api/session/proctor', { examId: 'exam1', proctorId: id, password: PROCTOR_PASSWORD, deviceId: `device-hub-${id}-aaaaaaaaa` })).json;
