@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './http/app.js';
-import { attachSignaling, type SignalingOptions } from './ws/signaling.js';
+import { attachSignaling, type Signaling, type SignalingOptions } from './ws/signaling.js';
 import { createServices, type Services } from './services.js';
 import { LotteryScheduler } from './domain/lottery-scheduler.js';
 
@@ -40,14 +40,16 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     log, serving: true, ...(opts.now ? { now: opts.now } : {}), ...(opts.sessionTokenTtlMs ? { sessionTokenTtlMs: opts.sessionTokenTtlMs } : {}),
     ...(opts.env ? { env: opts.env } : {}),
   });
-  const app = createApp(services, opts.appDir ?? DEFAULT_APP_DIR);
+  let signaling: Signaling | null = null;
+  const app = createApp(services, opts.appDir ?? DEFAULT_APP_DIR, () => signaling?.registry.size ?? 0);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s as Server));
     s.once('error', reject);
   });
   // A client that resets mid-request, a socket error: that connection ends, never the process.
   server.on('clientError', (_err, socket) => socket.destroy());
-  const signaling = attachSignaling(server, services, opts.signaling);
+  const live = attachSignaling(server, services, opts.signaling);
+  signaling = live;
   const scheduler = new LotteryScheduler(services.exams, services.lottery, services.now, log, services.leader);
   await scheduler.start();
   const sweepRetention = services.retention.start(() => services.leader.leading);
@@ -66,7 +68,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       offLead();
       await scheduler.stop();
       services.retention.stop();
-      signaling.close();
+      live.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.db.destroy();

@@ -22,14 +22,15 @@ const CHUNK_PATH = /^\/api\/recordings\/[^/]+\/segments\/[^/]+\/chunks\/[^/]+$/;
 export const MAX_CAPTURE_BODY = 512 * 1024;
 const CAPTURE_PATHS = new Set(['/api/candidate/login-capture', '/api/device/login-capture']);
 
-export function createApp(services: Services, appDir: string): Hono {
+/** `sockets`: how many WebSockets this process holds now (for /healthz). */
+export function createApp(services: Services, appDir: string, sockets: () => number = () => 0): Hono {
   const app = new Hono();
   app.use('*', securityHeaders());
   // Readiness for a load balancer: 503 while the database or the evidence store cannot be reached.
   app.get('/healthz', async (c) => {
     const health = await services.health();
     c.header('cache-control', 'no-store');
-    return c.json(health, health.ok ? 200 : 503);
+    return c.json({ ...health, sockets: sockets() }, health.ok ? 200 : 503);
   });
   app.use('/api/*', async (c, next) => {
     await next();

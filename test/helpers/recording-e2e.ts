@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServices } from '../../server/services.js';
 import { chunkKey } from '../../server/domain/recordings.js';
-import path from 'node:path';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { walkToExam } from './flow-e2e.js';
@@ -58,8 +56,8 @@ export function localCopies(page: Page): Promise<LocalCopy[]> {
  * The server's copy of a recording: the chunks its database lists, read from its blob store in
  * (segment, seq) order and hashed together. (Files no row refers to are not part of it.)
  */
-export async function serverCopy(dataDir: string, examId: string, candidateId: string, recordingId: string): Promise<{ sha256: string; bytes: number; chunks: number }> {
-  const services = await createServices(dataDir);
+export async function serverCopy(dataDir: string, examId: string, candidateId: string, recordingId: string, env: NodeJS.ProcessEnv = process.env): Promise<{ sha256: string; bytes: number; chunks: number }> {
+  const services = await createServices(dataDir, { env, log: () => {} });
   try {
     const owner = { exam: examId, candidate: candidateId };
     const status = await services.recordings.status(owner, recordingId);
@@ -68,9 +66,12 @@ export async function serverCopy(dataDir: string, examId: string, candidateId: s
     let chunks = 0;
     for (const seg of status.segments) {
       for (const c of seg.chunks) {
-        const b = await readFile(path.join(dataDir, 'blobs', ...chunkKey(owner, recordingId, seg.segment, c.seq, c.sha256).split('/')));
-        hash.update(b);
-        bytes += b.length;
+        const stream = await services.blobs.read(chunkKey(owner, recordingId, seg.segment, c.seq, c.sha256));
+        if (!stream) throw new Error(`chunk ${seg.segment}/${c.seq} is listed but not stored`);
+        for await (const piece of stream) {
+          hash.update(piece);
+          bytes += piece.length;
+        }
         chunks++;
       }
     }
@@ -106,12 +107,12 @@ export async function endExam(page: Page): Promise<void> {
 }
 
 /** Waits until the server holds every chunk the device recorded, then compares all bytes. */
-export async function assertServerCopies(local: LocalCopy[], where: { dataDir: string; examId: string; candidate: string }, timeoutMs = 60_000): Promise<void> {
+export async function assertServerCopies(local: LocalCopy[], where: { dataDir: string; examId: string; candidate: string; env?: NodeJS.ProcessEnv }, timeoutMs = 60_000): Promise<void> {
   assert.ok(local.length > 0 && local.every((r) => r.chunks > 0), 'something was recorded');
   const deadline = Date.now() + timeoutMs;
   for (const rec of local) {
     for (;;) {
-      const copy = await serverCopy(where.dataDir, where.examId, where.candidate, rec.id).catch(() => null);
+      const copy = await serverCopy(where.dataDir, where.examId, where.candidate, rec.id, where.env).catch(() => null);
       if (copy?.chunks === rec.chunks) {
         assert.equal(copy.bytes, rec.bytes, `${rec.kind}: bytes`);
         assert.equal(copy.sha256, rec.sha256, `${rec.kind}: SHA-256 of all bytes`);

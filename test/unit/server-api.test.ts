@@ -19,7 +19,7 @@ const login = (candidateId = 'cA-1', ticketCode = 'TA-1', deviceId = DEV) =>
   s.call('POST', '/api/session/candidate', { candidateId, ticketCode, deviceId });
 
 test('GET /healthz and /api/time', async () => {
-  assert.deepEqual(await s.call('GET', '/healthz'), { status: 200, json: { ok: true, db: 'ok', store: 'ok', redis: 'off' } });
+  assert.deepEqual(await s.call('GET', '/healthz'), { status: 200, json: { ok: true, db: 'ok', store: 'ok', redis: 'off', sockets: 0 } });
   const time = await s.call('GET', '/api/time');
   assert.equal(time.status, 200);
   assert.equal(time.json.now, s.clock.t);
