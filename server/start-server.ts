@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './http/app.js';
 import { attachSignaling, type Signaling, type SignalingOptions } from './ws/signaling.js';
 import { createServices, type Services } from './services.js';
@@ -32,6 +32,11 @@ export interface RunningServer {
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** This file runs from server/ (tsx) or from dist/node/server/ (built). */
 const repoRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}node`) ? '../../..' : '..');
+/** Idle keep-alive connections are kept this long (the clients' slowest regular request is every 10 s). */
+const KEEP_ALIVE_MS = 65_000;
+/** Pending connections the kernel queues for us (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
+
 export const DEFAULT_APP_DIR = path.join(repoRoot, 'dist', 'app');
 
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
@@ -43,8 +48,13 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   let signaling: Signaling | null = null;
   const app = createApp(services, opts.appDir ?? DEFAULT_APP_DIR, () => signaling?.registry.size ?? 0);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s as Server));
+    const s = createAdaptorServer({ fetch: app.fetch, hostname: opts.host }) as Server;
+    // Clients post events every 10 s: a keep-alive shorter than that opens a connection per post.
+    s.keepAliveTimeout = KEEP_ALIVE_MS;
+    s.headersTimeout = KEEP_ALIVE_MS + 5_000;
     s.once('error', reject);
+    // Node's default backlog (511) overflowed at 1,200 candidates: their retries stalled for 30–70 s.
+    s.listen({ port: opts.port, host: opts.host, backlog: LISTEN_BACKLOG }, () => resolve(s));
   });
   // A client that resets mid-request, a socket error: that connection ends, never the process.
   server.on('clientError', (_err, socket) => socket.destroy());

@@ -14,6 +14,8 @@ const LEGACY_TEMP = /\.tmp-[0-9a-f]{12}$/;
  * written to a temp file in `.tmp/`, fsynced, then renamed into place.
  */
 export class LocalDiskStore implements BlobStore {
+  private readonly dirs = new Set<string>();
+
   constructor(private readonly root: string) {}
 
   /** Removes temp files a crash left behind; call once before serving. Returns how many. */
@@ -39,7 +41,13 @@ export class LocalDiskStore implements BlobStore {
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
     const file = this.file(key);
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const dir = path.dirname(file);
+    // A recording's chunks share a directory: made once, not looked up again for every chunk.
+    if (!this.dirs.has(dir)) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      if (this.dirs.size > 10_000) this.dirs.clear();
+      this.dirs.add(dir);
+    }
     const tmp = path.join(this.root, TEMP_DIR, randomBytes(8).toString('hex'));
     const handle = await open(tmp, 'w', 0o600).catch(async (err: unknown) => {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -55,7 +63,20 @@ export class LocalDiskStore implements BlobStore {
       throw err;
     }
     await handle.close();
-    await rename(tmp, file);
+    await rename(tmp, file).catch(async (err: unknown) => {
+      // Its directory was removed since (an erasure): made again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await rename(tmp, file);
+    });
+    // The new name is durable only once its directory is: without this a crash could lose a chunk
+    // the server had already acknowledged.
+    const d = await open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- async: an unsafe key rejects, as every store's does

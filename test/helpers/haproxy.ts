@@ -35,6 +35,9 @@ defaults
   timeout server 60s
   # A WebSocket stays open for the whole exam.
   timeout tunnel 4h
+  # A busy process answers its health check late, not never: taking every process out at a peak
+  # would turn a slow exam into a stopped one.
+  timeout check 5s
   # A process that is down or dying: the request goes to another (uploads are idempotent).
   option redispatch
   retries 3
@@ -46,9 +49,11 @@ frontend invigil
 
 backend servers
   balance roundrobin
-  option httpchk GET /healthz
+  option httpchk
+  # HTTP/1.1 with a Host header, as the clients speak (the default check is HTTP/1.0 without one).
+  http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host invigil
   http-check expect status 200
-${backends.map((b, i) => `  server s${i + 1} ${b} check inter 1s fall 2 rise 2`).join('\n')}
+${backends.map((b, i) => `  server s${i + 1} ${b} check inter 1s fall 3 rise 2`).join('\n')}
 `;
 }
 

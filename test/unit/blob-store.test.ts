@@ -47,6 +47,9 @@ function contract(name: string, open: () => Promise<{ store: BlobStore; close: (
       assert.equal((await bytesOf(store, 'recordings/x/c10/a'))?.toString(), 'recordings/x/c10/a', 'a sibling with a longer name stays');
       assert.equal((await bytesOf(store, 'recordings/x/c1-b'))?.toString(), 'recordings/x/c1-b');
       await store.deleteTree('recordings/none');
+      // The same place written again after its tree was erased (the disk store remembers directories it made).
+      await store.put('recordings/x/c1/s/0/3', Buffer.from('again'));
+      assert.equal((await bytesOf(store, 'recordings/x/c1/s/0/3'))?.toString(), 'again');
     });
 
     test('deleteTree takes more keys than one listing holds', async () => {

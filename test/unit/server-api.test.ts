@@ -1,5 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
 import { hashPassword } from '../../server/auth/password.js';
 import { MAX_JSON_BODY } from '../../server/http/app.js';
 import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
@@ -122,4 +124,35 @@ test('the server survives garbage: random bodies on every endpoint never give a 
     }
   }
   assert.equal((await s.call('GET', '/healthz')).status, 200);
+});
+
+test('a connection kept alive outlasts the clients\' 10 s event interval (Node\'s own 5 s would not)', async () => {
+  const agent = new http.Agent({ keepAlive: true });
+  const get = () => new Promise<{ reused: boolean; port: number }>((resolve, reject) => {
+    const req = http.get(`${s.url}/api/time`, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ reused: req.reusedSocket, port: req.socket?.localPort ?? 0 }));
+    });
+    req.on('error', reject);
+  });
+  try {
+    const first = await get();
+    await new Promise((r) => setTimeout(r, 6_000));
+    const second = await get();
+    assert.deepEqual([second.reused, second.port], [true, first.port], 'the same connection, 6 s later');
+  } finally {
+    agent.destroy();
+  }
+});
+
+test('a request without a Host header (HTTP/1.0, as a load balancer\'s health check sends) is answered', async () => {
+  const { port } = new URL(s.url);
+  const reply = await new Promise<string>((resolve, reject) => {
+    const socket = net.createConnection(Number(port), '127.0.0.1', () => socket.end('GET /healthz HTTP/1.0\r\n\r\n'));
+    let out = '';
+    socket.on('data', (d: Buffer) => { out += d.toString(); });
+    socket.on('end', () => resolve(out));
+    socket.on('error', reject);
+  });
+  assert.match(reply, /^HTTP\/1\.[01] 200 /);
 });

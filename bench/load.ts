@@ -1,0 +1,197 @@
+// `npm run bench -- load [--processes N] [--candidates M] [--seconds S]`: simulated candidates
+// against the built server — N > 1: N processes behind haproxy with PostgreSQL and Redis, as
+// docs/deploy.md runs them. Each candidate logs in, keeps a WebSocket (heartbeats every 3 s),
+// uploads a camera chunk (≈ 300 kbit/s) and a screen chunk every 2 s, posts an event every 10 s,
+// and completes both recordings at the end. The load generator shares this machine's cores with
+// the servers: the figures are a floor, and say so.
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { WebSocket } from 'ws';
+import { chainHead, contentDigestHeader, toHex } from '../src/core/hash-chain.js';
+import { examFixture } from '../test/helpers/exam-fixture.js';
+import { writeJson } from '../test/helpers/test-server.js';
+import { ROOT, spawnServer, type ChildServer } from '../test/helpers/child-server.js';
+import { startHaproxy, type TestHaproxy } from '../test/helpers/haproxy.js';
+import { startRedis, type TestRedis } from '../test/helpers/redis.js';
+// @ts-expect-error plain ESM helper shared with scripts/test.mjs
+import { startPostgresCluster } from '../test/helpers/postgres-cluster.mjs';
+import { cpuMsOf } from './lib/cpu.js';
+import { emit, percentile, sleep } from './lib/setup.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const PROCESSES = arg('processes', 1);
+const CANDIDATES = arg('candidates', 200);
+const SECONDS = arg('seconds', 60);
+const CAMERA_BYTES = 75_000;
+const SCREEN_BYTES = 25_000;
+const CHUNK_MS = 2_000;
+
+interface PgCluster { url: string; createDatabase(): Promise<string>; stop(): Promise<void> }
+const sha = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'invigil-load-'));
+let pg: PgCluster | null = null;
+let redis: TestRedis | null = null;
+let lb: TestHaproxy | null = null;
+const servers: ChildServer[] = [];
+let env: Record<string, string> = {};
+if (PROCESSES > 1) {
+  pg = await (startPostgresCluster as () => Promise<PgCluster>)();
+  redis = await startRedis();
+  env = { DATABASE_URL: await pg.createDatabase(), REDIS_URL: redis.url, INVIGIL_SECRET: randomBytes(32).toString('hex') };
+}
+const examId = 'load';
+const file = await writeJson(dataDir, 'exam.json', examFixture({ id: examId, startAt: Date.now() + 14 * 60_000, rooms: { A: CANDIDATES } }));
+await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, ...env, DATA_DIR: dataDir } });
+// One data directory for all: the chunks on this machine's disk, the state in PostgreSQL (N > 1).
+for (let i = 0; i < PROCESSES; i++) servers.push(await spawnServer(dataDir, 'dist/node/server/main.js', [], env));
+if (PROCESSES > 1) lb = await startHaproxy(servers.map((s) => new URL(s.url).host));
+const base = lb?.url ?? servers[0]?.url ?? '';
+
+const acks: number[] = [];
+let errors = 0;
+let requests = 0;
+const errorKinds = new Map<string, number>();
+const fail = (what: string) => {
+  errors++;
+  errorKinds.set(what, (errorKinds.get(what) ?? 0) + 1);
+};
+async function call(method: string, url: string, body?: unknown, token?: string): Promise<Response | null> {
+  requests++;
+  try {
+    return await fetch(base + url, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    fail(`${method} ${url.split('/').slice(0, 3).join('/')}: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+interface Sim { id: string; token: string; cred: string; ws: WebSocket | null; recs: { id: string; kind: string; size: number; digests: Uint8Array[]; bytes: number }[] }
+
+async function join(n: number): Promise<Sim | null> {
+  const id = `cA-${n}`;
+  const r = await call('POST', '/api/session/candidate', { examId, candidateId: id, ticketCode: `TA-${n}`, deviceId: `load-device-${n}-aaaaaaaa` });
+  if (!r?.ok) { fail(`login ${r?.status}`); return null; }
+  const login = await r.json() as { token: string; uploadCredential: string };
+  const sim: Sim = { id, token: login.token, cred: login.uploadCredential, ws: null, recs: [] };
+  for (const [kind, size] of [['camera', CAMERA_BYTES], ['screen', SCREEN_BYTES]] as const) {
+    const rec = { id: `load-${kind}-${n}-${randomBytes(4).toString('hex')}`, kind, size, digests: [] as Uint8Array[], bytes: 0 };
+    const a = await call('PUT', `/api/recordings/${rec.id}`, { kind, mimeType: 'video/webm' }, sim.cred);
+    const b = await call('PUT', `/api/recordings/${rec.id}/segments/0`, { startedAt: Date.now(), mimeType: 'video/webm' }, sim.cred);
+    if (!a?.ok || !b?.ok) { fail(`recording ${a?.status}/${b?.status}`); return null; }
+    sim.recs.push(rec);
+  }
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/ws`);
+  ws.on('error', () => fail('ws error'));
+  await new Promise((resolve) => ws.once('open', resolve));
+  ws.send(JSON.stringify({ type: 'auth', token: sim.token }));
+  sim.ws = ws;
+  return sim;
+}
+
+async function putChunk(sim: Sim, rec: Sim['recs'][number], seq: number): Promise<void> {
+  const body = randomBytes(rec.size);
+  const digest = sha(body);
+  const t0 = performance.now();
+  requests++;
+  try {
+    const res = await fetch(`${base}/api/recordings/${rec.id}/segments/0/chunks/${seq}`, {
+      method: 'PUT', body,
+      headers: { authorization: `Bearer ${sim.cred}`, 'content-type': 'application/octet-stream', 'content-digest': contentDigestHeader(digest) },
+    });
+    await res.arrayBuffer();
+    if (res.status !== 201 && res.status !== 200) return fail(`chunk ${res.status}`);
+    acks.push(performance.now() - t0);
+    rec.digests[seq] = digest;
+    rec.bytes += body.length;
+  } catch (err) {
+    fail(`chunk: ${(err as Error).message}`);
+  }
+}
+
+const sims: Sim[] = [];
+for (let i = 0; i < CANDIDATES; i += 20) {
+  const batch = await Promise.all(Array.from({ length: Math.min(20, CANDIDATES - i) }, (_, k) => join(i + k + 1)));
+  for (const s of batch) if (s) sims.push(s);
+}
+const pids = servers.map((s) => s.child.pid ?? 0);
+const cpu0 = pids.map((p) => cpuMsOf([p]));
+const generator0 = process.cpuUsage();
+const t0 = Date.now();
+let seqs = 0;
+// Each candidate on its own 2 s beat, spread over the interval.
+await Promise.all(sims.map(async (sim, i) => {
+  await sleep((i / sims.length) * CHUNK_MS);
+  let seq = 0;
+  let beat = 0;
+  while (Date.now() - t0 < SECONDS * 1000) {
+    const started = Date.now();
+    await Promise.all(sim.recs.map((rec) => putChunk(sim, rec, seq)));
+    if (seq % 2 === 0 && sim.ws?.readyState === WebSocket.OPEN) {
+      sim.ws.send(JSON.stringify({ type: 'heartbeat', state: { step: 'exam', recording: true, recordings: sim.recs.map((r) => ({ id: r.id, kind: r.kind, bytes: r.bytes })), watchedBy: 0 } }));
+    }
+    if (seq % 5 === 0) {
+      const r = await call('POST', '/api/device/events', { events: [{ id: `load-${sim.id}-${beat++}`, type: 'tab-visible', at: Date.now() }] }, sim.cred);
+      if (r && !r.ok) fail(`events ${r.status}`);
+      await r?.arrayBuffer();
+    }
+    seq++;
+    await sleep(Math.max(0, CHUNK_MS - (Date.now() - started)));
+  }
+  seqs = Math.max(seqs, seq);
+}));
+const elapsed = (Date.now() - t0) / 1000;
+const cpu = pids.map((p, i) => (cpuMsOf([p]) - (cpu0[i] ?? 0)) / (elapsed * 10));
+const generatorUse = process.cpuUsage(generator0);
+const generatorPct = (generatorUse.user + generatorUse.system) / 1000 / (elapsed * 10);
+const rss = await Promise.all(pids.map(async (p) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024));
+
+// Completion: each recording's chain from the digests the server acknowledged.
+let verified = 0;
+for (let i = 0; i < sims.length; i += 20) {
+  await Promise.all(sims.slice(i, i + 20).flatMap((sim) => sim.recs.map(async (rec) => {
+    const chunks: { segment: number; seq: number; digest: Uint8Array }[] = [];
+    for (let seq = 0; seq < rec.digests.length; seq++) {
+      const digest = rec.digests[seq];
+      // A chunk that failed (already counted) leaves a hole: that recording cannot complete.
+      if (!digest) return fail('complete: a chunk failed earlier');
+      chunks.push({ segment: 0, seq, digest });
+    }
+    const head = toHex(await chainHead((b) => Promise.resolve(sha(b)), rec.id, chunks));
+    const r = await call('POST', `/api/recordings/${rec.id}/complete`, { segments: [{ segment: 0, chunks: chunks.length }], chainHead: head }, sim.cred);
+    if (r?.ok) verified++;
+    else fail(`complete ${r?.status}`);
+    await r?.arrayBuffer();
+  })));
+}
+for (const s of sims) s.ws?.close();
+
+const extra = { processes: PROCESSES, candidates: CANDIDATES, seconds: SECONDS, note: 'load generator on the same 2 cores' };
+emit('load', 'chunk_ack_ms_p50', percentile(acks, 50), 'ms', extra);
+emit('load', 'chunk_ack_ms_p99', percentile(acks, 99), 'ms', extra);
+emit('load', 'chunks_acked', acks.length, 'count', extra);
+emit('load', 'errors', errors, 'count', { ...extra, kinds: Object.fromEntries(errorKinds) });
+emit('load', 'verified_recordings', verified, 'count', { ...extra, of: sims.length * 2 });
+emit('load', 'requests_per_candidate_per_s', requests / Math.max(1, sims.length) / elapsed, 'req/s', extra);
+emit('load', 'generator_cpu_pct', generatorPct, '%', extra);
+servers.forEach((_, i) => {
+  emit('load', 'server_cpu_pct', cpu[i] ?? 0, '%', { ...extra, process: i + 1 });
+  emit('load', 'server_rss_mb', rss[i] ?? 0, 'MB', { ...extra, process: i + 1 });
+});
+
+for (const s of servers) await s.kill();
+await lb?.stop();
+await redis?.stop();
+await pg?.stop();
+await rm(dataDir, { recursive: true, force: true });
