@@ -1,6 +1,6 @@
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Dialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type Dialect, type MigrationProvider, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
 import { migrations } from './migrations.js';
 import { DB_FILE } from '../data-dir.js';
@@ -37,7 +37,31 @@ function sqliteDialect(dataDir: string): Dialect {
   sqlite.pragma('secure_delete = ON');
   // BIGINT columns hold epoch ms; read them back as numbers, not strings.
   sqlite.defaultSafeIntegers(false);
-  return new SqliteDialect({ database: sqlite });
+  return new SqliteDialect({ database: reusingStatements(sqlite) });
+}
+
+/** Statements kept for reuse (our queries are a few dozen shapes; the bound is a guard). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query afresh (≈ 3.5 % of a loaded server's time, eight
+ * statements per chunk): the same SQL gets the same prepared statement. better-sqlite3 runs each
+ * synchronously, so one statement is never in use twice at once (nothing here streams rows).
+ */
+function reusingStatements(db: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => db.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        if (cache.size >= STATEMENT_CACHE) cache.clear();
+        stmt = db.prepare(sql);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
 }
 
 async function postgresDialect(url: string, env: NodeJS.ProcessEnv): Promise<Dialect> {
