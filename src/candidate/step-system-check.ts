@@ -62,6 +62,8 @@ export class StepSystemCheck extends LitElement {
     }
     const battery = await (navigator as NavigatorWithBattery).getBattery?.().catch(() => undefined);
     const est = await navigator.storage.estimate().catch(() => undefined);
+    // Asked here first (the recorder asks again): granted, the recordings survive a full disk.
+    const persisted = await navigator.storage.persist().catch(() => null);
     const online = navigator.onLine;
     this.measures = {
       camera,
@@ -69,7 +71,7 @@ export class StepSystemCheck extends LitElement {
       battery: battery ? { level: battery.level, charging: battery.charging } : null,
       online,
       uploadKbps: online ? await measureUploadKbps() : null,
-      storage: est?.quota !== undefined ? { quota: est.quota, usage: est.usage ?? 0 } : null,
+      storage: est?.quota !== undefined ? { quota: est.quota, usage: est.usage ?? 0, persisted } : null,
       recorder: canRecordWebm(),
       extraDisplay: extraDisplay(),
     };

@@ -9,7 +9,11 @@ export interface CheckMeasures {
   online: boolean;
   /** Measured upload rate to our server, kbit/s; null when not measured (offline). */
   uploadKbps: number | null;
-  storage: { quota: number; usage: number } | null;
+  /**
+   * Room, and whether the browser keeps our storage for good (`persisted`): best-effort storage
+   * is deleted whole when the disk fills (Chromium evicts the least recently used origin).
+   */
+  storage: { quota: number; usage: number; persisted?: boolean | null } | null;
   recorder: boolean;
   /** true when a second display is attached; null when the browser cannot tell. */
   extraDisplay: boolean | null;
@@ -41,7 +45,8 @@ export function evaluateCheck(m: CheckMeasures, bitrates: Bitrates, examSeconds:
       : m.battery.charging || m.battery.level >= 0.5 ? r('battery', 'pass', 'ok') : r('battery', 'warn', 'low'),
     !m.online ? r('network', 'warn', 'offline')
       : m.uploadKbps !== null && m.uploadKbps < liveUploadKbps(bitrates) ? r('network', 'warn', 'slow') : r('network', 'pass', 'ok'),
-    storage === null || storage.ok ? r('storage', 'pass', 'ok') : r('storage', 'fail', 'low'),
+    storage !== null && !storage.ok ? r('storage', 'fail', 'low')
+      : m.storage?.persisted === false ? r('storage', 'warn', 'evictable') : r('storage', 'pass', 'ok'),
     m.recorder ? r('recorder', 'pass', 'ok') : r('recorder', 'fail', 'unsupported'),
     m.extraDisplay === true ? r('display', 'warn', 'extra') : r('display', 'pass', m.extraDisplay === null ? 'unknown' : 'ok'),
   ];

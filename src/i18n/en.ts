@@ -154,6 +154,7 @@ export const en: Record<MessageKey, string> = {
   'check.network.offline': 'No network: logging in and entering need it; losing it after the exam starts does not affect your exam.',
   'check.storage.ok': 'Enough storage.',
   'check.storage.low': 'Not enough storage for this exam\'s recording: free some disk space, then press "Check again".',
+  'check.storage.evictable': 'The browser keeps the recordings only until space runs short: if the disk fills, it may delete recordings not yet uploaded. Install the app (the "Install" icon at the right of the address bar), open it from its icon, then press "Check again".',
   'check.browsers': 'Supported browsers: a current Chrome, Edge or Firefox; Safari 18.4 or later (it must record WebM video).',
   'check.recorder.ok': 'This browser can record (WebM).',
   'check.recorder.unsupported': 'This browser cannot record the WebM video the exam needs, so you cannot sit the exam with it. Use a current Chrome, Edge or Firefox, or Safari 18.4 or later (macOS 15.4 / iOS 18.4 on).',

@@ -154,6 +154,7 @@ export const zhCN = {
   'check.network.offline': '当前没有网络：登录和进入考试需要联网；考试开始后断网不影响作答。',
   'check.storage.ok': '存储空间充足。',
   'check.storage.low': '存储空间不足以保存本场考试的录像：请清理磁盘后点击【重新检测】。',
+  'check.storage.evictable': '浏览器未将本机录像设为永久保存：磁盘写满时浏览器可能清除尚未上传的录像。请安装本应用（地址栏右侧的“安装”图标）后从桌面图标打开，再点击【重新检测】。',
   'check.browsers': '支持的浏览器：最新版 Chrome、Edge、Firefox，Safari 18.4 及以上（需能录制 WebM 视频）。',
   'check.recorder.ok': '浏览器支持录制（WebM 格式）。',
   'check.recorder.unsupported': '此浏览器不能录制考试所需的 WebM 视频，无法参加考试。请换用最新版 Chrome、Edge 或 Firefox 浏览器，或 Safari 18.4 及以上版本（macOS 15.4 / iOS 18.4 起）。',

@@ -148,7 +148,8 @@ test('a connection kept alive outlasts the clients\' 10 s event interval (Node\'
 test('a request without a Host header (HTTP/1.0, as a load balancer\'s health check sends) is answered', async () => {
   const { port } = new URL(s.url);
   const reply = await new Promise<string>((resolve, reject) => {
-    const socket = net.createConnection(Number(port), '127.0.0.1', () => socket.end('GET /healthz HTTP/1.0\r\n\r\n'));
+    // Sent, not half-closed: a checker waits for the reply, and the server closes an HTTP/1.0 connection after it.
+    const socket = net.createConnection(Number(port), '127.0.0.1', () => socket.write('GET /healthz HTTP/1.0\r\n\r\n'));
     let out = '';
     socket.on('data', (d: Buffer) => { out += d.toString(); });
     socket.on('end', () => resolve(out));

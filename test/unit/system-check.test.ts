@@ -25,6 +25,10 @@ test('each item: what fails, what only warns', () => {
   assert.equal(status({ online: false, uploadKbps: null }).network, 'warn:offline', 'offline still sits the exam');
   assert.equal(status({ uploadKbps: 400 }).network, 'warn:slow', 'below the 632 kbit/s the recording makes');
   assert.equal(status({ storage: { quota: 100e6, usage: 0 } }).storage, 'fail:low');
+  // Room, but kept only best-effort (evicted whole on a full disk): a warning, with what to do.
+  assert.equal(status({ storage: { quota: 10e9, usage: 0, persisted: false } }).storage, 'warn:evictable');
+  assert.equal(status({ storage: { quota: 100e6, usage: 0, persisted: false } }).storage, 'fail:low');
+  assert.equal(status({ storage: { quota: 10e9, usage: 0, persisted: true } }).storage, 'pass:ok');
   assert.equal(status({ recorder: false }).recorder, 'fail:unsupported');
   assert.equal(status({ extraDisplay: true }).display, 'warn:extra');
   assert.equal(status({ extraDisplay: null }).display, 'pass:unknown');
