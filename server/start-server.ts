@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './http/app.js';
-import { attachSignaling, type Signaling, type SignalingOptions } from './ws/signaling.js';
+import { attachSignaling, type SignalingOptions } from './ws/signaling.js';
 import { createServices, type Services } from './services.js';
 import { LotteryScheduler } from './domain/lottery-scheduler.js';
 
@@ -45,8 +45,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     log, serving: true, ...(opts.now ? { now: opts.now } : {}), ...(opts.sessionTokenTtlMs ? { sessionTokenTtlMs: opts.sessionTokenTtlMs } : {}),
     ...(opts.env ? { env: opts.env } : {}),
   });
-  let signaling: Signaling | null = null;
-  const app = createApp(services, opts.appDir ?? DEFAULT_APP_DIR, () => signaling?.registry.size ?? 0);
+  // The sockets are counted once signaling is attached (after the HTTP server exists).
+  let sockets = () => 0;
+  const app = createApp(services, opts.appDir ?? DEFAULT_APP_DIR, () => sockets());
   const server = await new Promise<Server>((resolve, reject) => {
     const s = createAdaptorServer({ fetch: app.fetch, hostname: opts.host }) as Server;
     // Clients post events every 10 s: a keep-alive shorter than that opens a connection per post.
@@ -58,8 +59,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   });
   // A client that resets mid-request, a socket error: that connection ends, never the process.
   server.on('clientError', (_err, socket) => socket.destroy());
-  const live = attachSignaling(server, services, opts.signaling);
-  signaling = live;
+  const signaling = attachSignaling(server, services, opts.signaling);
+  sockets = () => signaling.registry.size;
   const scheduler = new LotteryScheduler(services.exams, services.lottery, services.now, log, services.leader);
   await scheduler.start();
   const sweepRetention = services.retention.start(() => services.leader.leading);
@@ -78,7 +79,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       offLead();
       await scheduler.stop();
       services.retention.stop();
-      live.close();
+      signaling.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.db.destroy();

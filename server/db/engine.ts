@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type QueryExecutorProvider } from 'kysely';
+import { PostgresAdapter, sql, type ColumnDefinitionBuilder, type QueryExecutorProvider } from 'kysely';
 
 /**
  * Where the two database engines differ, in one place. SQLite (embedded, one file) runs every
@@ -23,6 +23,12 @@ export async function lockFor(trx: QueryExecutorProvider, key: string): Promise<
 /** A floating-point column: SQLite's REAL is 8 bytes; PostgreSQL's `real` is 4, so double precision there. */
 export const floatType = (db: QueryExecutorProvider) => (engineOf(db) === 'postgres' ? 'double precision' : 'real') as 'real';
 
-/** An integer key numbered by the database: `serial` on PostgreSQL, INTEGER PRIMARY KEY AUTOINCREMENT on SQLite. */
-export const serialType = (db: QueryExecutorProvider) => (engineOf(db) === 'postgres' ? 'serial' : 'integer') as 'integer';
-export const autoIncrements = (db: QueryExecutorProvider) => engineOf(db) === 'sqlite';
+/**
+ * A numbered primary key column, as each engine writes it: `serial` on PostgreSQL, INTEGER PRIMARY
+ * KEY AUTOINCREMENT on SQLite (the SQL SQLite ran for released migrations is unchanged).
+ */
+export function idColumn(db: QueryExecutorProvider): ['integer', (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder] {
+  return engineOf(db) === 'postgres'
+    ? ['serial' as 'integer', (c) => c.primaryKey()]
+    : ['integer', (c) => c.primaryKey().autoIncrement()];
+}

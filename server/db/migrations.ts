@@ -1,8 +1,5 @@
-import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
-import { autoIncrements, floatType, serialType } from './engine.js';
-
-/** A numbered primary key, as each engine writes it (the SQL SQLite ran for released migrations is unchanged). */
-const idKey = (db: Kysely<unknown>) => (c: ColumnDefinitionBuilder) => (autoIncrements(db) ? c.primaryKey().autoIncrement() : c.primaryKey());
+import type { Kysely, Migration } from 'kysely';
+import { floatType, idColumn } from './engine.js';
 
 /** Migrations in order; never edit a released one, add the next. */
 export const migrations: Record<string, Migration> = {
@@ -222,7 +219,7 @@ export const migrations: Record<string, Migration> = {
       // Who looked at a candidate's evidence (recordings, photos, report), and when: personal data
       // of this kind is sensitive (PIPL Art. 28, GDPR Art. 9), so every view leaves a trace.
       await db.schema.createTable('access_log')
-        .addColumn('id', serialType(db), idKey(db))
+        .addColumn('id', ...idColumn(db))
         .addColumn('exam_id', 'text', (c) => c.notNull())
         .addColumn('candidate_id', 'text', (c) => c.notNull())
         .addColumn('viewer_role', 'text', (c) => c.notNull())
@@ -251,7 +248,7 @@ export const migrations: Record<string, Migration> = {
       // A reviewer's judgements (R13): each flag confirmed or dismissed, the candidate cleared or an
       // incident — appended, never updated, so who decided what and when stays on record.
       await db.schema.createTable('review_decisions')
-        .addColumn('id', serialType(db), idKey(db))
+        .addColumn('id', ...idColumn(db))
         .addColumn('exam_id', 'text', (c) => c.notNull())
         .addColumn('candidate_id', 'text', (c) => c.notNull())
         .addColumn('subject', 'text', (c) => c.notNull())
