@@ -6,6 +6,7 @@ import type { NewRecording, PersistResult, RecorderWorkerApi } from './recorder-
 import { deviceUploadDeps, syncAll } from '../src/net/sync-all.js';
 import { requestStats } from '../src/net/http.js';
 import { dbStats } from '../src/storage/db.js';
+import { canWriteFile } from '../src/storage/space.js';
 import { appendChunk, ensureRecording, getRecording, markStopped, openSegment, probeStorage, isWriteError } from '../src/storage/recording-store.js';
 
 const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
@@ -24,6 +25,7 @@ const WRITE_ATTEMPTS = 3;
 const api: RecorderWorkerApi = {
   async check() {
     await probeStorage();
+    await canWriteFile(64 * 1024);
     const est = await navigator.storage.estimate().catch(() => null);
     return { quota: est?.quota ?? null, usage: est?.usage ?? null };
   },

@@ -6,6 +6,7 @@ import { ensureRecorderReady, recorderWorker } from './recorder-worker-client.js
 import { SegmentRecorder } from './segment-recorder.js';
 import { kvGet, kvSet } from '../storage/kv.js';
 import { getRecording, isStorageFull, isWriteError } from '../storage/recording-store.js';
+import { canWriteFile } from '../storage/space.js';
 
 const RETRY_MS = 3_000;
 
@@ -94,6 +95,8 @@ export class ExamRecorder {
     this.recorders = [];
     // Ask the browser to keep our storage (no eviction under pressure) before anything is stored.
     await navigator.storage.persist().catch(() => false);
+    // This page tells a full disk by a test write outside the database: it must have worked once.
+    await canWriteFile(64 * 1024);
     const camera = await captureCamera(this.me.recording, devices).catch(() => captureCamera(this.me.recording));
     let screen: MediaStream | null = null;
     try {

@@ -1,4 +1,5 @@
 import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { canWriteFile, ensureRoom, noteStorageFull, ROOM_BYTES, storageHeldFull, suspectFull, writeFailure, isStorageFull } from './space.js';
 
 /**
  * The only module that opens IndexedDB (src/storage/* read and write through it). Stores hold
@@ -52,13 +53,16 @@ export function getDb(): Promise<IDBPDatabase<InvigilDB>> {
       });
     },
     terminated() {
-      // The browser closed the connection (seen on a full disk): the next call opens a new one.
+      // The browser closed the connection (seen on a full disk): the next call opens a new one,
+      // once a test write found room.
       dbPromise = null;
+      suspectFull();
     },
-  }).catch((err: unknown) => {
+  }).catch(async (err: unknown) => {
     // Opening fails while the disk is full ("Internal error opening backing store"): do not keep
-    // the failure — the next call tries again, and succeeds once there is room.
+    // the failure; and when there is no room, no call opens again until there is (space.ts).
     dbPromise = null;
+    if (!(await canWriteFile(ROOM_BYTES))) noteStorageFull();
     throw err;
   });
   return dbPromise;
@@ -72,18 +76,24 @@ const idle = () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) =
 
 /**
  * Runs `fn` with the database; when the browser has closed the connection under us (it does
- * after a disk error), runs it once more on a fresh connection.
+ * after a disk error), runs it once more on a fresh connection. After a write failed for want of
+ * space, neither a write nor opening a connection happens until there is room again: the call
+ * throws StorageFullError instead (see space.ts). `read` says `fn` only reads.
  */
-export async function useDb<T>(fn: (db: IDBPDatabase<InvigilDB>) => Promise<T>): Promise<T> {
+export async function useDb<T>(fn: (db: IDBPDatabase<InvigilDB>) => Promise<T>, access: 'read' | 'write' = 'write'): Promise<T> {
   inFlight++;
   const t0 = performance.now();
+  const gate = () => (storageHeldFull() && (access === 'write' || dbPromise === null) ? ensureRoom() : undefined);
   try {
     try {
+      await gate();
       return await fn(await getDb());
     } catch (err) {
-      if (!(err instanceof DOMException && err.name === 'InvalidStateError')) throw err;
+      if (!(err instanceof DOMException && err.name === 'InvalidStateError')) throw await classified(err, access);
       dbPromise = null;
-      return await fn(await getDb());
+      suspectFull();
+      await gate();
+      return await fn(await getDb()).catch(async (again: unknown) => { throw await classified(again, access); });
     }
   } finally {
     dbStats.count++;
@@ -94,6 +104,13 @@ export async function useDb<T>(fn: (db: IDBPDatabase<InvigilDB>) => Promise<T>):
       waiting.forEach((r) => r());
     }
   }
+}
+
+/** A write that failed for want of space becomes StorageFullError (and holds the database shut); any other error is left as it is. */
+async function classified(err: unknown, access: 'read' | 'write'): Promise<unknown> {
+  if (access === 'read' || !(err instanceof DOMException)) return err;
+  const failure = await writeFailure(err);
+  return isStorageFull(failure) ? failure : err;
 }
 
 type Stores = ('kv' | 'recordings' | 'chunks' | 'outbox' | 'pending')[];

@@ -27,7 +27,7 @@ type KvValue<K extends KvKey> = K extends 'deviceId' ? string : z.infer<NonNulla
 
 /** Reads a value; anything that no longer matches its schema reads as absent. */
 export async function kvGet<K extends KvKey>(key: K): Promise<KvValue<K> | undefined> {
-  const raw = await useDb((db) => db.get('kv', key));
+  const raw = await useDb((db) => db.get('kv', key), 'read');
   if (raw === undefined) return undefined;
   const schema = KV[key];
   if (schema === null) return typeof raw === 'string' ? (raw as KvValue<K>) : undefined;

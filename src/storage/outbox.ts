@@ -40,7 +40,7 @@ export async function peek(limit: number, skip: (item: OutboxItem) => boolean = 
       if (parsed.success && !skip(parsed.data)) out.push({ key: c.key, item: parsed.data });
     }
     return out;
-  });
+  }, 'read');
 }
 
 /** Removes items the server acknowledged. */
@@ -72,7 +72,7 @@ export async function refusedItems(): Promise<(QueuedItem & { refused: Refusal }
       if (refused && parsed.success) out.push({ key: c.key, item: parsed.data, refused });
     }
     return out;
-  });
+  }, 'read');
 }
 
 export async function pendingChat(examId: string, candidateId: string): Promise<ChatOut[]> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LocalRecording } from '../core/stored-schema.js';
 import { useDb, type ChunkKey } from './db.js';
 import { announce } from './store-events.js';
+import { writeFailure } from './space.js';
 import type { IDBPDatabase, IDBPObjectStore } from 'idb';
 import type { InvigilDB } from './db.js';
 
@@ -21,57 +22,7 @@ const PendingChunk = LocalChunk.omit({ blob: true });
 export type ChunkMeta = z.infer<typeof PendingChunk>;
 const metaOf = ({ recordingId, segment, seq, size, sha256 }: ChunkMeta): ChunkMeta => ({ recordingId, segment, seq, size, sha256 });
 
-/** Thrown when storage is full; the recorder lowers its bitrate and keeps what is stored. */
-export class StorageFullError extends Error {
-  override readonly name = 'StorageFullError';
-}
-
-/** Also true across the worker boundary, where comlink keeps an error's name but not its class. */
-export function isStorageFull(err: unknown): boolean {
-  return err instanceof Error && err.name === 'StorageFullError';
-}
-
-export function isWriteError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'StorageWriteError';
-}
-
-/** A write failed for another reason (an aborted transaction, an I/O error): the chunk is retried. */
-export class StorageWriteError extends Error {
-  override readonly name = 'StorageWriteError';
-}
-
-/**
- * Only a real shortage is "full": QuotaExceededError, the browser's estimate nearly used up, or —
- * how a full filesystem shows (measured on a tmpfs: "DataError: Failed to write blobs (IOError)",
- * the estimate unchanged at ≈ 1 GB free) — a fresh 1 MiB test write failing too. Anything else
- * (an aborted transaction, a one-off I/O error) is a write error: the chunk is tried again.
- */
-const LOW_SPACE_BYTES = 16 * 1024 * 1024;
-const PROBE_BYTES = 1024 * 1024;
-async function writeFailure(err: DOMException): Promise<Error> {
-  const what = `${err.name}: ${err.message}`;
-  if (err.name === 'QuotaExceededError') return new StorageFullError(what);
-  const est = await navigator.storage.estimate().catch(() => null);
-  const left = est?.quota === undefined ? Infinity : est.quota - (est.usage ?? 0);
-  if (left < LOW_SPACE_BYTES) return new StorageFullError(`${what} (${Math.round(left / 1024)} KiB left)`);
-  if (!(await canWrite(PROBE_BYTES))) return new StorageFullError(`${what} (a 1 MiB test write failed too)`);
-  return new StorageWriteError(what);
-}
-
-/** Whether `bytes` more can be written now (committed, then removed). */
-async function canWrite(bytes: number): Promise<boolean> {
-  try {
-    await useDb(async (db) => {
-      const tx = db.transaction('kv', 'readwrite', { durability: 'strict' });
-      await Promise.all([tx.store.put(new Blob([new Uint8Array(bytes)]), 'space-probe'), tx.done]);
-    });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await useDb((db) => db.delete('kv', 'space-probe')).catch(() => undefined);
-  }
-}
+export { StorageFullError, isStorageFull, StorageWriteError, isWriteError } from './space.js';
 
 const readRecording = (raw: unknown) => {
   const parsed = LocalRecording.safeParse(raw);
@@ -89,11 +40,11 @@ export function probeStorage(): Promise<void> {
 }
 
 export function getRecording(id: string): Promise<LocalRecording | undefined> {
-  return useDb(async (db) => readRecording(await db.get('recordings', id)));
+  return useDb(async (db) => readRecording(await db.get('recordings', id)), 'read');
 }
 
 export function listRecordings(): Promise<LocalRecording[]> {
-  return useDb(async (db) => (await db.getAll('recordings')).map(readRecording).filter((r): r is LocalRecording => r !== undefined));
+  return useDb(async (db) => (await db.getAll('recordings')).map(readRecording).filter((r): r is LocalRecording => r !== undefined), 'read');
 }
 
 /** What an upload pass needs to know first, in one read: the recordings, how many chunks each has waiting, whether the outbox holds anything. */
@@ -106,7 +57,7 @@ export function deviceSnapshot(): Promise<DeviceSnapshot> {
     const pending = new Map<string, number>();
     for (const [id] of keys) pending.set(id, (pending.get(id) ?? 0) + 1);
     return { recordings: raw.map(readRecording).filter((r): r is LocalRecording => r !== undefined), pending, outbox };
-  });
+  }, 'read');
 }
 
 /** Creates the recording unless it exists (a reload reuses it). */
@@ -167,7 +118,7 @@ export function getChunk(key: ChunkKey): Promise<LocalChunk | undefined> {
   return useDb(async (db) => {
     const parsed = LocalChunk.safeParse(await db.get('chunks', key));
     return parsed.success ? parsed.data : undefined;
-  });
+  }, 'read');
 }
 
 const range = (id: string) => IDBKeyRange.bound([id, 0, 0], [id, Infinity, Infinity]);
@@ -185,7 +136,7 @@ export function allChunks(id: string): Promise<(ChunkMeta & { uploaded: boolean 
       out.push({ ...meta, uploaded: !waiting.has(`${meta.recordingId}/${meta.segment}/${meta.seq}`) });
     }
     return out;
-  });
+  }, 'read');
 }
 
 /**
@@ -231,7 +182,7 @@ export function pendingBatch(id: string, limit?: number, after?: ChunkKey): Prom
       return parsed.success ? [parsed.data] : [];
     });
     return { rec, chunks, last: keys.at(-1) };
-  });
+  }, 'read');
 }
 
 /** The server lost these (completion said so): pending again, to be sent once more. */

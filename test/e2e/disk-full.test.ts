@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, rm, rmdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, rmdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -40,7 +40,8 @@ before(async () => {
   context = await chromium.launchPersistentContext(path.join(disk, 'profile'), {
     executablePath: (findChromium)(),
     headless: true,
-    args: [...(CHROMIUM_ARGS), ...(FAKE_MEDIA_ARGS)],
+    // Chromium's own log (off the full disk): what its IndexedDB did while the disk was full.
+    args: [...(CHROMIUM_ARGS), ...(FAKE_MEDIA_ARGS), '--enable-logging', `--log-file=${path.join(dir, 'chromium.log')}`],
   });
   const cdp = await context.newCDPSession(context.pages()[0] ?? await context.newPage());
   await cdp.send('Browser.grantPermissions', { origin: new URL(server.url).origin, permissions: ['durableStorage'] });
@@ -101,4 +102,12 @@ test('the disk fills up mid-recording: warned, nothing stored is lost, recording
   await context.setOffline(false);
   await page.getByText('上传成功').nth(1).waitFor({ timeout: 60_000 });
   await assertServerCopies(local, { dataDir: dir, examId: 'disk', candidate: 'cA-1' });
+  // What failed runs showed before the app held off a full disk: every context re-opening the
+  // database after Chromium closed it, each open failing to write its metadata, then the LevelDB
+  // found corrupt once there was room — and the origin's database deleted, recordings and all.
+  const log = await readFile(path.join(dir, 'chromium.log'), 'utf8');
+  const reopens = log.match(/IndexedDB Write Error: SET_UP_METADATA/g)?.length ?? 0;
+  console.log(`# chromium: ${reopens} failed re-opens of IndexedDB on the full disk`);
+  assert.doesNotMatch(log, /Corruption|checksum mismatch/, 'Chromium found the database corrupt');
+  assert.equal(reopens, 0, 'no context opened IndexedDB again before a test write found room');
 });
