@@ -198,6 +198,12 @@ export class Recordings {
     return rec;
   }
 
+  /** The chunk stored under this key (its digest and size), if any: a device asks before resuming a cut body. */
+  async chunkHeld(owner: Owner, id: string, segment: number, seq: number): Promise<{ sha256: string; size: number } | undefined> {
+    await this.owned(owner, id);
+    return this.heldChunk(id, segment, seq);
+  }
+
   private heldChunk(id: string, segment: number, seq: number) {
     return this.db.selectFrom('recording_chunks').select(['sha256', 'size'])
       .where('recording_id', '=', id).where('segment', '=', segment).where('seq', '=', seq).executeTakeFirst();

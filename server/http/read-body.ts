@@ -1,7 +1,10 @@
 import { ApiError } from './api-error.js';
 
-/** The raw body, refused with 413 as soon as it passes `max` bytes (declared or streamed). */
-export async function readBodyLimited(req: Request, max: number): Promise<Uint8Array> {
+/**
+ * The raw body, refused with 413 as soon as it passes `max` bytes (declared or streamed). When the
+ * link drops mid-body, `onCut` gets what did arrive (a chunk's retry may send only the rest).
+ */
+export async function readBodyLimited(req: Request, max: number, onCut?: (received: Uint8Array) => void): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? NaN);
   if (declared > max) throw tooLarge(max);
   if (!req.body) return new Uint8Array(0);
@@ -14,6 +17,7 @@ export async function readBodyLimited(req: Request, max: number): Promise<Uint8A
       next = await reader.read();
     } catch {
       // The link dropped mid-body (the client's retry sends it again): nothing was stored.
+      onCut?.(joined(parts, total));
       throw new ApiError(400, 'bad_request', 'the body was cut off before its end; nothing was stored');
     }
     const { done, value } = next;
@@ -25,6 +29,11 @@ export async function readBodyLimited(req: Request, max: number): Promise<Uint8A
     }
     parts.push(value);
   }
+  return joined(parts, total);
+}
+
+function joined(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1 && parts[0]) return parts[0];
   const out = new Uint8Array(total);
   let at = 0;
   for (const p of parts) {

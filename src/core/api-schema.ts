@@ -12,7 +12,7 @@ export const ERROR_CODES = [
   'entry_not_open', 'entry_closed', 'lottery_required', 'attachments_required', 'not_entered',
   'too_early', 'face_match_off', 'consent_required', 'no_reference_photo', 'descriptors_not_stored', 'internal',
   'too_many_attempts', 'device_not_current', 'phone_replaced', 'binding_code_invalid', 'out_of_scope', 'exam_over', 'not_webm', 'quota_exceeded', 'rate_limited',
-  'range_not_satisfiable',
+  'range_not_satisfiable', 'offset_mismatch',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ApiErrorBody = z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.unknown().optional() });

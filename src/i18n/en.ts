@@ -326,6 +326,7 @@ export const en: Record<MessageKey, string> = {
   'error.rate_limited': 'Sending too often; this is retried by itself shortly.',
   'error.not_webm': 'This recording is in a format that cannot be played.',
   'error.range_not_satisfiable': 'That part of the recording does not exist; play it from the start.',
+  'error.offset_mismatch': 'Part of a recording was sent again from its start; nothing to do.',
   'exam.recorderUnavailable': 'The recorder could not start in this browser, so you have not entered the exam. Reload the page and press 【进入考试】 again; if that does not help, use the latest Chrome or Edge, or call the help line.',
   'home.logoutUploading': 'Log out (the upload goes on in the background)',
   'examStep.watchedLive': 'A proctor is watching your camera live',

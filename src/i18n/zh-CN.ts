@@ -326,6 +326,7 @@ export const zhCN = {
   'error.rate_limited': '发送过于频繁，稍后将自动重试。',
   'error.not_webm': '这段录像的格式无法播放。',
   'error.range_not_satisfiable': '录像中没有请求的这一段，请从头播放。',
+  'error.offset_mismatch': '录像的一部分已从头重新发送，无需操作。',
   'exam.recorderUnavailable': '录制组件无法在本浏览器中启动，尚未进入考试。请刷新页面后再点【进入考试】；如仍不行，请换用最新版 Chrome 或 Edge 浏览器，或拨打技术服务电话。',
   'home.logoutUploading': '退出登录（上传会在后台继续）',
   'examStep.watchedLive': '监督员正在实时查看你的画面',

@@ -37,6 +37,8 @@ class Problem extends Error {}
 /** Problems a new sign-in of the candidate on this device clears (the credential was refused). */
 export const CREDENTIAL_PROBLEM = 'credential refused';
 const DIGEST_RETRIES = 3;
+/** Chunks whose body the link cut in this context (page or service worker): their next attempt resumes. */
+const cutChunks = new Set<string>();
 
 /**
  * Brings one recording's server copy up to date: asks what the server holds, sends only the
@@ -185,16 +187,50 @@ class UploadApi {
     await this.send('PUT', `/segments/${seg.segment}`, JSON.stringify({ startedAt: seg.startedAt, mimeType: seg.mimeType }), 'application/json');
   }
 
+  /**
+   * Sends one chunk. After the link cut its body, the next attempt first asks how much arrived
+   * (HEAD: `Upload-Offset`) and sends only the rest — or nothing, when the whole of it was stored
+   * and only the reply was lost.
+   */
   async chunk(segment: number, seq: number, blob: Blob, sha256: string): Promise<void> {
+    const key = `${this.rec.id}/${segment}/${seq}`;
+    const path = `/segments/${segment}/chunks/${seq}`;
+    const digest = { 'content-digest': contentDigestHeader(fromHex(sha256)) };
     for (let attempt = 1; ; attempt++) {
+      let offset = 0;
+      if (attempt === 1 && cutChunks.has(key)) {
+        const held = await this.held(path, digest);
+        if (held?.complete) {
+          cutChunks.delete(key);
+          return;
+        }
+        if (held && held.offset < blob.size) offset = held.offset;
+      }
       try {
-        await this.send('PUT', `/segments/${segment}/chunks/${seq}`, blob, 'application/octet-stream', { 'content-digest': contentDigestHeader(fromHex(sha256)) });
+        if (offset > 0) await this.send('PUT', path, blob.slice(offset), 'application/octet-stream', { ...digest, 'upload-offset': String(offset) });
+        else await this.send('PUT', path, blob, 'application/octet-stream', digest);
+        cutChunks.delete(key);
         return;
       } catch (err) {
+        if (err instanceof Offline) cutChunks.add(key);
+        // The server no longer holds what it said it had (another process, a restart): send it whole.
+        if (err instanceof OffsetMismatch) continue;
         // A digest mismatch is corruption on the way: resend a few times, then report it.
         if (!(err instanceof DigestMismatch)) throw err;
         if (attempt >= DIGEST_RETRIES) throw new Problem(`chunk ${segment}/${seq}: the server received different bytes ${attempt} times`);
       }
+    }
+  }
+
+  /** How much of a cut chunk body the server holds; null when it cannot say (the chunk then goes whole). */
+  private async held(path: string, digest: Record<string, string>): Promise<{ offset: number; complete: boolean } | null> {
+    try {
+      const res = await this.send('HEAD', path, undefined, undefined, digest);
+      const offset = Number(res.headers.get('upload-offset'));
+      return Number.isSafeInteger(offset) && offset >= 0 ? { offset, complete: res.headers.get('upload-complete') === '?1' } : null;
+    } catch (err) {
+      if (err instanceof Offline) throw err;
+      return null;
     }
   }
 
@@ -227,6 +263,7 @@ class UploadApi {
       case 'auth': throw new Problem(`${CREDENTIAL_PROBLEM}: ${v.error.message}; sign in again as candidate ${this.owner.candidateId} on this device to upload`);
       case 'refused':
         if (v.error.code === 'digest_mismatch') throw new DigestMismatch();
+        if (v.error.code === 'offset_mismatch') throw new OffsetMismatch();
         if (v.error.code === 'incomplete') throw new Incomplete(missingOf(v.error.details));
         throw new Problem(`${v.error.code}: ${v.error.message}`);
     }
@@ -240,6 +277,7 @@ function missingOf(details: unknown): { segment: number; seq: number }[] {
 }
 
 class DigestMismatch extends Error {}
+class OffsetMismatch extends Error {}
 class Incomplete extends Error {
   constructor(readonly missing: { segment: number; seq: number }[]) {
     super('incomplete');

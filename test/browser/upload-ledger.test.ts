@@ -6,7 +6,7 @@ import { DB_NAME, closeDb, dbStats, getDb } from '../../src/storage/db.js';
 import { ensureRecording, getRecording, openSegment, pendingBatch } from '../../src/storage/recording-store.js';
 import { FakeServer, record as recordAs, sha } from './helpers/fake-upload-server.js';
 
-const chunkPuts = (server: FakeServer) => server.log.filter((l) => l.includes('/chunks/'));
+const chunkPuts = (server: FakeServer) => server.log.filter((l) => l.startsWith('PUT') && l.includes('/chunks/'));
 
 /** A recording id of its own per test (the uploader keeps what the server holds per id). */
 let ID = '';

@@ -38,7 +38,7 @@ describe('the uploader sends a backlog in batches', () => {
     const second = await syncRecording(ID, deps);
     expect(second.state).to.equal('verified');
     expect(server.held.size).to.equal(55);
-    const puts = server.log.filter((l) => l.includes('/chunks/'));
+    const puts = server.log.filter((l) => l.startsWith('PUT') && l.includes('/chunks/'));
     expect(puts.length, 'every chunk sent once (none was cut mid-body here)').to.equal(55);
     expect(new Set(puts).size).to.equal(55);
     // Segment 1 was announced before its first chunk.
@@ -48,4 +48,30 @@ describe('the uploader sends a backlog in batches', () => {
     expect((await getRecording(ID))!.state).to.equal('verified');
     expect((await pendingBatch(ID)).chunks).to.deep.equal([]);
   });
+
+  for (const [dropAt, expected] of [
+    ['mid-body', { requests: ['HEAD /segments/0/chunks/2', 'PUT /segments/0/chunks/2 from 50'], bytes: 500 }],
+    ['reply', { requests: ['HEAD /segments/0/chunks/2'], bytes: 500 }],
+  ] as const) {
+    it(`after the link cut a chunk (${dropAt === 'mid-body' ? 'half-way through its body' : 'after it was stored, the reply lost'}), sends only what the server lacks`, async () => {
+      await ensureRecording({
+        id: ID, examId: 'e', candidateId: 'c', kind: 'camera', mimeType: 'video/webm', createdAt: 0, state: 'recording',
+        segments: [], bytes: 0, uploadedBytes: 0, verifiedAt: null, problem: null, chainHead: 'genesis',
+      });
+      await openSegment(ID, 1, 'video/webm');
+      await record(0, 0, 5);
+      await markStopped(ID);
+      const server = new FakeServer();
+      server.dropAfterChunks = 2;
+      server.dropAt = dropAt;
+      const deps = { base: '', credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined };
+      expect((await syncRecording(ID, deps)).state).to.equal('offline');
+      server.dropAfterChunks = Infinity;
+      const mark = server.log.length;
+      expect((await syncRecording(ID, deps)).state).to.equal('verified');
+      const chunk2 = server.log.slice(mark).filter((l) => l.includes('/chunks/2'));
+      expect(chunk2).to.deep.equal(expected.requests);
+      expect(server.bodyBytes, 'five 100-byte chunks, no byte sent twice').to.equal(expected.bytes);
+    });
+  }
 });

@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { contentDigestHeader } from '../../src/core/hash-chain.js';
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
@@ -178,4 +180,78 @@ test('concurrent PUTs of one key with two bodies: exactly one wins, the other is
   assert.deepEqual(results.map((r) => r.status).sort(), [201, 409]);
   const winner = results[0].status === 201 ? a : b;
   assert.equal((await complete(id, [{ segment: 0, chunks: 1 }], await headOf(id, [{ segment: 0, seq: 0, bytes: winner }]))).status, 200);
+});
+
+/** Sends a chunk PUT's head and the first `sent` bytes of its body over a raw socket, then hangs up (the link cut mid-body). */
+function cutUpload(id: string, seq: number, body: Uint8Array, sent: number, credential = cred): Promise<void> {
+  const { hostname, port } = new URL(s.url);
+  const head = `PUT /api/recordings/${id}/segments/0/chunks/${seq} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${credential}\r\n` +
+    `Content-Digest: ${contentDigestHeader(createHash('sha256').update(body).digest())}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`;
+  return new Promise((resolve) => {
+    const sock = net.connect(Number(port), hostname, () => {
+      sock.write(Buffer.concat([Buffer.from(head), body.subarray(0, sent)]), () => setTimeout(() => { sock.destroy(); resolve(); }, 50));
+    });
+    sock.on('error', () => resolve());
+  });
+}
+
+const headChunk = (id: string, seq: number, body: Uint8Array, credential = cred) => fetch(`${s.url}/api/recordings/${id}/segments/0/chunks/${seq}`, {
+  method: 'HEAD', headers: { ...bearer(credential), 'content-digest': contentDigestHeader(createHash('sha256').update(body).digest()) },
+});
+
+const resume = (id: string, seq: number, body: Uint8Array, offset: number, rest: Uint8Array = body.subarray(offset)) => fetch(`${s.url}/api/recordings/${id}/segments/0/chunks/${seq}`, {
+  method: 'PUT',
+  headers: { ...bearer(cred), 'content-type': 'application/octet-stream', 'content-digest': contentDigestHeader(createHash('sha256').update(body).digest()), 'upload-offset': String(offset) },
+  body: Buffer.from(rest),
+});
+
+/** What HEAD says the server holds of a chunk body, once the cut request has ended on the server. */
+async function heldOf(id: string, seq: number, body: Uint8Array): Promise<{ offset: number; complete: string | null }> {
+  for (let i = 0; ; i++) {
+    const res = await headChunk(id, seq, body);
+    assert.equal(res.status, 200);
+    const offset = Number(res.headers.get('upload-offset'));
+    if (offset > 0 || i > 40) return { offset, complete: res.headers.get('upload-complete') };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('a chunk body cut mid-way resumes: HEAD says how much arrived, the rest completes it, and the whole is checked', async () => {
+  await create('rec-resume-1');
+  await s.call('PUT', '/api/recordings/rec-resume-1/segments/0', { startedAt: START, mimeType: WEBM }, bearer(cred));
+  const body = bytes(60_000);
+  assert.deepEqual(await heldOf('rec-resume-1', 0, body).then((h) => h.offset), 0);
+  await cutUpload('rec-resume-1', 0, body, 25_000);
+  const held = await heldOf('rec-resume-1', 0, body);
+  assert.deepEqual(held, { offset: 25_000, complete: '?0' });
+  const res = await resume('rec-resume-1', 0, body, held.offset);
+  assert.equal(res.status, 201, await res.text());
+  const st = await status('rec-resume-1');
+  assert.deepEqual(st.json.segments[0].chunks.map((c: { size: number; sha256: string }) => [c.size, c.sha256]), [[60_000, createHash('sha256').update(body).digest('hex')]]);
+  // Stored: HEAD says all of it is there (a device whose reply was lost sends nothing more).
+  assert.deepEqual(await heldOf('rec-resume-1', 0, body), { offset: 60_000, complete: '?1' });
+});
+
+test('a resume the server cannot honour is refused with what it holds; wrong bytes fail the digest and store nothing', async () => {
+  await create('rec-resume-2');
+  await s.call('PUT', '/api/recordings/rec-resume-2/segments/0', { startedAt: START, mimeType: WEBM }, bearer(cred));
+  const body = bytes(40_000);
+  const none = await resume('rec-resume-2', 0, body, 10_000);
+  assert.equal(none.status, 409);
+  assert.deepEqual(await none.json(), { code: 'offset_mismatch', message: 'the server holds 0 bytes of this chunk, not 10000: send it whole', details: { held: 0 } });
+
+  await cutUpload('rec-resume-2', 0, body, 20_000);
+  assert.equal((await heldOf('rec-resume-2', 0, body)).offset, 20_000);
+  const wrong = await resume('rec-resume-2', 0, body, 20_000, bytes(20_000));
+  assert.equal(wrong.status, 400);
+  assert.equal((await wrong.json()).code, 'digest_mismatch');
+  assert.equal((await status('rec-resume-2')).json.segments[0].chunks.length, 0);
+  // The prefix was used up by the failed attempt: the device sends the chunk whole.
+  assert.equal((await heldOf('rec-resume-2', 0, body)).offset, 0);
+  assert.equal((await putChunk(s.url, cred, 'rec-resume-2', 0, 0, body)).status, 201);
+
+  // Another candidate's credential cannot ask about, or add to, this recording.
+  assert.equal((await headChunk('rec-resume-2', 1, body, otherCred)).status, 403);
+  const bad = await fetch(`${s.url}/api/recordings/rec-resume-2/segments/0/chunks/1`, { method: 'PUT', headers: { ...bearer(cred), 'upload-offset': 'x', 'content-digest': contentDigestHeader(createHash('sha256').update(body).digest()) }, body: Buffer.from(body) });
+  assert.equal(bad.status, 400);
 });

@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
-import { parseContentDigest } from '../../../src/core/hash-chain.js';
+import { Hono, type Context } from 'hono';
+import { parseContentDigest, toHex } from '../../../src/core/hash-chain.js';
+import { PartialBodies } from '../partial-bodies.js';
 import { ChunkSeq, CompleteRecording, CreateRecording, CreateSegment, ProblemReport, RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
 import type { Services } from '../../services.js';
 import type { Owner } from '../../domain/recordings.js';
@@ -42,15 +43,39 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     await recordings.addSegment(owner(c), id(c.req.param('id')), parseWith(SegmentNo, c.req.param('segment'), 'segment'), body.startedAt, body.mimeType);
     return c.body(null, 204);
   });
-  app.put('/:id/segments/:segment/chunks/:seq', async (c) => {
+  const partials = new PartialBodies();
+  /** One chunk's key and the body it must have: recording, segment, seq and the Content-Digest. */
+  const chunkOf = (c: Context<UploadEnv>) => {
     const recordingId = id(c.req.param('id'));
     const segment = parseWith(SegmentNo, c.req.param('segment'), 'segment');
     const seq = parseWith(ChunkSeq, c.req.param('seq'), 'seq');
     const digest = parseContentDigest(c.req.header('content-digest'));
     if (!digest) throw new ApiError(400, 'digest_required', 'send Content-Digest: sha-256=:<base64>: (RFC 9530)');
     const o = owner(c);
+    return { o, recordingId, segment, seq, digest, partial: [o.exam, o.candidate, o.device ?? '', recordingId, segment, seq, toHex(digest)].join('/') };
+  };
+  // Before resuming a cut body: how much of it the server has (all of it once stored). Devices
+  // ask with HEAD, which Hono answers from this GET route without the (empty) body.
+  app.get('/:id/segments/:segment/chunks/:seq', async (c) => {
+    const { o, recordingId, segment, seq, digest, partial } = chunkOf(c);
+    const held = await recordings.chunkHeld(o, recordingId, segment, seq);
+    if (held && held.sha256 !== toHex(digest)) return c.body(null, 409);
+    c.header('upload-offset', String(held ? held.size : partials.size(partial)));
+    c.header('upload-complete', held ? '?1' : '?0');
+    return c.body(null, 200);
+  });
+  app.put('/:id/segments/:segment/chunks/:seq', async (c) => {
+    const { o, recordingId, segment, seq, digest, partial } = chunkOf(c);
     const exam = await existingExam(exams, o.exam);
-    const bytes = await readBodyLimited(c.req.raw, exam.config.recording.maxChunkBytes);
+    const offset = uploadOffset(c.req.header('upload-offset'));
+    // A new attempt supersedes what an earlier one left (cut again, it leaves its own).
+    const held = partials.take(partial);
+    const prefix = offset > 0 ? held?.subarray(0, offset) : new Uint8Array(0);
+    if (!prefix || prefix.length !== offset) {
+      throw new ApiError(409, 'offset_mismatch', `the server holds ${prefix?.length ?? 0} bytes of this chunk, not ${offset}: send it whole`, { held: prefix?.length ?? 0 });
+    }
+    const rest = await readBodyLimited(c.req.raw, exam.config.recording.maxChunkBytes - offset, (received) => partials.keep(partial, concat(prefix, received)));
+    const bytes = concat(prefix, rest);
     const stored = await recordings.putChunk(o, {
       recordingId, segment, seq, bytes, digest,
       checkQuota: (rec, size) => quotas.chunk(exam, o.candidate, rec.kind, rec.bytes, size),
@@ -71,6 +96,21 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     return c.json(done);
   });
   return app;
+}
+
+function uploadOffset(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  const n = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n)) throw new ApiError(400, 'bad_request', 'Upload-Offset must be a whole number of bytes');
+  return n;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 function outOfScope(): ApiError {

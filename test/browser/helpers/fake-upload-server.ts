@@ -13,14 +13,37 @@ export class FakeServer {
   segments = new Set<number>();
   log: string[] = [];
   dropAfterChunks = Infinity;
+  /** How the drop lands: before the request, half-way through its body, or after it was stored (the reply lost). */
+  dropAt: 'before' | 'mid-body' | 'reply' = 'before';
+  /** Bytes of each chunk body that arrived in part, as the real server keeps them for a resume. */
+  partial = new Map<string, number>();
+  /** Body bytes that reached the server, summed over every chunk request. */
+  bodyBytes = 0;
   fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => Promise.resolve().then(() => this.answer(input, init));
 
   private answer(input: RequestInfo | URL, init?: RequestInit): Response {
     const url = new URL(input instanceof Request ? input.url : input, location.href).pathname.replace(`/api/recordings/${this.id}`, '');
     const method = init?.method ?? 'GET';
     const chunk = /^\/segments\/(\d+)\/chunks\/(\d+)$/.exec(url);
-    if (chunk && this.dropAfterChunks <= 0) throw new TypeError('Failed to fetch');
+    const size = init?.body instanceof Blob ? init.body.size : 0;
+    const key = chunk ? `${chunk[1]}/${chunk[2]}` : '';
+    if (chunk && method === 'PUT' && this.dropAfterChunks <= 0) {
+      if (this.dropAt === 'mid-body') {
+        const offset = Number(new Headers(init?.headers).get('upload-offset') ?? 0);
+        this.partial.set(key, offset + Math.floor(size / 2));
+        this.bodyBytes += Math.floor(size / 2);
+      }
+      if (this.dropAt === 'reply') {
+        this.bodyBytes += size;
+        this.held.set(key, new Headers(init?.headers).get('content-digest') ?? '');
+      }
+      throw new TypeError('Failed to fetch');
+    }
     this.log.push(`${method} ${url || '/'}`);
+    if (chunk && method === 'HEAD') {
+      const complete = this.held.has(key);
+      return new Response(null, { status: 200, headers: { 'upload-offset': String(complete ? 100 : this.partial.get(key) ?? 0), 'upload-complete': complete ? '?1' : '?0' } });
+    }
     if (method === 'PUT' && url === '') return json(this.status());
     const seg = /^\/segments\/(\d+)$/.exec(url);
     if (seg) {
@@ -31,8 +54,13 @@ export class FakeServer {
       this.dropAfterChunks--;
       // A chunk of a segment not announced first is refused, as the real server does.
       if (!this.segments.has(Number(chunk[1]))) return json({ code: 'bad_request', message: 'unknown segment' }, 400);
-      const digest = new Headers(init?.headers).get('content-digest') ?? '';
-      this.held.set(`${chunk[1]}/${chunk[2]}`, digest);
+      const headers = new Headers(init?.headers);
+      const offset = Number(headers.get('upload-offset') ?? 0);
+      if (offset > 0 && this.partial.get(key) !== offset) return json({ code: 'offset_mismatch', message: 'send it whole' }, 409);
+      this.partial.delete(key);
+      this.bodyBytes += size;
+      this.held.set(key, headers.get('content-digest') ?? '');
+      if (offset > 0) this.log.push(`${this.log.pop() ?? ''} from ${offset}`);
       return json({});
     }
     if (url === '/complete') return json({ verifiedAt: 99, bytes: 100 * this.held.size, chunks: this.held.size });
