@@ -3,6 +3,8 @@ import { deleteDB } from 'idb';
 import { DB_NAME, closeDb } from '../../src/storage/db.js';
 import { kvGet, kvSet } from '../../src/storage/kv.js';
 import { canWriteFile, storageHeldFull } from '../../src/storage/space.js';
+import { peek } from '../../src/storage/outbox.js';
+import { EventLog } from '../../src/candidate/event-log.js';
 
 /**
  * After a write failed for want of space, the database is neither opened nor written until a
@@ -120,5 +122,26 @@ describe('storage on a full disk (real IndexedDB, real origin-private file syste
     expect(await failure(kvSet('systemCheck', { passedAt: 2 }))).to.equal('StorageFullError');
     expect(await kvGet('systemCheck'), 'the refused write changed nothing').to.deep.equal({ passedAt: 1 });
     expect(opens).to.equal(0);
+  });
+
+  it('an event logged while the disk is full is kept in memory and stored once there is room, in order', async () => {
+    const log = new EventLog(() => ({ examId: 'e', candidateId: 'c' }), () => 1_000);
+    const heard: string[] = [];
+    log.onLogged((type) => heard.push(type));
+    await log.log('entered');
+    await closeDb();
+    fillDisk(true);
+    await fromWorker();
+    await log.log('storage-full');
+    await log.log('track-ended', { kind: 'camera' });
+    expect(heard, 'the screen and the uploader still hear of them').to.deep.equal(['entered', 'storage-full', 'track-ended']);
+    expect(log.waiting).to.equal(2);
+    fillDisk(false);
+    for (let i = 0; log.waiting > 0; i++) {
+      if (i > 100) throw new Error('the held events were never stored');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const stored = (await peek(10)).map(({ item }) => (item.kind === 'event' ? item.event.type : item.kind));
+    expect(stored).to.deep.equal(['entered', 'storage-full', 'track-ended']);
   });
 });
