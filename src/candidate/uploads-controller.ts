@@ -52,7 +52,10 @@ export class UploadsController implements ReactiveController {
   /** Re-reads this candidate's recordings on the device (every candidate's, before a login). */
   async refresh(): Promise<void> {
     const o = this.owner();
-    this.recordings = (await listRecordings()).filter((r) => !o || (r.examId === o.examId && r.candidateId === o.candidateId))
+    // Unreadable for now (a full disk holds the database shut): the last list stays on screen.
+    const all = await listRecordings().catch(() => null);
+    if (!all) return;
+    this.recordings = all.filter((r) => !o || (r.examId === o.examId && r.candidateId === o.candidateId))
       .sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
     this.host.requestUpdate();
   }

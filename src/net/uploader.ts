@@ -37,8 +37,25 @@ class Problem extends Error {}
 /** Problems a new sign-in of the candidate on this device clears (the credential was refused). */
 export const CREDENTIAL_PROBLEM = 'credential refused';
 const DIGEST_RETRIES = 3;
-/** Chunks whose body the link cut in this context (page or service worker): their next attempt resumes. */
+/**
+ * Chunks whose body the link cut: their next attempt resumes. Told to every context of the origin
+ * (the recorder worker, the service worker, pages): the retry is often another context's pass —
+ * Background Sync in the service worker when the link returns.
+ */
 const cutChunks = new Set<string>();
+const cutChannel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('invigil-cut-chunks') : null;
+cutChannel?.addEventListener('message', (e: MessageEvent) => {
+  const { cut, sent } = (e.data ?? {}) as { cut?: unknown; sent?: unknown };
+  if (typeof cut === 'string') cutChunks.add(cut);
+  if (typeof sent === 'string') cutChunks.delete(sent);
+});
+function markCut(key: string): void {
+  cutChunks.add(key);
+  cutChannel?.postMessage({ cut: key });
+}
+function markSent(key: string): void {
+  if (cutChunks.delete(key)) cutChannel?.postMessage({ sent: key });
+}
 
 /**
  * Brings one recording's server copy up to date: asks what the server holds, sends only the
@@ -201,7 +218,7 @@ class UploadApi {
       if (attempt === 1 && cutChunks.has(key)) {
         const held = await this.held(path, digest);
         if (held?.complete) {
-          cutChunks.delete(key);
+          markSent(key);
           return;
         }
         if (held && held.offset < blob.size) offset = held.offset;
@@ -209,10 +226,10 @@ class UploadApi {
       try {
         if (offset > 0) await this.send('PUT', path, blob.slice(offset), 'application/octet-stream', { ...digest, 'upload-offset': String(offset) });
         else await this.send('PUT', path, blob, 'application/octet-stream', digest);
-        cutChunks.delete(key);
+        markSent(key);
         return;
       } catch (err) {
-        if (err instanceof Offline) cutChunks.add(key);
+        if (err instanceof Offline) markCut(key);
         // The server no longer holds what it said it had (another process, a restart): send it whole.
         if (err instanceof OffsetMismatch) continue;
         // A digest mismatch is corruption on the way: resend a few times, then report it.

@@ -74,4 +74,38 @@ describe('the uploader sends a backlog in batches', () => {
       expect(server.bodyBytes, 'five 100-byte chunks, no byte sent twice').to.equal(expected.bytes);
     });
   }
+
+  it('a cut is told to the other contexts (the retry is often a pass in the service worker), and heard from them', async () => {
+    await ensureRecording({
+      id: ID, examId: 'e', candidateId: 'c', kind: 'camera', mimeType: 'video/webm', createdAt: 0, state: 'recording',
+      segments: [], bytes: 0, uploadedBytes: 0, verifiedAt: null, problem: null, chainHead: 'genesis',
+    });
+    await openSegment(ID, 1, 'video/webm');
+    await record(0, 0, 3);
+    const other = new BroadcastChannel('invigil-cut-chunks');
+    const told: unknown[] = [];
+    other.onmessage = (e) => told.push(e.data);
+    try {
+      const server = new FakeServer();
+      server.dropAfterChunks = 1;
+      server.dropAt = 'mid-body';
+      const deps = { base: '', credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined };
+      expect((await syncRecording(ID, deps)).state).to.equal('offline');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(told).to.deep.equal([{ cut: `${ID}/0/1` }]);
+      // Another context cut chunk 2 of this recording: this one's first attempt at it asks first.
+      server.dropAfterChunks = Infinity;
+      server.partial.set('0/2', 30);
+      other.postMessage({ cut: `${ID}/0/2` });
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await syncRecording(ID, deps)).state).to.equal('uploading');
+      expect(server.log.filter((l) => /chunks\/[12]/.test(l))).to.deep.equal([
+        'HEAD /segments/0/chunks/1', 'PUT /segments/0/chunks/1 from 50', 'HEAD /segments/0/chunks/2', 'PUT /segments/0/chunks/2 from 30',
+      ]);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(told.slice(1), 'and that they are sent').to.deep.equal([{ sent: `${ID}/0/1` }, { sent: `${ID}/0/2` }]);
+    } finally {
+      other.close();
+    }
+  });
 });
