@@ -5,6 +5,12 @@ import { DB_NAME, closeDb } from '../../src/storage/db.js';
 import { ensureRecording, getRecording, markStopped, openSegment, pendingBatch } from '../../src/storage/recording-store.js';
 import { FakeServer, ID, record } from './helpers/fake-upload-server.js';
 
+/** An empty camera recording on the device, being recorded. */
+const newRecording = () => ensureRecording({
+  id: ID, examId: 'e', candidateId: 'c', kind: 'camera', mimeType: 'video/webm', createdAt: 0, state: 'recording',
+  segments: [], bytes: 0, uploadedBytes: 0, verifiedAt: null, problem: null, chainHead: 'genesis',
+});
+
 describe('the uploader sends a backlog in batches', () => {
   afterEach(async () => {
     await closeDb();
@@ -12,10 +18,7 @@ describe('the uploader sends a backlog in batches', () => {
   });
 
   it('announces each segment before its chunks, sends each chunk once, resumes after a drop, and completes', async () => {
-    await ensureRecording({
-      id: ID, examId: 'e', candidateId: 'c', kind: 'camera', mimeType: 'video/webm', createdAt: 0, state: 'recording',
-      segments: [], bytes: 0, uploadedBytes: 0, verifiedAt: null, problem: null, chainHead: 'genesis',
-    });
+    await newRecording();
     await openSegment(ID, 1, 'video/webm');
     await record(0, 0, 30);
     await openSegment(ID, 2, 'video/webm');
@@ -54,10 +57,7 @@ describe('the uploader sends a backlog in batches', () => {
     ['reply', { requests: ['HEAD /segments/0/chunks/2'], bytes: 500 }],
   ] as const) {
     it(`after the link cut a chunk (${dropAt === 'mid-body' ? 'half-way through its body' : 'after it was stored, the reply lost'}), sends only what the server lacks`, async () => {
-      await ensureRecording({
-        id: ID, examId: 'e', candidateId: 'c', kind: 'camera', mimeType: 'video/webm', createdAt: 0, state: 'recording',
-        segments: [], bytes: 0, uploadedBytes: 0, verifiedAt: null, problem: null, chainHead: 'genesis',
-      });
+      await newRecording();
       await openSegment(ID, 1, 'video/webm');
       await record(0, 0, 5);
       await markStopped(ID);
@@ -76,10 +76,7 @@ describe('the uploader sends a backlog in batches', () => {
   }
 
   it('a cut is told to the other contexts (the retry is often a pass in the service worker), and heard from them', async () => {
-    await ensureRecording({
-      id: ID, examId: 'e', candidateId: 'c', kind: 'camera', mimeType: 'video/webm', createdAt: 0, state: 'recording',
-      segments: [], bytes: 0, uploadedBytes: 0, verifiedAt: null, problem: null, chainHead: 'genesis',
-    });
+    await newRecording();
     await openSegment(ID, 1, 'video/webm');
     await record(0, 0, 3);
     const other = new BroadcastChannel('invigil-cut-chunks');
