@@ -59,16 +59,22 @@ export class EventLog {
     this.retry ??= setTimeout(() => void this.flush(), RETRY_MS);
   }
 
+  private flushing = false;
+
   private async flush(): Promise<void> {
     this.retry = null;
-    while (this.unsaved[0]) {
-      try {
+    // One at a time: a second would store the first's item again (events held meanwhile join the running one).
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.unsaved[0]) {
         await enqueue(this.unsaved[0]);
         this.unsaved.shift();
-      } catch {
-        this.retry = setTimeout(() => void this.flush(), RETRY_MS);
-        return;
       }
+    } catch {
+      this.retry ??= setTimeout(() => void this.flush(), RETRY_MS);
+    } finally {
+      this.flushing = false;
     }
   }
 

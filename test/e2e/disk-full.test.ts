@@ -107,7 +107,7 @@ test('the disk fills up mid-recording: warned, nothing stored is lost, recording
   // found corrupt once there was room — and the origin's database deleted, recordings and all.
   const log = await readFile(path.join(dir, 'chromium.log'), 'utf8');
   const reopens = log.match(/IndexedDB Write Error: SET_UP_METADATA/g)?.length ?? 0;
-  console.log(`# chromium: ${reopens} failed re-opens of IndexedDB on the full disk`);
+  console.log(`# chromium: ${reopens} "SET_UP_METADATA" errors (failed re-opens of IndexedDB on the full disk)`);
   assert.doesNotMatch(log, /Corruption|checksum mismatch/, 'Chromium found the database corrupt');
   assert.equal(reopens, 0, 'no context opened IndexedDB again before a test write found room');
 });
