@@ -1,4 +1,5 @@
 import { ApiError } from './api-error.js';
+import { concat } from '../media/ebml.js';
 
 /**
  * The raw body, refused with 413 as soon as it passes `max` bytes (declared or streamed). When the
@@ -17,7 +18,7 @@ export async function readBodyLimited(req: Request, max: number, onCut?: (receiv
       next = await reader.read();
     } catch {
       // The link dropped mid-body (the client's retry sends it again): nothing was stored.
-      onCut?.(joined(parts, total));
+      onCut?.(joined(parts));
       throw new ApiError(400, 'bad_request', 'the body was cut off before its end; nothing was stored');
     }
     const { done, value } = next;
@@ -29,19 +30,11 @@ export async function readBodyLimited(req: Request, max: number, onCut?: (receiv
     }
     parts.push(value);
   }
-  return joined(parts, total);
+  return joined(parts);
 }
 
-function joined(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1 && parts[0]) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** One read is the body as it came (no copy); more are joined. */
+const joined = (parts: Uint8Array[]): Uint8Array => (parts.length === 1 && parts[0] ? parts[0] : concat(parts));
 
 function tooLarge(max: number): ApiError {
   return new ApiError(413, 'payload_too_large', `a chunk may be at most ${max} bytes`);

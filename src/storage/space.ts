@@ -73,16 +73,19 @@ let full = false;
 let checking: Promise<boolean> | null = null;
 let lastFailAt = -Infinity;
 
-channel?.addEventListener('message', (e: MessageEvent) => {
-  if (e.data !== 'full') return;
+/** Holds the database shut from now (or since the hold began). */
+function hold(): void {
   if (!full) heldSince = performance.now();
   full = true;
+}
+
+channel?.addEventListener('message', (e: MessageEvent) => {
+  if (e.data === 'full') hold();
 });
 
 /** A write failed for want of space: every context of this origin stops using the database until there is room. */
 export function noteStorageFull(): void {
-  if (!full) heldSince = performance.now();
-  full = true;
+  hold();
   lastFailAt = performance.now();
   channel?.postMessage('full');
 }
@@ -93,8 +96,7 @@ export function noteStorageFull(): void {
  */
 export function suspectFull(): void {
   if (full) return;
-  full = true;
-  heldSince = performance.now();
+  hold();
   lastFailAt = -Infinity;
 }
 

@@ -37,6 +37,14 @@ describe('storage on a full disk (real IndexedDB, real origin-private file syste
       await new Promise((r) => setTimeout(r, 10));
     }
   };
+  /** A value stored, then the disk full: Chromium closed the connection after the failed write, the worker says so. */
+  const storedThenFull = async () => {
+    await kvSet('systemCheck', { passedAt: 1 });
+    await closeDb();
+    opens = 0;
+    fillDisk(true);
+    await fromWorker();
+  };
   const failure = (p: Promise<unknown>) => p.then(() => null, (err: unknown) => (err as Error).name);
 
   beforeEach(() => {
@@ -70,12 +78,7 @@ describe('storage on a full disk (real IndexedDB, real origin-private file syste
   });
 
   it('while the disk is full no connection is opened and nothing is written; once there is room both work again', async () => {
-    await kvSet('systemCheck', { passedAt: 1 });
-    // Chromium closes the connection after a failed write on a full disk.
-    await closeDb();
-    opens = 0;
-    fillDisk(true);
-    await fromWorker();
+    await storedThenFull();
 
     expect(await failure(kvGet('systemCheck')), 'a read that would open the database').to.equal('StorageFullError');
     expect(await failure(kvSet('systemCheck', { passedAt: 2 }))).to.equal('StorageFullError');
@@ -96,11 +99,7 @@ describe('storage on a full disk (real IndexedDB, real origin-private file syste
   });
 
   it('should the test write go on failing with room on the disk, one call every 5 minutes still reaches the database', async () => {
-    await kvSet('systemCheck', { passedAt: 1 });
-    await closeDb();
-    opens = 0;
-    fillDisk(true);
-    await fromWorker();
+    await storedThenFull();
     expect(await failure(kvSet('systemCheck', { passedAt: 2 }))).to.equal('StorageFullError');
     const realNow = performance.now.bind(performance);
     performance.now = () => realNow() + 5 * 60_000 + 1_000;

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { parseContentDigest, toHex } from '../../../src/core/hash-chain.js';
 import { PartialBodies } from '../partial-bodies.js';
+import { concat } from '../../media/ebml.js';
 import { ChunkSeq, CompleteRecording, CreateRecording, CreateSegment, ProblemReport, RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
 import type { Services } from '../../services.js';
 import type { Owner } from '../../domain/recordings.js';
@@ -74,8 +75,8 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     if (!prefix || prefix.length !== offset) {
       throw new ApiError(409, 'offset_mismatch', `the server holds ${prefix?.length ?? 0} bytes of this chunk, not ${offset}: send it whole`, { held: prefix?.length ?? 0 });
     }
-    const rest = await readBodyLimited(c.req.raw, exam.config.recording.maxChunkBytes - offset, (received) => partials.keep(partial, concat(prefix, received)));
-    const bytes = concat(prefix, rest);
+    const rest = await readBodyLimited(c.req.raw, exam.config.recording.maxChunkBytes - offset, (received) => partials.keep(partial, concat([prefix, received])));
+    const bytes = prefix.length > 0 ? concat([prefix, rest]) : rest;
     const stored = await recordings.putChunk(o, {
       recordingId, segment, seq, bytes, digest,
       checkQuota: (rec, size) => quotas.chunk(exam, o.candidate, rec.kind, rec.bytes, size),
@@ -103,14 +104,6 @@ function uploadOffset(raw: string | undefined): number {
   const n = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n)) throw new ApiError(400, 'bad_request', 'Upload-Offset must be a whole number of bytes');
   return n;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function outOfScope(): ApiError {
