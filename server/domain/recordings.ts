@@ -198,6 +198,11 @@ export class Recordings {
     return rec;
   }
 
+  /** Throws 404/403 unless this owner may add to recording `id`. */
+  async checkOwner(owner: Owner, id: string): Promise<void> {
+    await this.owned(owner, id);
+  }
+
   /** The chunk stored under this key (its digest and size), if any: a device asks before resuming a cut body. */
   async chunkHeld(owner: Owner, id: string, segment: number, seq: number): Promise<{ sha256: string; size: number } | undefined> {
     await this.owned(owner, id);

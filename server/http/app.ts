@@ -17,7 +17,7 @@ import { securityHeaders } from './security-headers.js';
 
 /** JSON bodies here are small; chunk uploads get their own limit on their own routes. */
 export const MAX_JSON_BODY = 64 * 1024;
-const CHUNK_PATH = /^\/api\/recordings\/[^/]+\/segments\/[^/]+\/chunks\/[^/]+$/;
+const CHUNK_PATH = /^\/api\/recordings\/[^/]+\/(?:segments\/[^/]+\/chunks\/[^/]+|chunks)$/;
 /** The login frame (JPEG, 640 px wide: evidence, and what face match compares). */
 export const MAX_CAPTURE_BODY = 512 * 1024;
 const CAPTURE_PATHS = new Set(['/api/candidate/login-capture', '/api/device/login-capture']);
@@ -53,7 +53,7 @@ export function createApp(services: Services, appDir: string, sockets: () => num
     maxSize: MAX_CAPTURE_BODY,
     onError: () => { throw new ApiError(413, 'payload_too_large', `the login capture is limited to ${MAX_CAPTURE_BODY} bytes`); },
   });
-  // Chunk bodies have their own, per-exam limit (readBodyLimited).
+  // Chunk bodies have their own, per-exam limit (readBodyLimited; per frame in readFrames).
   app.use('/api/*', except((c) => CHUNK_PATH.test(c.req.path) || CAPTURE_PATHS.has(c.req.path), jsonLimit));
   for (const p of CAPTURE_PATHS) app.use(p, captureLimit);
   app.get('/api/time', (c) => c.json({ now: services.now() }));

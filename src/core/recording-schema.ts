@@ -42,3 +42,10 @@ export const CompleteRecording = z.object({
 export const ProblemReport = z.object({ problem: z.string().min(1).max(500).nullable() });
 export const CompleteReply = z.object({ verifiedAt: z.number(), bytes: z.number().int(), chunks: z.number().int() });
 export type CompleteReply = z.infer<typeof CompleteReply>;
+
+/** The reply to a framed upload (v2): each frame stored in order, and the first one refused, if any. */
+export const FramesReply = z.object({
+  frames: z.array(z.object({ segment: z.number().int(), seq: z.number().int(), stored: z.boolean() })),
+  refused: z.object({ segment: z.number().int(), seq: z.number().int(), code: z.string(), message: z.string() }).optional(),
+});
+export type FramesReply = z.infer<typeof FramesReply>;

@@ -1,5 +1,6 @@
 import { contentDigestHeader, fromHex } from '../core/hash-chain.js';
-import { CompleteReply, RecordingStatus } from '../core/recording-schema.js';
+import { CompleteReply, FramesReply, RecordingStatus } from '../core/recording-schema.js';
+import { encodeFrameHeader, FRAMES_TYPE } from '../core/upload-frames.js';
 import type { LocalRecording } from '../core/stored-schema.js';
 import type { Owner } from '../storage/credentials.js';
 import { getRecording, markPending, markUploaded, markVerified, pendingBatch, setProblem, type LocalChunk } from '../storage/recording-store.js';
@@ -113,10 +114,7 @@ async function runSync(id: string, deps: UploadDeps, ledger: UploadLedger): Prom
     for (;;) {
       // Read with its chunks, the recording names every segment they belong to.
       await sendSegments(api, latest, view);
-      for (const chunk of batch.chunks) {
-        const sent = await sendChunk(api, chunk, view, ledger, !memory);
-        latest = sent ?? { ...latest, uploadedBytes: latest.uploadedBytes + chunk.size };
-      }
+      latest = await sendChunks(api, batch.chunks, view, ledger, !memory, latest);
       if (memory || batch.chunks.length < BATCH || !batch.last) break;
       batch = await pendingBatch(id, BATCH, batch.last);
       latest = batch.rec ?? latest;
@@ -159,22 +157,53 @@ async function sendSegments(api: UploadApi, rec: LocalRecording, view: ServerVie
 }
 
 /**
- * Sends one unacknowledged chunk unless the server is known to hold it, then marks it
- * acknowledged: awaited (returning the recording as it then stands), or — `wait` false, a pass
- * from memory — written behind the pass.
+ * Sends what the server lacks of `chunks`, in order: runs of several in one framed request (v2),
+ * each chunk acknowledged as the server reports it stored; a lone chunk, the resume of a cut one,
+ * and everything for a server without v2, one PUT each (v1). Returns the recording as it then
+ * stands (awaited acknowledgements), or as counted (`wait` false: a pass from memory).
  */
-async function sendChunk(api: UploadApi, chunk: LocalChunk, view: ServerView, ledger: UploadLedger, wait: boolean): Promise<LocalRecording | undefined> {
-  const key = `${chunk.segment}/${chunk.seq}`;
-  const theirs = view.held.get(key);
-  if (theirs !== undefined && theirs !== chunk.sha256) throw new Problem(`chunk ${key}: the server holds different bytes`);
-  if (theirs === undefined) {
-    await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256);
-    view.held.set(key, chunk.sha256);
+async function sendChunks(api: UploadApi, chunks: LocalChunk[], view: ServerView, ledger: UploadLedger, wait: boolean, rec: LocalRecording): Promise<LocalRecording> {
+  let latest = rec;
+  const ack = (chunk: LocalChunk) => {
+    view.held.set(`${chunk.segment}/${chunk.seq}`, chunk.sha256);
+    const acked = ledger.sent(chunk, markUploaded);
+    if (!wait) acked.catch(() => undefined); // the ledger reads the store again after a failed write
+    return wait ? acked : undefined;
+  };
+  const settle = async (chunk: LocalChunk) => {
+    latest = (await ack(chunk)) ?? { ...latest, uploadedBytes: latest.uploadedBytes + chunk.size };
+  };
+  let run: LocalChunk[] = [];
+  const flush = async () => {
+    const group = run;
+    run = [];
+    const done = group.length > 1 ? await api.frames(group) : 0;
+    for (const chunk of group.slice(0, done)) await settle(chunk);
+    // Not taken by the framed request (a refused frame, or a lone chunk): one PUT each.
+    for (const chunk of group.slice(done)) {
+      await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256);
+      await settle(chunk);
+    }
+  };
+  let resumed = false;
+  for (const chunk of chunks) {
+    const key = `${chunk.segment}/${chunk.seq}`;
+    const theirs = view.held.get(key);
+    if (theirs !== undefined && theirs !== chunk.sha256) throw new Problem(`chunk ${key}: the server holds different bytes`);
+    const cut = cutChunks.has(`${api.id}/${key}`);
+    if (theirs !== undefined || (cut && !resumed) || !api.framesTaken) {
+      await flush();
+      if (theirs === undefined) await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256);
+      resumed ||= cut && theirs === undefined;
+      await settle(chunk);
+      continue;
+    }
+    // Only one chunk of a recording is ever in flight: the first cut one resumes, the rest go whole.
+    if (cut) markSent(`${api.id}/${key}`);
+    run.push(chunk);
   }
-  const acked = ledger.sent(chunk, markUploaded);
-  if (wait) return acked;
-  acked.catch(() => undefined); // the ledger reads the store again after a failed write
-  return undefined;
+  await flush();
+  return latest;
 }
 
 async function bytesOf(id: string): Promise<Bytes> {
@@ -193,6 +222,43 @@ class UploadApi {
   private readonly owner: Owner;
   constructor(private readonly deps: UploadDeps, private readonly rec: LocalRecording) {
     this.owner = { examId: rec.examId, candidateId: rec.candidateId };
+  }
+
+  get id(): string {
+    return this.rec.id;
+  }
+
+  /** The server takes framed requests (v2); an older one answers 404, and gets one PUT per chunk. */
+  get framesTaken(): boolean {
+    return !noFrames.has(this.deps.base);
+  }
+
+  /**
+   * Sends several chunks in one framed request; returns how many of them, from the first, the
+   * server stored (or held already). When the link drops mid-body the server kept every frame
+   * before the cut and part of the one in flight: the next pass asks what it holds, and that
+   * chunk's first attempt resumes (HEAD, then the rest).
+   */
+  async frames(chunks: LocalChunk[]): Promise<number> {
+    const body = new Blob(chunks.flatMap((c) => [encodeFrameHeader({ segment: c.segment, seq: c.seq, size: c.blob.size, digest: fromHex(c.sha256) }), c.blob]));
+    let res: Response;
+    try {
+      res = await this.send('POST', '/chunks', body, FRAMES_TYPE);
+    } catch (err) {
+      if (err instanceof NoFrames) {
+        if (err.remember) noFrames.add(this.deps.base);
+        return 0;
+      }
+      if (err instanceof Offline) {
+        for (const c of chunks) markCut(`${this.rec.id}/${c.segment}/${c.seq}`);
+        views.delete(this.rec.id); // which frames were stored is asked on the next pass
+      }
+      throw err;
+    }
+    const reply = FramesReply.parse(await res.json());
+    let n = 0;
+    while (n < chunks.length && reply.frames[n]?.segment === chunks[n]?.segment && reply.frames[n]?.seq === chunks[n]?.seq) n++;
+    return n;
   }
 
   async ensure(rec: LocalRecording): Promise<RecordingStatus> {
@@ -276,9 +342,14 @@ class UploadApi {
     if (v.kind === 'auth' && !fresh && (await this.deps.credential(this.owner, true)) !== credential) return this.send(method, path, body, type, extra, true);
     switch (v.kind) {
       case 'ok': return v.res;
-      case 'retry': throw v.status === 0 ? new Offline() : new Retry(v.afterMs);
+      case 'retry':
+        // A proxy's own refusal of the framed body (its HTML, not our error): PUTs from now on.
+        if (path === '/chunks' && REFUSES_FRAMES.includes(v.status)) throw new NoFrames(true);
+        throw v.status === 0 ? new Offline() : new Retry(v.afterMs);
       case 'auth': throw new Problem(`${CREDENTIAL_PROBLEM}: ${v.error.message}; sign in again as candidate ${this.owner.candidateId} on this device to upload`);
       case 'refused':
+        // The framed request refused as a whole (an older server, a proxy's body limit): its chunks go one PUT each.
+        if (path === '/chunks') throw new NoFrames(REFUSES_FRAMES.includes(v.status));
         if (v.error.code === 'digest_mismatch') throw new DigestMismatch();
         if (v.error.code === 'offset_mismatch') throw new OffsetMismatch();
         if (v.error.code === 'incomplete') throw new Incomplete(missingOf(v.error.details));
@@ -294,6 +365,15 @@ function missingOf(details: unknown): { segment: number; seq: number }[] {
 }
 
 class DigestMismatch extends Error {}
+class NoFrames extends Error {
+  constructor(readonly remember: boolean) {
+    super('no framed uploads');
+  }
+}
+/** Statuses that say this server (or a proxy before it) will not take a framed request: no route, or too large a body. */
+const REFUSES_FRAMES = [404, 405, 413, 415];
+/** API bases whose server (or a proxy before it) will not take framed uploads: v1 only. */
+const noFrames = new Set<string>();
 class OffsetMismatch extends Error {}
 class Incomplete extends Error {
   constructor(readonly missing: { segment: number; seq: number }[]) {

@@ -6,10 +6,28 @@ import { ensureRecording, getRecording, markStopped, openSegment, pendingBatch }
 import { FakeServer, ID, record } from './helpers/fake-upload-server.js';
 
 /** An empty camera recording on the device, being recorded. */
-const newRecording = () => ensureRecording({
-  id: ID, examId: 'e', candidateId: 'c', kind: 'camera', mimeType: 'video/webm', createdAt: 0, state: 'recording',
+const newRecording = (id = ID) => ensureRecording({
+  id, examId: 'e', candidateId: 'c', kind: 'camera', mimeType: 'video/webm', createdAt: 0, state: 'recording',
   segments: [], bytes: 0, uploadedBytes: 0, verifiedAt: null, problem: null, chainHead: 'genesis',
 });
+
+/** A server without framed uploads (v1 only): the uploader remembers that per API base. */
+function oldServer(): FakeServer {
+  const server = new FakeServer();
+  server.framesRefused = 404;
+  return server;
+}
+const OLD = 'http://old-server.test';
+
+/** A recording `id` with `chunks` chunks in segment 0 (stopped, or still recording), and a fresh server for it. */
+async function oneSegment(id: string, chunks: number, stopped: boolean, base = '') {
+  await newRecording(id);
+  await openSegment(id, 1, 'video/webm');
+  await record(0, 0, chunks, id);
+  if (stopped) await markStopped(id);
+  const server = new FakeServer(id);
+  return { server, deps: { base, credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined } };
+}
 
 describe('the uploader sends a backlog in batches', () => {
   afterEach(async () => {
@@ -17,14 +35,14 @@ describe('the uploader sends a backlog in batches', () => {
     await deleteDB(DB_NAME);
   });
 
-  it('announces each segment before its chunks, sends each chunk once, resumes after a drop, and completes', async () => {
+  it('to a server without framed uploads: announces each segment before its chunks, sends each chunk once, resumes after a drop, and completes', async () => {
     await newRecording();
     await openSegment(ID, 1, 'video/webm');
     await record(0, 0, 30);
     await openSegment(ID, 2, 'video/webm');
     await record(1, 0, 20);
-    const server = new FakeServer();
-    const deps = { base: '', credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined };
+    const server = oldServer();
+    const deps = { base: OLD, credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined };
 
     // The link drops after 21 chunks: two batches of 16 in, mid-way through the second.
     server.dropAfterChunks = 21;
@@ -48,6 +66,7 @@ describe('the uploader sends a backlog in batches', () => {
     expect(server.log.indexOf('PUT /segments/1')).to.be.lessThan(server.log.indexOf('PUT /segments/1/chunks/0'));
     expect(server.log.filter((l) => l === 'PUT /')).to.have.length(1);
     expect(server.log.at(-1)).to.equal('POST /complete');
+    expect(server.log.filter((l) => l.startsWith('POST /chunks')), 'asked once whether it takes frames').to.deep.equal(['POST /chunks (404)']);
     expect((await getRecording(ID))!.state).to.equal('verified');
     expect((await pendingBatch(ID)).chunks).to.deep.equal([]);
   });
@@ -56,15 +75,15 @@ describe('the uploader sends a backlog in batches', () => {
     ['mid-body', { requests: ['HEAD /segments/0/chunks/2', 'PUT /segments/0/chunks/2 from 50'], bytes: 500 }],
     ['reply', { requests: ['HEAD /segments/0/chunks/2'], bytes: 500 }],
   ] as const) {
-    it(`after the link cut a chunk (${dropAt === 'mid-body' ? 'half-way through its body' : 'after it was stored, the reply lost'}), sends only what the server lacks`, async () => {
+    it(`v1: after the link cut a chunk (${dropAt === 'mid-body' ? 'half-way through its body' : 'after it was stored, the reply lost'}), sends only what the server lacks`, async () => {
       await newRecording();
       await openSegment(ID, 1, 'video/webm');
       await record(0, 0, 5);
       await markStopped(ID);
-      const server = new FakeServer();
+      const server = oldServer();
       server.dropAfterChunks = 2;
       server.dropAt = dropAt;
-      const deps = { base: '', credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined };
+      const deps = { base: OLD, credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined };
       expect((await syncRecording(ID, deps)).state).to.equal('offline');
       server.dropAfterChunks = Infinity;
       const mark = server.log.length;
@@ -83,10 +102,10 @@ describe('the uploader sends a backlog in batches', () => {
     const told: unknown[] = [];
     other.onmessage = (e) => told.push(e.data);
     try {
-      const server = new FakeServer();
+      const server = oldServer();
       server.dropAfterChunks = 1;
       server.dropAt = 'mid-body';
-      const deps = { base: '', credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined };
+      const deps = { base: OLD, credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined };
       expect((await syncRecording(ID, deps)).state).to.equal('offline');
       await new Promise((r) => setTimeout(r, 50));
       expect(told).to.deep.equal([{ cut: `${ID}/0/1` }]);
@@ -104,5 +123,86 @@ describe('the uploader sends a backlog in batches', () => {
     } finally {
       other.close();
     }
+  });
+
+  it('v2: sends a backlog as framed requests of 16; after a cut inside a frame, resumes that chunk and sends no byte twice', async () => {
+    const id = 'rec-uploader-v2-1';
+    await newRecording(id);
+    await openSegment(id, 1, 'video/webm');
+    await record(0, 0, 30, id);
+    await openSegment(id, 2, 'video/webm');
+    await record(1, 0, 20, id);
+    const server = new FakeServer(id);
+    const deps = { base: '', credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined };
+    // The link drops half-way through the sixth frame of the second request (chunk 0/21).
+    server.dropAfterChunks = 21;
+    server.dropAt = 'mid-body';
+    expect((await syncRecording(id, deps)).state).to.equal('offline');
+    expect(server.held.size).to.equal(21);
+    server.dropAfterChunks = Infinity;
+    await record(1, 20, 25, id);
+    await markStopped(id);
+    expect((await syncRecording(id, deps)).state).to.equal('verified');
+    expect(server.held.size).to.equal(55);
+    expect(server.bodyBytes, '55 chunks of 100 bytes, none sent twice').to.equal(5_500);
+    const seqs = (from: number, to: number, seg = 0) => Array.from({ length: to - from }, (_, i) => `${seg}/${from + i}`).join(' ');
+    const sent = server.log.filter((l) => l.includes('/chunks'));
+    expect(sent.slice(0, 4)).to.deep.equal([
+      `POST /chunks ${seqs(0, 16)}`,
+      `POST /chunks ${seqs(16, 22)} (cut)`,
+      // The next pass asks what the server holds (PUT /), resumes the cut chunk, frames the rest.
+      'HEAD /segments/0/chunks/21', 'PUT /segments/0/chunks/21 from 50',
+    ]);
+    // The rest (8 + 25 chunks) in framed requests of at most 16, each chunk once, in order.
+    const rest = sent.slice(4);
+    expect(rest.every((l) => l.startsWith('POST /chunks ') && l.split(' ').length - 2 <= 16), rest.join('\n')).to.equal(true);
+    expect(rest.length).to.be.at.most(4);
+    expect(rest.flatMap((l) => l.split(' ').slice(2)).join(' ')).to.equal(`${seqs(22, 30)} ${seqs(0, 25, 1)}`);
+    expect(server.log.filter((l) => l === 'PUT /')).to.have.length(2);
+    expect(server.log.indexOf('PUT /segments/1')).to.be.lessThan(server.log.findIndex((l) => l.includes(' 1/0')));
+    expect(server.log.at(-1)).to.equal('POST /complete');
+    expect((await pendingBatch(id)).chunks).to.deep.equal([]);
+  });
+
+  it('v2: a frame the server refuses (corrupted on the way) is sent again on its own, as is the rest of its request; a lone live chunk goes as one PUT', async () => {
+    const id = 'rec-uploader-v2-2';
+    const { server, deps } = await oneSegment(id, 4, false);
+    server.corrupt.add('0/1');
+    expect((await syncRecording(id, deps)).state).to.equal('uploading');
+    expect(server.log.filter((l) => l.includes('/chunks'))).to.deep.equal([
+      'POST /chunks 0/0 0/1 0/2 0/3', 'PUT /segments/0/chunks/1', 'PUT /segments/0/chunks/2', 'PUT /segments/0/chunks/3',
+    ]);
+    expect(server.held.size).to.equal(4);
+    await record(0, 4, 5, id);
+    const mark = server.log.length;
+    expect((await syncRecording(id, deps)).state).to.equal('uploading');
+    expect(server.log.slice(mark)).to.deep.equal(['PUT /segments/0/chunks/4']);
+  });
+
+  it('v2: when the reply to a framed request is lost, the next pass sends none of its chunks again', async () => {
+    const id = 'rec-uploader-v2-3';
+    const { server, deps } = await oneSegment(id, 6, true);
+    server.dropAfterChunks = 5;
+    server.dropAt = 'reply';
+    const first = await syncRecording(id, deps);
+    expect(first.state, JSON.stringify([first, server.log])).to.equal('offline');
+    server.dropAfterChunks = Infinity;
+    const mark = server.log.length;
+    expect((await syncRecording(id, deps)).state).to.equal('verified');
+    expect(server.log.slice(mark)).to.deep.equal(['PUT /', 'POST /complete']);
+    expect(server.bodyBytes).to.equal(600);
+  });
+
+  it('v2: a framed request refused as a whole (a proxy in front allows 1 MB bodies) sends its chunks one PUT each, and the next pass too', async () => {
+    const id = 'rec-uploader-v2-4';
+    const { server, deps } = await oneSegment(id, 3, false, 'http://behind-a-proxy.test');
+    server.framesRefused = 413;
+    expect((await syncRecording(id, deps)).state).to.equal('uploading');
+    await record(0, 3, 5, id);
+    await markStopped(id);
+    expect((await syncRecording(id, deps)).state).to.equal('verified');
+    expect(server.log.filter((l) => l.includes('/chunks'))).to.deep.equal([
+      'POST /chunks (413)', ...[0, 1, 2, 3, 4].map((seq) => `PUT /segments/0/chunks/${seq}`),
+    ]);
   });
 });

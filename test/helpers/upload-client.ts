@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chainHead, contentDigestHeader, toHex } from '../../src/core/hash-chain.js';
+import { encodeFrameHeader, FRAMES_TYPE } from '../../src/core/upload-frames.js';
 
 export const sha256 = (b: Uint8Array) => Promise.resolve(new Uint8Array(createHash('sha256').update(b).digest()));
 
@@ -18,4 +19,23 @@ export function putChunk(base: string, credential: string, id: string, segment: 
 
 export async function headOf(id: string, chunks: { segment: number; seq: number; bytes: Uint8Array }[]): Promise<string> {
   return toHex(await chainHead(sha256, id, await Promise.all(chunks.map(async (c) => ({ segment: c.segment, seq: c.seq, digest: await sha256(c.bytes) })))));
+}
+
+export interface TestFrame { segment: number; seq: number; bytes: Uint8Array; digestOf?: Uint8Array }
+
+/** A v2 body: each chunk behind its 48-byte frame header (the digest over `digestOf`, the body by default). */
+export function framesBody(frames: TestFrame[]): Buffer {
+  return Buffer.concat(frames.flatMap((f) => [
+    encodeFrameHeader({ segment: f.segment, seq: f.seq, size: f.bytes.length, digest: createHash('sha256').update(f.digestOf ?? f.bytes).digest() }),
+    f.bytes,
+  ]));
+}
+
+/** POSTs several chunks in one framed body, as the uploader sends a backlog. */
+export function postFrames(base: string, credential: string, id: string, body: Uint8Array, type = FRAMES_TYPE) {
+  return fetch(`${base}/api/recordings/${id}/chunks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${credential}`, 'content-type': type },
+    body: Buffer.from(body),
+  });
 }

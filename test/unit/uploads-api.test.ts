@@ -7,7 +7,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { bearer, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { headOf, putChunk } from '../helpers/upload-client.js';
+import { framesBody, headOf, postFrames, putChunk } from '../helpers/upload-client.js';
 
 const START = Date.parse('2026-12-01T01:00:00Z');
 const WEBM = 'video/webm;codecs=vp8,opus';
@@ -254,4 +254,77 @@ test('a resume the server cannot honour is refused with what it holds; wrong byt
   assert.equal((await headChunk('rec-resume-2', 1, body, otherCred)).status, 403);
   const bad = await fetch(`${s.url}/api/recordings/rec-resume-2/segments/0/chunks/1`, { method: 'PUT', headers: { ...bearer(cred), 'upload-offset': 'x', 'content-digest': contentDigestHeader(createHash('sha256').update(body).digest()) }, body: Buffer.from(body) });
   assert.equal(bad.status, 400);
+});
+
+/** Sends a framed body's head and its first `sent` bytes over a raw socket, then hangs up. */
+function cutFrames(id: string, body: Uint8Array, sent: number): Promise<void> {
+  const { hostname, port } = new URL(s.url);
+  const head = `POST /api/recordings/${id}/chunks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${cred}\r\n` +
+    `Content-Type: application/vnd.invigil.frames\r\nContent-Length: ${body.length}\r\n\r\n`;
+  return new Promise((resolve) => {
+    const sock = net.connect(Number(port), hostname, () => {
+      sock.write(Buffer.concat([Buffer.from(head), body.subarray(0, sent)]), () => setTimeout(() => { sock.destroy(); resolve(); }, 50));
+    });
+    sock.on('error', () => resolve());
+  });
+}
+
+const seqsOf = async (id: string): Promise<number[]> => ((await status(id)).json.segments[0].chunks as { seq: number }[]).map((c) => c.seq);
+
+test('v2: several chunks in one framed body are each stored; a repeat is success; the chain verifies', async () => {
+  const id = 'rec-frames-1';
+  await create(id);
+  await s.call('PUT', `/api/recordings/${id}/segments/0`, { startedAt: START, mimeType: WEBM }, bearer(cred));
+  // 120 KB in all: over the 64 KiB that JSON bodies may have; each frame within the chunk limit.
+  const chunks = [0, 1, 2].map((seq) => ({ segment: 0, seq, bytes: bytes(40_000 + seq) }));
+  const res = await postFrames(s.url, cred, id, framesBody(chunks));
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { frames: [0, 1, 2].map((seq) => ({ segment: 0, seq, stored: true })) });
+  const again = await postFrames(s.url, cred, id, framesBody(chunks.slice(1)));
+  assert.deepEqual(await again.json(), { frames: [1, 2].map((seq) => ({ segment: 0, seq, stored: false })) });
+  assert.equal((await status(id)).json.bytes, 120_003);
+  const done = await complete(id, [{ segment: 0, chunks: 3 }], await headOf(id, chunks));
+  assert.equal(done.status, 200, JSON.stringify(done.json));
+});
+
+test('v2: a frame with a wrong digest is refused and nothing after it is stored; the reply names it', async () => {
+  const id = 'rec-frames-2';
+  await create(id);
+  await s.call('PUT', `/api/recordings/${id}/segments/0`, { startedAt: START, mimeType: WEBM }, bearer(cred));
+  const frames = [{ segment: 0, seq: 0, bytes: bytes(500) }, { segment: 0, seq: 1, bytes: bytes(500), digestOf: bytes(500) }, { segment: 0, seq: 2, bytes: bytes(500) }];
+  const res = await postFrames(s.url, cred, id, framesBody(frames));
+  assert.equal(res.status, 200);
+  const reply = await res.json();
+  assert.deepEqual(reply.frames, [{ segment: 0, seq: 0, stored: true }]);
+  assert.deepEqual([reply.refused.seq, reply.refused.code], [1, 'digest_mismatch']);
+  assert.deepEqual(await seqsOf(id), [0]);
+  // A frame over the exam's chunk limit is refused before its bytes are read; a malformed body too.
+  const big = await postFrames(s.url, cred, id, framesBody([{ segment: 0, seq: 5, bytes: bytes(64 * 1024 + 1) }]));
+  assert.equal(big.status, 413);
+  const garbage = await postFrames(s.url, cred, id, new Uint8Array(100));
+  assert.equal(garbage.status, 400);
+  assert.match((await garbage.json()).message, /IVF1/);
+  const short = await postFrames(s.url, cred, id, framesBody([{ segment: 0, seq: 6, bytes: bytes(100) }]).subarray(0, 120));
+  assert.equal(short.status, 400);
+  assert.equal((await postFrames(s.url, cred, id, framesBody(frames.slice(0, 1)), 'application/octet-stream')).status, 415);
+  // Another candidate's credential stores nothing here.
+  assert.equal((await postFrames(s.url, otherCred, id, framesBody([{ segment: 0, seq: 3, bytes: bytes(10) }]))).status, 403);
+  assert.deepEqual(await seqsOf(id), [0]);
+});
+
+test('v2: a body cut inside a frame keeps the frames before it; the cut frame resumes with a v1 PUT from where it stopped', async () => {
+  const id = 'rec-frames-3';
+  await create(id);
+  await s.call('PUT', `/api/recordings/${id}/segments/0`, { startedAt: START, mimeType: WEBM }, bearer(cred));
+  const chunks = [0, 1, 2].map((seq) => ({ segment: 0, seq, bytes: bytes(40_000) }));
+  const body = framesBody(chunks);
+  // Two whole frames and 7,000 bytes of the third.
+  await cutFrames(id, body, 3 * 48 + 2 * 40_000 + 7_000);
+  const third = chunks[2]!.bytes;
+  const held = await heldOf(id, 2, third);
+  assert.deepEqual(held, { offset: 7_000, complete: '?0' });
+  assert.deepEqual(await seqsOf(id), [0, 1]);
+  const res = await resume(id, 2, third, held.offset);
+  assert.equal(res.status, 201, await res.text());
+  assert.equal((await complete(id, [{ segment: 0, chunks: 3 }], await headOf(id, chunks))).status, 200);
 });

@@ -8,6 +8,8 @@ import type { Owner } from '../../domain/recordings.js';
 import { ApiError } from '../api-error.js';
 import { existingExam } from './exam-summary.js';
 import { readBodyLimited } from '../read-body.js';
+import { readFrames } from '../read-frames.js';
+import { FRAMES_TYPE } from '../../../src/core/upload-frames.js';
 import { requireUploadCredential, type UploadEnv } from '../upload-auth.js';
 import type { UploadAuth } from '../../domain/sessions.js';
 import { jsonBody, parseWith } from '../validate.js';
@@ -53,7 +55,7 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     const digest = parseContentDigest(c.req.header('content-digest'));
     if (!digest) throw new ApiError(400, 'digest_required', 'send Content-Digest: sha-256=:<base64>: (RFC 9530)');
     const o = owner(c);
-    return { o, recordingId, segment, seq, digest, partial: [o.exam, o.candidate, o.device ?? '', recordingId, segment, seq, toHex(digest)].join('/') };
+    return { o, recordingId, segment, seq, digest, partial: partialKey(o, recordingId, segment, seq, digest) };
   };
   // Before resuming a cut body: how much of it the server has (all of it once stored). Devices
   // ask with HEAD, which Hono answers from this GET route without the (empty) body.
@@ -83,6 +85,29 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     });
     return c.json({ stored }, stored ? 201 : 200);
   });
+  // v2: several chunks in one body of frames, each stored as it completes (docs/api.md).
+  app.post('/:id/chunks', async (c) => {
+    const recordingId = id(c.req.param('id'));
+    const o = owner(c);
+    if (!(c.req.header('content-type') ?? '').startsWith(FRAMES_TYPE)) throw new ApiError(415, 'unsupported_media_type', `send the frames with Content-Type: ${FRAMES_TYPE}`);
+    const exam = await existingExam(exams, o.exam);
+    await recordings.checkOwner(o, recordingId); // 403/404 before any byte is read
+    const reply = await readFrames(c.req.raw, {
+      maxFrameBytes: exam.config.recording.maxChunkBytes,
+      maxFrames: MAX_FRAMES,
+      store: (h, bytes) => {
+        const segment = parseWith(SegmentNo, h.segment, 'segment');
+        const seq = parseWith(ChunkSeq, h.seq, 'seq');
+        partials.take(partialKey(o, recordingId, segment, seq, h.digest));
+        return recordings.putChunk(o, {
+          recordingId, segment, seq, bytes, digest: h.digest,
+          checkQuota: (rec, size) => quotas.chunk(exam, o.candidate, rec.kind, rec.bytes, size),
+        });
+      },
+      cut: (h, received) => partials.keep(partialKey(o, recordingId, h.segment, h.seq, h.digest), received),
+    });
+    return c.json(reply);
+  });
   app.put('/:id/problem', async (c) => {
     const body = await jsonBody(c, ProblemReport);
     await recordings.reportProblem(owner(c), id(c.req.param('id')), body.problem);
@@ -97,6 +122,14 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     return c.json(done);
   });
   return app;
+}
+
+/** Frames per v2 request: a backlog goes up in a few requests, each bounded in what it can take. */
+const MAX_FRAMES = 256;
+
+/** Where a cut chunk body's prefix is kept: the same for a v1 PUT and a v2 frame (either resumes with v1). */
+function partialKey(o: Owner, recordingId: string, segment: number, seq: number, digest: Uint8Array): string {
+  return [o.exam, o.candidate, o.device ?? '', recordingId, segment, seq, toHex(digest)].join('/');
 }
 
 function uploadOffset(raw: string | undefined): number {

@@ -1,4 +1,5 @@
 import { appendChunk, getRecording } from '../../../src/storage/recording-store.js';
+import { FRAME_HEADER_BYTES, FrameParser } from '../../../src/core/upload-frames.js';
 
 export const ID = 'rec-uploader-0001';
 export const sha = (n: number) => n.toString(16).padStart(64, '0');
@@ -17,13 +18,20 @@ export class FakeServer {
   dropAt: 'before' | 'mid-body' | 'reply' = 'before';
   /** Bytes of each chunk body that arrived in part, as the real server keeps them for a resume. */
   partial = new Map<string, number>();
-  /** Body bytes that reached the server, summed over every chunk request. */
+  /** Chunk bytes that reached the server, summed over every chunk request (frame headers apart). */
   bodyBytes = 0;
+  /** Frame header bytes that reached the server. */
+  frameHeaderBytes = 0;
+  /** How a framed request (v2) is answered as a whole: null takes it; 404 an older server; 413 a proxy's body limit. */
+  framesRefused: 404 | 413 | null = null;
+  /** Chunks ("segment/seq") whose next frame arrives corrupted (refused: digest_mismatch). */
+  corrupt = new Set<string>();
   fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => Promise.resolve().then(() => this.answer(input, init));
 
-  private answer(input: RequestInfo | URL, init?: RequestInit): Response {
+  private async answer(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const url = new URL(input instanceof Request ? input.url : input, location.href).pathname.replace(`/api/recordings/${this.id}`, '');
     const method = init?.method ?? 'GET';
+    if (method === 'POST' && url === '/chunks') return this.framed(init?.body);
     const chunk = /^\/segments\/(\d+)\/chunks\/(\d+)$/.exec(url);
     const size = init?.body instanceof Blob ? init.body.size : 0;
     const key = chunk ? `${chunk[1]}/${chunk[2]}` : '';
@@ -65,6 +73,51 @@ export class FakeServer {
     }
     if (url === '/complete') return json({ verifiedAt: 99, bytes: 100 * this.held.size, chunks: this.held.size });
     return json({ code: 'not_found', message: url }, 404);
+  }
+
+  /** A framed request: each frame stored in turn; a drop lands on the frame the count reaches. */
+  private async framed(body: BodyInit | null | undefined): Promise<Response> {
+    if (this.framesRefused) {
+      this.log.push(`POST /chunks (${this.framesRefused})`);
+      // A proxy's 413 is its own HTML page, not our error body.
+      if (this.framesRefused === 413) return new Response('<html><body>413 Request Entity Too Large</body></html>', { status: 413, headers: { 'content-type': 'text/html' } });
+      return json({ code: 'not_found', message: 'no such API endpoint' }, 404);
+    }
+    const parser = new FrameParser();
+    parser.push(new Uint8Array(await (body as Blob).arrayBuffer()));
+    const frames: { segment: number; seq: number; stored: boolean }[] = [];
+    let refused: { segment: number; seq: number; code: string; message: string } | undefined;
+    const keys: string[] = [];
+    for (let f = parser.next(); f; f = parser.next()) {
+      const { segment, seq, size } = f.header;
+      const key = `${segment}/${seq}`;
+      keys.push(key);
+      this.frameHeaderBytes += FRAME_HEADER_BYTES;
+      if (this.dropAfterChunks <= 0 && this.dropAt !== 'reply') {
+        if (this.dropAt === 'mid-body') {
+          this.partial.set(key, Math.floor(size / 2));
+          this.bodyBytes += Math.floor(size / 2);
+        }
+        this.log.push(`POST /chunks ${keys.join(' ')} (cut)`);
+        throw new TypeError('Failed to fetch');
+      }
+      this.dropAfterChunks--;
+      this.bodyBytes += size;
+      if (refused) continue;
+      if (!this.segments.has(segment)) refused = { segment, seq, code: 'bad_request', message: 'unknown segment' };
+      else if (this.corrupt.delete(key)) refused = { segment, seq, code: 'digest_mismatch', message: 'nothing was stored' };
+      else {
+        this.partial.delete(key);
+        this.held.set(key, 'frame');
+        frames.push({ segment, seq, stored: true });
+      }
+      if (this.dropAfterChunks < 0 && this.dropAt === 'reply') {
+        this.log.push(`POST /chunks ${keys.join(' ')} (reply lost)`);
+        throw new TypeError('Failed to fetch');
+      }
+    }
+    this.log.push(`POST /chunks ${keys.join(' ')}`);
+    return json(refused ? { frames, refused } : { frames });
   }
 
   status() {
