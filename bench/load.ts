@@ -1,9 +1,10 @@
-// `npm run bench -- load [--processes N] [--candidates M] [--seconds S]`: simulated candidates
-// against the built server — N > 1: N processes behind haproxy with PostgreSQL and Redis, as
-// docs/deploy.md runs them. Each candidate logs in, keeps a WebSocket (heartbeats every 3 s),
-// uploads a camera chunk (≈ 300 kbit/s) and a screen chunk every 2 s, posts an event every 10 s,
-// and completes both recordings at the end. The load generator shares this machine's cores with
-// the servers: the figures are a floor, and say so.
+// `npm run bench -- load [--processes N] [--candidates M] [--seconds S] [--v1]`: simulated
+// candidates against the built server — N > 1: N processes behind haproxy with PostgreSQL and
+// Redis, as docs/deploy.md runs them. Each candidate logs in, keeps a WebSocket (heartbeats every
+// 4 s), records a camera chunk (≈ 300 kbit/s) and a screen chunk every 2 s and uploads them as the
+// app does — three at a time per recording in one framed request (v2, LIVE_BATCH_MS), or with
+// `--v1` one PUT each — posts an event every 10 s, and completes both recordings at the end. The
+// load generator shares this machine's cores with the servers: the figures are a floor, and say so.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -12,6 +13,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { chainHead, contentDigestHeader, toHex } from '../src/core/hash-chain.js';
+import { encodeFrameHeader, FRAMES_TYPE } from '../src/core/upload-frames.js';
+import { LIVE_BATCH_MS } from '../src/net/upload-scheduler.js';
 import { examFixture } from '../test/helpers/exam-fixture.js';
 import { writeJson } from '../test/helpers/test-server.js';
 import { ROOT, spawnServer, type ChildServer } from '../test/helpers/child-server.js';
@@ -32,6 +35,9 @@ const SECONDS = arg('seconds', 60);
 const CAMERA_BYTES = 75_000;
 const SCREEN_BYTES = 25_000;
 const CHUNK_MS = 2_000;
+const V1 = process.argv.includes('--v1');
+/** Chunks per upload request and recording: what the app's live batching sends together. */
+const PER_REQUEST = V1 ? 1 : Math.round(LIVE_BATCH_MS / CHUNK_MS);
 
 interface PgCluster { url: string; createDatabase(): Promise<string>; stop(): Promise<void> }
 const sha = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
@@ -100,21 +106,31 @@ async function join(n: number): Promise<Sim | null> {
   return sim;
 }
 
-async function putChunk(sim: Sim, rec: Sim['recs'][number], seq: number): Promise<void> {
-  const body = randomBytes(rec.size);
-  const digest = sha(body);
+/** Uploads chunks `from`…`from + n - 1` of a recording: one PUT (v1), or one framed request of all (v2). */
+async function upload(sim: Sim, rec: Sim['recs'][number], from: number, n: number): Promise<void> {
+  const bodies = Array.from({ length: n }, () => randomBytes(rec.size));
+  const digests = bodies.map(sha);
+  const [first, firstDigest] = [bodies[0], digests[0]];
+  if (!first || !firstDigest) return;
   const t0 = performance.now();
   requests++;
   try {
-    const res = await fetch(`${base}/api/recordings/${rec.id}/segments/0/chunks/${seq}`, {
-      method: 'PUT', body,
-      headers: { authorization: `Bearer ${sim.cred}`, 'content-type': 'application/octet-stream', 'content-digest': contentDigestHeader(digest) },
-    });
-    await res.arrayBuffer();
+    const res = n === 1
+      ? await fetch(`${base}/api/recordings/${rec.id}/segments/0/chunks/${from}`, {
+        method: 'PUT', body: first,
+        headers: { authorization: `Bearer ${sim.cred}`, 'content-type': 'application/octet-stream', 'content-digest': contentDigestHeader(firstDigest) },
+      })
+      : await fetch(`${base}/api/recordings/${rec.id}/chunks`, {
+        method: 'POST',
+        body: Buffer.concat(bodies.flatMap((b, i) => [encodeFrameHeader({ segment: 0, seq: from + i, size: b.length, digest: digests[i] ?? firstDigest }), b])),
+        headers: { authorization: `Bearer ${sim.cred}`, 'content-type': FRAMES_TYPE },
+      });
+    const reply = n === 1 ? (await res.arrayBuffer(), null) : await res.json() as { frames?: unknown[] };
     if (res.status !== 201 && res.status !== 200) return fail(`chunk ${res.status}`);
+    if (reply && reply.frames?.length !== n) return fail('frames refused');
     acks.push(performance.now() - t0);
-    rec.digests[seq] = digest;
-    rec.bytes += body.length;
+    digests.forEach((d, i) => { rec.digests[from + i] = d; });
+    rec.bytes += n * rec.size;
   } catch (err) {
     fail(`chunk: ${(err as Error).message}`);
   }
@@ -137,7 +153,7 @@ await Promise.all(sims.map(async (sim, i) => {
   let beat = 0;
   while (Date.now() - t0 < SECONDS * 1000) {
     const started = Date.now();
-    await Promise.all(sim.recs.map((rec) => putChunk(sim, rec, seq)));
+    if ((seq + 1) % PER_REQUEST === 0) await Promise.all(sim.recs.map((rec) => upload(sim, rec, seq + 1 - PER_REQUEST, PER_REQUEST)));
     if (seq % 2 === 0 && sim.ws?.readyState === WebSocket.OPEN) {
       sim.ws.send(JSON.stringify({ type: 'heartbeat', state: { step: 'exam', recording: true, recordings: sim.recs.map((r) => ({ id: r.id, kind: r.kind, bytes: r.bytes })), watchedBy: 0 } }));
     }
@@ -159,6 +175,7 @@ const rss = await Promise.all(pids.map(async (p) => Number(/VmRSS:\s+(\d+)/.exec
 
 // Completion: each recording's chain from the digests the server acknowledged.
 let verified = 0;
+const completions: number[] = [];
 for (let i = 0; i < sims.length; i += 20) {
   await Promise.all(sims.slice(i, i + 20).flatMap((sim) => sim.recs.map(async (rec) => {
     const chunks: { segment: number; seq: number; digest: Uint8Array }[] = [];
@@ -169,18 +186,22 @@ for (let i = 0; i < sims.length; i += 20) {
       chunks.push({ segment: 0, seq, digest });
     }
     const head = toHex(await chainHead((b) => Promise.resolve(sha(b)), rec.id, chunks));
+    const c0 = performance.now();
     const r = await call('POST', `/api/recordings/${rec.id}/complete`, { segments: [{ segment: 0, chunks: chunks.length }], chainHead: head }, sim.cred);
-    if (r?.ok) verified++;
-    else fail(`complete ${r?.status}`);
+    if (r?.ok) {
+      verified++;
+      completions.push(performance.now() - c0);
+    } else fail(`complete ${r?.status}`);
     await r?.arrayBuffer();
   })));
 }
 for (const s of sims) s.ws?.close();
 
-const extra = { processes: PROCESSES, candidates: CANDIDATES, seconds: SECONDS, note: 'load generator on the same 2 cores' };
-emit('load', 'chunk_ack_ms_p50', percentile(acks, 50), 'ms', extra);
+const extra = { processes: PROCESSES, candidates: CANDIDATES, seconds: SECONDS, protocol: V1 ? 'v1: a PUT per chunk' : `v2: ${PER_REQUEST} chunks per framed request`, note: 'load generator on the same 2 cores' };
+emit('load', 'chunk_ack_ms_p50', percentile(acks, 50), 'ms', { ...extra, of: 'each upload request, to its reply' });
 emit('load', 'chunk_ack_ms_p99', percentile(acks, 99), 'ms', extra);
-emit('load', 'chunks_acked', acks.length, 'count', extra);
+emit('load', 'complete_ms_p99', percentile(completions, 99), 'ms', { ...extra, of: 'each recording\'s completion, 20 candidates at a time' });
+emit('load', 'chunks_acked', acks.length * PER_REQUEST, 'count', extra);
 emit('load', 'errors', errors, 'count', { ...extra, kinds: Object.fromEntries(errorKinds) });
 emit('load', 'verified_recordings', verified, 'count', { ...extra, of: sims.length * 2 });
 emit('load', 'requests_per_candidate_per_s', requests / Math.max(1, sims.length) / elapsed, 'req/s', extra);

@@ -1,37 +1,84 @@
 import { endExam, localCopies, loginAndRecord } from '../test/helpers/recording-e2e.js';
-import { startLinkProxy } from './lib/link-proxy.js';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { startLinkProxy, type LinkProxy } from './lib/link-proxy.js';
+import { startTus, streamSha256 } from './lib/tus-side.js';
 import { benchEnv, emit, sleep } from './lib/setup.js';
 
 /**
  * Uploads through a counting, throttling TCP proxy on loopback:
+ * - requests per second while recording live (uploads, and everything the page sends);
  * - bytes sent for recording uploads per byte recorded, counted from the first recorded byte,
  *   with five drops that each sever the link while a chunk's body is on its way;
- * - the rate at which a backlog drains after reconnecting, against the link's rate.
- * `npm run bench -- upload`
+ * - the rate at which a backlog drains after reconnecting, against the link's rate, with no
+ *   added round trip and with 100 ms;
+ * - the same for tus 1.0 (`@tus/server` + `tus-js-client` in Chromium, bench/lib/tus-side.ts) on
+ *   the same kind of link, fed chunks of the sizes ours recorded: `tus_…` figures.
+ * `npm run bench -- upload [--only ours|tus]`
  */
 const LIVE_LINK_BPS = 2_000_000;
 const LINK_BPS = 500_000;
-const env = await benchEnv('bench-up', 2);
+const LIVE_SECONDS = 60;
+/** `--only ours` or `--only tus`: one side (tus alone sends chunks of 75,000 and 25,000 bytes). */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+/** Mean chunk sizes ours recorded live (camera, screen): the tus side sends the same. */
+const sizes: number[] = [];
+const env = await benchEnv('bench-up', 4);
 const proxy = await startLinkProxy(new URL(env.server.url));
 try {
+  if (only !== 'tus') await ours();
+  if (sizes.length === 0) sizes.push(75_000, 25_000);
+  if (only !== 'ours') await tusSide(env.browser);
+} finally {
+  await proxy.close();
+  await env.close();
+}
+
+/** Five drops, 6 s apart: each cuts the link while an upload body is on its way, and the device is offline 4 s. */
+async function fiveCuts(link: LinkProxy, context: BrowserContext): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await sleep(6_000);
+    await link.midBody();
+    link.cut();
+    await context.setOffline(true);
+    await sleep(4_000);
+    await context.setOffline(false);
+  }
+}
+
+async function ours(): Promise<void> {
+  // 0. Live, nothing in the way: how many requests a candidate's laptop makes per second.
+  {
+    proxy.setUploadLimit(LIVE_LINK_BPS);
+    const context = await env.browser.newContext();
+    const page = await loginAndRecord(context, proxy.url, 'cA-4');
+    await sleep(10_000);
+    const [up0, all0, paths0] = [proxy.uploads(), proxy.upstream(), proxy.paths()];
+    await sleep(LIVE_SECONDS * 1000);
+    const [up1, all1, paths1] = [proxy.uploads(), proxy.upstream(), proxy.paths()];
+    const byPath: Record<string, number> = {};
+    for (const [k, n] of paths1) if (n > (paths0.get(k) ?? 0)) byPath[k] = n - (paths0.get(k) ?? 0);
+    emit('upload', 'live_upload_requests_per_s', (up1.requests - up0.requests) / LIVE_SECONDS, 'req/s', { seconds: LIVE_SECONDS, recordings: 'camera + screen' });
+    emit('upload', 'live_requests_per_s', (all1.requests - all0.requests) / LIVE_SECONDS, 'req/s', { seconds: LIVE_SECONDS, counts: 'every HTTP request the page and its workers sent (WebSockets not included)', by_path: byPath });
+    await endExam(page);
+    await page.getByText('上传成功').nth(1).waitFor({ timeout: 120_000 });
+    proxy.setUploadLimit(null);
+    await context.close();
+  }
   // 1. Five drops while recording and uploading live, each cutting a chunk mid-body.
   {
     const start = proxy.uploads();
     proxy.setUploadLimit(LIVE_LINK_BPS);
     const context = await env.browser.newContext();
     const page = await loginAndRecord(context, proxy.url, 'cA-1');
-    for (let i = 0; i < 5; i++) {
-      await sleep(6_000);
-      await proxy.midBody();
-      proxy.cut();
-      await context.setOffline(true);
-      await sleep(4_000);
-      await context.setOffline(false);
-    }
+    await fiveCuts(proxy, context);
     await sleep(5_000);
     await context.setOffline(true);
     await endExam(page);
     const local = await localCopies(page);
+    for (const kind of ['camera', 'screen']) {
+      const r = local.find((l) => l.kind === kind);
+      if (r) sizes.push(Math.round(r.bytes / r.chunks));
+    }
     await context.setOffline(false);
     await page.getByText('上传成功').nth(1).waitFor({ timeout: 120_000 });
     const recorded = local.reduce((n, r) => n + r.bytes, 0);
@@ -44,25 +91,91 @@ try {
     proxy.setUploadLimit(null);
     await context.close();
   }
-  // 2. A backlog recorded offline drains on a 500 kbit/s link.
-  {
+  // 2. A backlog recorded offline drains on a 500 kbit/s link, with no added round trip and with 100 ms.
+  for (const [candidate, rttMs] of [['cA-2', 0], ['cA-3', 100]] as const) {
     const context = await env.browser.newContext();
-    const page = await loginAndRecord(context, proxy.url, 'cA-2');
+    const page = await loginAndRecord(context, proxy.url, candidate);
     await context.setOffline(true);
     await sleep(40_000);
     await endExam(page);
     const local = await localCopies(page);
     const backlog = local.reduce((n, r) => n + r.bytes, 0);
     proxy.setUploadLimit(LINK_BPS);
+    proxy.setRoundTrip(rttMs);
+    const before = proxy.uploads();
     const t0 = Date.now();
     await context.setOffline(false);
     await page.getByText('上传成功').nth(1).waitFor({ timeout: 300_000 });
     const seconds = (Date.now() - t0) / 1000;
+    const requests = proxy.uploads().requests - before.requests;
+    // A slow drain says where its time went (stderr: the JSON lines stay one per figure).
+    if ((backlog * 8) / seconds / LINK_BPS < 0.9) {
+      for (const r of proxy.requestLog().filter((x) => x.at >= t0)) console.error(`drain +${r.at - t0} ms ${r.line}`);
+    }
     proxy.setUploadLimit(null);
-    emit('upload', 'drain_rate_vs_link', (backlog * 8) / seconds / LINK_BPS, 'ratio', { link_kbit_s: LINK_BPS / 1000, backlog_bytes: backlog, seconds });
+    proxy.setRoundTrip(0);
+    emit('upload', 'drain_rate_vs_link', (backlog * 8) / seconds / LINK_BPS, 'ratio', { link_kbit_s: LINK_BPS / 1000, rtt_ms: rttMs, backlog_bytes: backlog, seconds, requests });
     await context.close();
   }
-} finally {
-  await proxy.close();
-  await env.close();
+}
+
+/** tus on the same links: live with five mid-body cuts (one PATCH per chunk), then backlogs. */
+async function tusSide(browser: Browser): Promise<void> {
+  const tus = await startTus();
+  const link = await startLinkProxy(new URL(tus.url), /^\S+ \/files/);
+  // Each run sends its own streams (seeded apart), so each run's files are checked on their own.
+  const streamsOf = (run: number) => sizes.map((size, i) => ({ stream: run * 10 + i + 1, size }));
+  const identical = async (streams: { stream: number; size: number }[], count: number) => {
+    const held = new Set((await tus.files()).map((f) => f.sha256));
+    return streams.every((s) => held.has(streamSha256(s.stream, count, s.size)));
+  };
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${link.url}/`);
+    {
+      const count = LIVE_SECONDS / 2;
+      const streams = streamsOf(0);
+      link.setUploadLimit(LIVE_LINK_BPS);
+      const start = link.uploads();
+      const done = page.evaluate(([s, n]) => (window as unknown as TusPage).tusLive(s, 2000, n), [streams, count] as const);
+      await fiveCuts(link, context);
+      await done;
+      const end = link.uploads();
+      const payload = count * streams.reduce((n, s) => n + s.size, 0);
+      const same = await identical(streams, count);
+      emit('upload', 'tus_bytes_sent_per_byte_recorded', (end.bytes - start.bytes) / payload, 'ratio', {
+        mode: 'PATCH per chunk (Upload-Defer-Length)', drops: 5, cut: 'mid-body', payload_bytes: payload, requests: end.requests - start.requests,
+        header_bytes: end.headerBytes - start.headerBytes, chunk_bytes: sizes, byte_identical: same,
+      });
+      link.setUploadLimit(null);
+    }
+    for (const [run, perChunk, rttMs] of [[1, false, 0], [2, false, 100], [3, true, 0], [4, true, 100]] as const) {
+      const count = 20; // 40 s recorded offline
+      const streams = streamsOf(run);
+      const backlog = count * streams.reduce((n, s) => n + s.size, 0);
+      link.setUploadLimit(LINK_BPS);
+      link.setRoundTrip(rttMs);
+      const before = link.uploads();
+      const t0 = Date.now();
+      await page.evaluate(([s, n, p]) => (window as unknown as TusPage).tusBacklog(s, n, p), [streams, count, perChunk] as const);
+      const seconds = (Date.now() - t0) / 1000;
+      const same = await identical(streams, count);
+      link.setUploadLimit(null);
+      link.setRoundTrip(0);
+      emit('upload', 'tus_drain_rate_vs_link', (backlog * 8) / seconds / LINK_BPS, 'ratio', {
+        mode: perChunk ? 'PATCH per chunk' : 'one PATCH per upload', link_kbit_s: LINK_BPS / 1000, rtt_ms: rttMs, backlog_bytes: backlog, seconds,
+        requests: link.uploads().requests - before.requests, byte_identical: same,
+      });
+    }
+    await context.close();
+  } finally {
+    await link.close();
+    await tus.close();
+  }
+}
+
+interface TusPage {
+  tusLive(streams: readonly { stream: number; size: number }[], intervalMs: number, count: number): Promise<string[]>;
+  tusBacklog(streams: readonly { stream: number; size: number }[], count: number, perChunk: boolean): Promise<string[]>;
 }

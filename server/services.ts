@@ -8,6 +8,7 @@ import { LoginThrottle, memoryLimiters, type LimiterFactory } from './auth/login
 import { ExamStore } from './domain/exam-store.js';
 import { AccessLog } from './domain/access-log.js';
 import { Retention } from './domain/retention.js';
+import { Scrubber, scrubRate } from './domain/scrubber.js';
 import { ReviewDecisions } from './domain/review.js';
 import { ReviewIndexer } from './domain/review-indexer.js';
 import { LayoutCache } from './media/layout-cache.js';
@@ -44,6 +45,8 @@ export interface Services {
   access: AccessLog;
   /** The exam's retentionDays enforced: evidence past it deleted, held candidates kept. */
   retention: Retention;
+  /** Re-reads stored chunks in the background at a bounded rate (SCRUB_BYTES_PER_SECOND). */
+  scrubber: Scrubber;
   /** The reviewers' judgements of flags and candidates (R13). */
   review: ReviewDecisions;
   /** Segment indexes for review playback (memory, and beside the chunks once verified). */
@@ -154,6 +157,7 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     recordings,
     access: new AccessLog(db, now),
     retention: new Retention({ db, exams, blobs, now, log }),
+    scrubber: new Scrubber(recordings, scrubRate(env), log),
     review: new ReviewDecisions(db, now),
     layouts,
     indexer: new ReviewIndexer(recordings, layouts, log),

@@ -64,6 +64,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const scheduler = new LotteryScheduler(services.exams, services.lottery, services.now, log, services.leader);
   await scheduler.start();
   const sweepRetention = services.retention.start(() => services.leader.leading);
+  services.scrubber.start(() => services.leader.leading);
   // A process that takes the lead (its predecessor stopped or crashed) runs both jobs at once.
   const offLead = services.leader.onLead(() => {
     void scheduler.poke();
@@ -79,6 +80,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       offLead();
       await scheduler.stop();
       services.retention.stop();
+      services.scrubber.stop();
       signaling.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

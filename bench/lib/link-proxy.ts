@@ -6,14 +6,20 @@ export interface LinkProxy {
   url: string;
   /** Everything the browser sent towards the server. */
   upstream(): Traffic;
-  /** Of that, the requests to `/api/recordings/…` (recording uploads): request lines, headers and bodies. */
+  /** Of that, the recording uploads (requests to `/api/recordings/…`, or `uploadPath`): request lines, headers and bodies. */
   uploads(): Traffic;
+  /** Each request so far: when its head passed (ms since the epoch) and its request line. */
+  requestLog(): { at: number; line: string }[];
+  /** Requests so far by method and path (ids and numbers masked). */
+  paths(): Map<string, number>;
   /** Limits the browser → server direction to this many bits per second (null: unlimited). */
   setUploadLimit(bitsPerSecond: number | null): void;
   /** Resolves once a recording upload's body is partly through the link (mid-body). */
   midBody(timeoutMs?: number): Promise<void>;
   /** Severs every open connection at once, as a dropped link does (bodies in flight are cut). */
   cut(): void;
+  /** Delays everything the server sends by this long: the round trip of a distant link (0: none). */
+  setRoundTrip(ms: number): void;
   /** The link down (every connection cut, new ones refused) or back up. */
   setDown(down: boolean): void;
   close(): Promise<void>;
@@ -26,10 +32,13 @@ interface Conn { head: Buffer; remaining: number; upload: boolean; bodyStarted: 
  * requests to count what each kind costs, can throttle them, and can cut live connections —
  * for the page and its service worker alike (CDP throttling sees only the page).
  */
-export async function startLinkProxy(target: URL): Promise<LinkProxy> {
+export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/recordings\//): Promise<LinkProxy> {
   const all: Traffic = { bytes: 0, headerBytes: 0, requests: 0 };
   const up: Traffic = { bytes: 0, headerBytes: 0, requests: 0 };
   let limit: number | null = null;
+  let roundTripMs = 0;
+  const byPath = new Map<string, number>();
+  const log: { at: number; line: string }[] = [];
   let budgetAt = Date.now();
   const sockets = new Set<net.Socket>();
   const conns = new Set<Conn>();
@@ -54,7 +63,11 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
       const head = c.head.subarray(0, end + 4);
       const text = head.toString('latin1');
       const consumed = head.length - (c.head.length - (data.length - at));
-      c.upload = / \/api\/recordings\//.test(text.slice(0, text.indexOf('\r\n')));
+      const line = text.slice(0, text.indexOf('\r\n'));
+      c.upload = uploadPath.test(line);
+      const what = line.split(' ').slice(0, 2).join(' ').replace(/\?.*$/, '').replace(/\/[^/]*\d[^/]*/g, '/:n');
+      byPath.set(what, (byPath.get(what) ?? 0) + 1);
+      log.push({ at: Date.now(), line });
       c.remaining = Number(/\r\ncontent-length: *(\d+)/i.exec(text)?.[1] ?? 0);
       c.bodyStarted = false;
       all.headerBytes += head.length;
@@ -101,7 +114,11 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
       };
       held.add(entry);
     });
-    upstream.on('data', (d: Buffer) => client.write(d));
+    // Equal delays keep the order (timers of one delay fire in the order they were set).
+    upstream.on('data', (d: Buffer) => {
+      if (roundTripMs === 0) client.write(d);
+      else setTimeout(() => client.destroyed || client.write(d), roundTripMs);
+    });
     const end = () => {
       client.destroy();
       upstream.destroy();
@@ -120,6 +137,8 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
     url: `http://127.0.0.1:${port}`,
     upstream: () => ({ ...all }),
     uploads: () => ({ ...up }),
+    paths: () => new Map(byPath),
+    requestLog: () => [...log],
     setUploadLimit(bps) {
       limit = bps;
       budgetAt = Date.now();
@@ -134,6 +153,9 @@ export async function startLinkProxy(target: URL): Promise<LinkProxy> {
       }
     },
     cut,
+    setRoundTrip(ms) {
+      roundTripMs = ms;
+    },
     setDown(on) {
       down = on;
       if (on) cut();

@@ -260,4 +260,12 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('review_decisions_candidate').on('review_decisions').columns(['exam_id', 'candidate_id', 'decided_at']).execute();
     },
   },
+  '0012_chunk_scrub': {
+    async up(db: Kysely<unknown>) {
+      // When the stored bytes of a chunk were last re-read and found to match their digest (the
+      // background scrub); null: not yet. Completion no longer re-reads them.
+      await db.schema.alterTable('recording_chunks').addColumn('checked_at', 'bigint').execute();
+      await db.schema.createIndex('recording_chunks_unchecked').on('recording_chunks').columns(['checked_at', 'stored_at']).execute();
+    },
+  },
 };

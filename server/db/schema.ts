@@ -79,6 +79,8 @@ export interface Database {
     size: number;
     sha256: string;
     stored_at: number;
+    /** Last re-read by the scrub and found intact; null until then. */
+    checked_at: number | null;
   };
   progress: {
     exam_id: string;

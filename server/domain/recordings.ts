@@ -27,8 +27,10 @@ const sha256 = (b: Uint8Array) => Promise.resolve(new Uint8Array(createHash('sha
 
 /**
  * Chunked uploads (DESIGN, Uploads): digest checked before anything is stored; a repeat is
- * success, a different body for a stored key is a conflict; completion re-reads every stored
- * chunk, re-derives the hash chain and only then marks the recording verified.
+ * success, a different body for a stored key is a conflict; completion re-derives the hash chain
+ * from the digests checked at receipt and only then marks the recording verified. The stored
+ * bytes are re-read in the background (`scrub`): a chunk found damaged before its recording is
+ * verified is dropped and asked for again; after, it is reported on the recording.
  */
 export class Recordings {
   constructor(private readonly db: Db, private readonly store: BlobStore, private readonly now: () => number) {}
@@ -117,14 +119,8 @@ export class Recordings {
     for (const [segment, count] of [...declaredSegments].sort((a, b) => a[0] - b[0])) {
       for (let seq = 0; seq < count && missing.length < 1000; seq++) if (!have.has(`${segment}/${seq}`)) missing.push({ segment, seq });
     }
-    // Re-read what is stored: a chunk whose bytes no longer match is dropped and asked for again.
-    for (const row of rows) {
-      const stored = await this.rehash(owner, id, row.segment, row.seq, row.sha256);
-      if (stored !== row.sha256) {
-        await this.dropChunk(id, row.segment, row.seq, row.size);
-        missing.push({ segment: row.segment, seq: row.seq });
-      }
-    }
+    // The chain from the digests checked over each body before it was stored; the stored bytes
+    // are re-read by the scrub (below), at a bounded rate, not all at once by every completion.
     if (missing.length > 0) throw new ApiError(409, 'incomplete', `${missing.length} chunk(s) missing`, { missing });
     const derived = toHex(await chainHead(sha256, id, rows.map((r) => ({ segment: r.segment, seq: r.seq, digest: Buffer.from(r.sha256, 'hex') }))));
     if (derived !== head) throw new ApiError(422, 'chain_mismatch', 'the stored chunks do not give this chain head');
@@ -254,6 +250,48 @@ export class Recordings {
     return out;
   }
 
+  /**
+   * Re-reads stored chunks not yet checked (oldest first) until `maxBytes` were read: each whose
+   * bytes still match its digest is marked checked. A damaged or missing one of a recording not yet
+   * verified is dropped — the completion then asks the device for it again; of a verified
+   * recording (the device may have deleted its copy) it stays listed and the recording carries
+   * the problem, for the proctor and the reviewer (`invigil verify` names it too).
+   */
+  async scrub(maxBytes: number): Promise<ScrubReport> {
+    const report: ScrubReport = { chunks: 0, bytes: 0, damaged: [] };
+    while (report.bytes < maxBytes) {
+      const rows = await this.db.selectFrom('recording_chunks as c').innerJoin('recordings as r', 'r.id', 'c.recording_id')
+        .select(['c.recording_id', 'c.segment', 'c.seq', 'c.size', 'c.sha256', 'r.exam_id', 'r.candidate_id', 'r.verified_at'])
+        .where('c.checked_at', 'is', null).orderBy('c.stored_at').limit(32).execute();
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        if (report.bytes >= maxBytes) break;
+        const owner = { exam: row.exam_id, candidate: row.candidate_id };
+        const found = await this.rehash(owner, row.recording_id, row.segment, row.seq, row.sha256);
+        report.chunks++;
+        report.bytes += row.size;
+        const where = { recordingId: row.recording_id, segment: row.segment, seq: row.seq };
+        if (found === row.sha256) {
+          await this.db.updateTable('recording_chunks').set({ checked_at: this.now() }).where('recording_id', '=', where.recordingId)
+            .where('segment', '=', where.segment).where('seq', '=', where.seq).execute();
+          continue;
+        }
+        report.damaged.push({ ...where, exam: row.exam_id, candidate: row.candidate_id, verified: row.verified_at !== null });
+        if (row.verified_at === null) {
+          await this.dropChunk(row.recording_id, row.segment, row.seq, row.size);
+          continue;
+        }
+        const problem = `chunk ${row.segment}/${row.seq} ${found === null ? 'is missing from' : 'no longer matches its digest in'} the evidence store (found after verification)`;
+        await this.db.transaction().execute(async (trx) => {
+          await trx.updateTable('recording_chunks').set({ checked_at: this.now() }).where('recording_id', '=', where.recordingId)
+            .where('segment', '=', where.segment).where('seq', '=', where.seq).execute();
+          await trx.updateTable('recordings').set({ problem }).where('id', '=', row.recording_id).execute();
+        });
+      }
+    }
+    return report;
+  }
+
   private async rehash(owner: Owner, id: string, segment: number, seq: number, hex: string): Promise<string | null> {
     const stream = await this.store.read(chunkKey(owner, id, segment, seq, hex));
     if (!stream) return null;
@@ -272,6 +310,13 @@ export class Recordings {
 
 export function chunkKey(owner: Owner, id: string, segment: number, seq: number, hex: string): string {
   return `recordings/${owner.exam}/${owner.candidate}/${id}/${segment}/${seq}-${hex}.webm-chunk`;
+}
+
+/** What one scrub step read, and each chunk it found damaged or missing. */
+export interface ScrubReport {
+  chunks: number;
+  bytes: number;
+  damaged: { exam: string; candidate: string; recordingId: string; segment: number; seq: number; verified: boolean }[];
 }
 
 /** One recording as re-read from the store: its chain as recorded and as derived now, and any chunk that differs. */

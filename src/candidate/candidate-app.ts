@@ -15,7 +15,7 @@ import { CandidateFlow } from './candidate-flow.js';
 import { ChatController } from './chat-controller.js';
 import type { EventDetail } from './event-log.js';
 import { QuestionsController } from './questions-controller.js';
-import { PhoneLinkController } from './phone-link-controller.js';
+import { BINDING_POLL_MS, PhoneLinkController, WATCH_POLL_MS } from './phone-link-controller.js';
 import { RecordingController } from './recording-controller.js';
 import { ServerStateController } from './server-state-controller.js';
 import { UploadsController } from './uploads-controller.js';
@@ -55,7 +55,7 @@ export class CandidateApp extends LitElement {
   private warningTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly flow = new CandidateFlow();
   private readonly uploads = new UploadsController(this, () => this.flow.owner());
-  private readonly recording = new RecordingController(this, this.flow, () => this.uploads.kick());
+  private readonly recording = new RecordingController(this, this.flow, (what) => (what === 'chunk' ? this.uploads.kickSoon() : this.uploads.kick()));
   private readonly questions = new QuestionsController(this, this.flow);
   private readonly phone = new PhoneLinkController(this, this.flow);
   private readonly chat = new ChatController(this, this.flow, () => this.uploads.kick());
@@ -130,7 +130,8 @@ export class CandidateApp extends LitElement {
   override updated(): void {
     const step = this.server.loading ? null : this.flow.step();
     // The evidence phone's status is read while a screen shows it (R4 step, exam, upload).
-    this.phone.watch(this.flow.me !== null && (step === 'evidence' || step === 'exam' || step === 'upload'));
+    const shown = this.flow.me !== null && (step === 'evidence' || step === 'exam' || step === 'upload');
+    this.phone.watch(!shown ? 0 : step === 'evidence' ? BINDING_POLL_MS : WATCH_POLL_MS);
     if (step === this.shownStep) return;
     const first = this.shownStep === null;
     this.shownStep = step;

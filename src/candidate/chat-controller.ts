@@ -5,15 +5,21 @@ import { deviceUploadDeps } from '../net/sync-all.js';
 import { pendingChat } from '../storage/outbox.js';
 import type { CandidateFlow } from './candidate-flow.js';
 
+/** The thread is read this often in the exam while no push can arrive (the live socket is down)… */
 const POLL_MS = 10_000;
+/** …and this often while it is up: a proctor's reply is pushed at once, the read only catches what a push missed. */
+const PUSHED_POLL_MS = 60_000;
 
 /**
- * 【求助】: the thread as the server has it (read every 10 s in the exam) and the candidate's own
- * messages still on the device ("not sent yet"), which the outbox delivers when it can.
+ * 【求助】: the thread as the server has it (read when a push says so, and every 10–60 s in the
+ * exam) and the candidate's own messages still on the device ("not sent yet"), which the outbox
+ * delivers when it can.
  */
 export class ChatController implements ReactiveController {
   messages: ChatMessage[] = [];
   pending: ChatOut[] = [];
+  /** The live socket is open: replies are pushed (set by the live controller). */
+  pushed = false;
   private lastPoll = -Infinity;
 
   constructor(private readonly host: ReactiveControllerHost, private readonly flow: CandidateFlow, private readonly sent: () => void) {
@@ -24,7 +30,7 @@ export class ChatController implements ReactiveController {
 
   /** Polled from the host's updates (once a second): monotonic clock, so a device-clock jump cannot stall it. */
   hostUpdated(): void {
-    if (this.flow.step() !== 'exam' || performance.now() - this.lastPoll < POLL_MS) return;
+    if (this.flow.step() !== 'exam' || performance.now() - this.lastPoll < (this.pushed ? PUSHED_POLL_MS : POLL_MS)) return;
     this.lastPoll = performance.now();
     void this.refresh();
   }

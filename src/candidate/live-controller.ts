@@ -67,6 +67,7 @@ export class LiveController implements ReactiveController {
       refresh: () => api.refresh(),
       onMessage: (msg) => void this.onMessage(msg),
       onState: (state) => {
+        this.d.chat.pushed = state === 'open';
         if (state === 'ended') this.d.ended();
         if (state === 'open') {
           this.beat();
@@ -86,6 +87,7 @@ export class LiveController implements ReactiveController {
     this.offRefresh?.();
     this.client?.stop();
     this.client = null;
+    this.d.chat.pushed = false;
     this.live.clear();
   }
 

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { BindingCodeReply, PhoneStatus } from '../core/evidence-phone.js';
 import type { CandidateFlow } from './candidate-flow.js';
 
-const POLL_MS = 3_000;
+/** While the candidate binds the phone (the evidence step), its status is read this often… */
+export const BINDING_POLL_MS = 3_000;
+/** …and during the exam and on the upload screen this often (it counts as online for 30 s after each word from the phone). */
+export const WATCH_POLL_MS = 10_000;
 const PhoneReply = z.object({ phone: PhoneStatus.nullable() });
 
 /**
@@ -16,7 +19,8 @@ export class PhoneLinkController implements ReactiveController {
   /** The code could not be fetched (offline): the screen says so. */
   failed = false;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private watching = false;
+  /** The polling interval now (0: not watching). */
+  private every = 0;
 
   constructor(private readonly host: ReactiveControllerHost, private readonly flow: CandidateFlow) {
     host.addController(this);
@@ -25,17 +29,18 @@ export class PhoneLinkController implements ReactiveController {
   hostConnected(): void {}
 
   hostDisconnected(): void {
-    this.watch(false);
+    this.watch(0);
   }
 
-  /** Reads the phone's status every few seconds while `on` (the evidence step, the exam, the upload screen). */
-  watch(on: boolean): void {
-    if (on === this.watching) return;
-    this.watching = on;
+  /** Reads the phone's status every `everyMs` (0: stops) while a screen shows it. */
+  watch(everyMs: number): void {
+    if (everyMs === this.every) return;
+    const started = this.every > 0;
+    this.every = everyMs;
     clearInterval(this.timer);
-    if (!on) return;
-    void this.poll();
-    this.timer = setInterval(() => void this.poll(), POLL_MS);
+    if (everyMs === 0) return;
+    if (!started) void this.poll();
+    this.timer = setInterval(() => void this.poll(), everyMs);
   }
 
   /** A new code (the previous unused one stops working). */

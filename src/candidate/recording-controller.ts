@@ -29,7 +29,7 @@ export class RecordingController implements ReactiveController {
   private presence: PresenceMonitor | null = null;
   private ending: Promise<void> | null = null;
 
-  constructor(private readonly host: ReactiveControllerHost, private readonly flow: CandidateFlow, private readonly stored: () => void) {
+  constructor(private readonly host: ReactiveControllerHost, private readonly flow: CandidateFlow, private readonly stored: (what: 'chunk' | 'stopped') => void) {
     host.addController(this);
   }
 
@@ -117,7 +117,7 @@ export class RecordingController implements ReactiveController {
       this.presence?.stop();
       await this.recorder?.end();
       this.stopped = true;
-      this.stored();
+      this.stored('stopped');
       this.host.requestUpdate();
     })();
     return this.ending;
@@ -150,7 +150,7 @@ export class RecordingController implements ReactiveController {
       this.storageFull = false;
       this.host.requestUpdate();
     }
-    this.stored();
+    this.stored('chunk');
   }
 
   /** Only a real shortage is "full"; any other write failure is reported as what it is. */

@@ -49,6 +49,11 @@ export class UploadsController implements ReactiveController {
     this.scheduler.kick();
   }
 
+  /** A recording stored a chunk: it goes up with the next few (UploadScheduler.kickSoon). */
+  kickSoon(): void {
+    this.scheduler.kickSoon();
+  }
+
   /** Re-reads this candidate's recordings on the device (every candidate's, before a login). */
   async refresh(): Promise<void> {
     const o = this.owner();

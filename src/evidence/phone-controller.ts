@@ -139,7 +139,7 @@ export class PhoneController implements ReactiveController {
     if (!r?.facing || !owner || !me) return;
     this.recorder ??= new PhoneRecorder(me.recording, {
       now: () => this.now(),
-      onChunk: () => this.uploads.kick(),
+      onChunk: () => this.uploads.kickSoon(),
       onError: (err) => {
         this.alert = 'storage';
         void this.events.log(isStorageFull(err) ? 'storage-full' : 'storage-error');

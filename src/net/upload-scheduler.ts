@@ -13,11 +13,18 @@ const MIN_BACKOFF_MS = 2_000;
 /** One User Timing entry per pass (benchmarks read it). */
 export const UPLOAD_PASS_MEASURE = 'invigil:upload-pass';
 const MAX_BACKOFF_MS = 60_000;
+/**
+ * While recording, a stored chunk waits up to this long for the next ones, and they go up
+ * together: one framed request per recording every few seconds, not one request per chunk. The
+ * chunks are on the device meanwhile; the proctor watches live over WebRTC, not from uploads.
+ */
+export const LIVE_BATCH_MS = 8_000;
 
 export class UploadScheduler {
   private running: Promise<void> | null = null;
   private again = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private batchTimer: ReturnType<typeof setTimeout> | undefined;
   private backoff = MIN_BACKOFF_MS;
   private stopped = false;
   /** The pass in progress was started by the retry timer (only those grow the backoff). */
@@ -38,7 +45,11 @@ export class UploadScheduler {
    * `runPass` runs one upload pass (in the recorder worker: off the page's main thread); `full`
    * asks it to read the whole store, not only what it knows changed.
    */
-  constructor(private readonly runPass: (full: boolean) => Promise<PassResult>, private readonly onOutcome: (o: Map<string, UploadOutcome>) => void = () => {}) {}
+  constructor(
+    private readonly runPass: (full: boolean) => Promise<PassResult>,
+    private readonly onOutcome: (o: Map<string, UploadOutcome>) => void = () => {},
+    private readonly liveBatchMs = LIVE_BATCH_MS,
+  ) {}
 
   start(): void {
     window.addEventListener('online', this.kickNow);
@@ -50,9 +61,22 @@ export class UploadScheduler {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.batchTimer);
     window.removeEventListener('online', this.kickNow);
     reachability.removeEventListener('change', this.onReachable);
     document.removeEventListener('visibilitychange', this.onVisible);
+  }
+
+  /**
+   * A chunk was stored: a pass within `liveBatchMs` sends it with those stored meanwhile (any
+   * pass before then takes it along). Events, chat, the end of a recording: `kick`, now.
+   */
+  kickSoon(): void {
+    if (this.stopped || this.batchTimer !== undefined) return;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = undefined;
+      this.kick();
+    }, this.liveBatchMs);
   }
 
   /** Runs a pass now, or right after the one in progress (not before the server's Retry-After). */
@@ -76,6 +100,9 @@ export class UploadScheduler {
 
   private async pass(): Promise<void> {
     clearTimeout(this.timer);
+    // This pass reads what is stored now: the chunks that were waiting go with it.
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
     let outcomes = new Map<string, UploadOutcome>();
     const started = performance.now();
     let detail: Omit<PassResult, 'outcomes'> = { requests: 0, waitMs: 0 };

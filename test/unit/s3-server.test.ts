@@ -36,7 +36,7 @@ const keysUnder = async (prefix: string) => {
   return (page.Contents ?? []).map((o) => o.Key ?? '');
 };
 
-test('a recording uploads into the bucket, verifies by re-reading it from there, and the CLI verifies it from the bucket too', async () => {
+test('a recording uploads into the bucket and verifies; the scrub and the CLI re-read it from the bucket', async () => {
   assert.ok(s.logs.some((l) => l.includes(`storage: S3 bucket ${s3.bucket}/exam-centre-1 at ${s3.endpoint}`)), s.logs.join('\n'));
   const login = await s.call('POST', '/api/session/candidate', { candidateId: 'cA-1', ticketCode: 'TA-1', deviceId: 'device-s3-aaaaaaaaaaaa' });
   const cred = login.json.uploadCredential as string;
@@ -48,6 +48,10 @@ test('a recording uploads into the bucket, verifies by re-reading it from there,
   const done = await s.call('POST', `/api/recordings/${id}/complete`, { segments: [{ segment: 0, chunks: 3 }], chainHead: await headOf(id, chunks) }, bearer(cred));
   assert.equal(done.status, 200, JSON.stringify(done.json));
   assert.equal(done.json.bytes, 90_000);
+  // The scrub (here, or already in the background) re-read every chunk from the bucket: intact.
+  assert.deepEqual((await s.services.recordings.scrub(Infinity)).damaged, []);
+  const checked = await s.services.db.selectFrom('recording_chunks').select('checked_at').where('recording_id', '=', id).execute();
+  assert.deepEqual(checked.map((r) => r.checked_at !== null), [true, true, true]);
 
   assert.equal((await keysUnder(`recordings/exam1/cA-1/${id}/0/`)).length, 3, 'three chunk objects in the bucket');
   const local = await readdir(path.join(s.dataDir, 'blobs'), { recursive: true }).catch(() => []);

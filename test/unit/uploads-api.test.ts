@@ -17,7 +17,8 @@ let otherCred: string;
 let sessionToken: string;
 
 before(async () => {
-  s = await startTestServer(START - 20 * MIN);
+  // The scrub runs only when a test asks (the background one would race the damage done here).
+  s = await startTestServer(START - 20 * MIN, undefined, undefined, { ...process.env, SCRUB_BYTES_PER_SECOND: '0' });
   const exam = examFixture({ startAt: START }) as any;
   exam.recording = { maxChunkBytes: 64 * 1024, maxRecordingBytes: 1024 * 1024, maxRecordingsPerKind: 100 };
   await s.importExam(exam);
@@ -155,21 +156,52 @@ test('declaring fewer chunks than the server holds is a conflict', async () => {
   assert.equal(res.json.code, 'conflict');
 });
 
-test('a chunk corrupted on the server\'s disk is found at completion, asked for again, then verifies', async () => {
+/** Overwrites the stored file of chunk `seq` of segment 0 with other bytes (the disk went bad). */
+async function damage(id: string, seq: number): Promise<void> {
+  const dir = path.join(s.dataDir, 'blobs', 'recordings', 'exam1', 'cA-1', id, '0');
+  const file = (await readdir(dir)).find((f) => f.startsWith(`${seq}-`))!;
+  await writeFile(path.join(dir, file), bytes(2000));
+}
+
+test('completion reads no stored byte; the scrub re-reads at a bounded rate, and a chunk it finds damaged before verification is asked for again', async () => {
   const id = 'rec-corrupt';
+  await s.services.recordings.scrub(Infinity); // what the tests before stored
   await create(id);
   const c = [bytes(2000), bytes(2000)];
   await putChunk(s.url, cred, id, 0, 0, c[0]!);
   await putChunk(s.url, cred, id, 0, 1, c[1]!);
-  const dir = path.join(s.dataDir, 'blobs', 'recordings', 'exam1', 'cA-1', id, '0');
-  const file = (await readdir(dir)).find((f) => f.startsWith('1-'))!;
-  await writeFile(path.join(dir, file), bytes(2000));
+  await damage(id, 1);
+  // A scrub step stops at its byte budget: 2,000 bytes read one chunk.
+  const first = await s.services.recordings.scrub(2000);
+  assert.deepEqual([first.bytes, first.damaged.length], [2000, 0]);
+  const second = await s.services.recordings.scrub(1_000_000);
+  assert.deepEqual(second.damaged.map((d) => [d.recordingId, d.seq, d.verified]), [[id, 1, false]]);
+  assert.ok(second.chunks >= 1);
   const head = await headOf(id, c.map((b, seq) => ({ segment: 0, seq, bytes: b })));
   const res = await complete(id, [{ segment: 0, chunks: 2 }], head);
   assert.equal(res.status, 409);
   assert.deepEqual(res.json.details.missing, [{ segment: 0, seq: 1 }]);
   assert.equal((await putChunk(s.url, cred, id, 0, 1, c[1]!)).status, 201);
   assert.equal((await complete(id, [{ segment: 0, chunks: 2 }], head)).status, 200);
+});
+
+test('a chunk the scrub finds damaged after verification stays listed and is reported on the recording', async () => {
+  const id = 'rec-corrupt-2';
+  await s.services.recordings.scrub(Infinity);
+  await create(id);
+  const c = [bytes(2000), bytes(2000)];
+  for (const [seq, b] of c.entries()) await putChunk(s.url, cred, id, 0, seq, b);
+  await s.services.recordings.scrub(1_000_000);
+  // Verified without re-reading (the scrub found both intact); then the disk goes bad.
+  assert.equal((await complete(id, [{ segment: 0, chunks: 2 }], await headOf(id, c.map((b, seq) => ({ segment: 0, seq, bytes: b }))))).status, 200);
+  await damage(id, 0);
+  assert.equal((await s.services.recordings.scrub(1_000_000)).chunks, 0, 'checked chunks are not read again');
+  await s.services.db.updateTable('recording_chunks').set({ checked_at: null }).where('recording_id', '=', id).execute();
+  const report = await s.services.recordings.scrub(1_000_000);
+  assert.deepEqual(report.damaged.map((d) => [d.seq, d.verified]), [[0, true]]);
+  const summary = (await s.services.recordings.summary('exam1')).get('cA-1');
+  assert.match(summary?.problem ?? '', /chunk 0\/0 no longer matches its digest in the evidence store/);
+  assert.equal((await status(id)).json.segments[0].chunks.length, 2);
 });
 
 test('concurrent PUTs of one key with two bodies: exactly one wins, the other is 409', async () => {
