@@ -262,7 +262,9 @@ export class Recordings {
     while (report.bytes < maxBytes) {
       const rows = await this.db.selectFrom('recording_chunks as c').innerJoin('recordings as r', 'r.id', 'c.recording_id')
         .select(['c.recording_id', 'c.segment', 'c.seq', 'c.size', 'c.sha256', 'r.exam_id', 'r.candidate_id', 'r.verified_at'])
-        .where('c.checked_at', 'is', null).orderBy('c.stored_at').limit(32).execute();
+        .where('c.checked_at', 'is', null)
+        // Oldest first; chunks stored in the same millisecond in recording order (the same on every engine).
+        .orderBy('c.stored_at').orderBy('c.recording_id').orderBy('c.segment').orderBy('c.seq').limit(32).execute();
       if (rows.length === 0) break;
       for (const row of rows) {
         if (report.bytes >= maxBytes) break;
