@@ -4,6 +4,7 @@ import { recorderWorker } from '../media/recorder-worker-client.js';
 import { UploadScheduler } from '../net/upload-scheduler.js';
 import type { UploadOutcome } from '../net/uploader.js';
 import { listRecordings } from '../storage/recording-store.js';
+import { onStoreChange } from '../storage/store-events.js';
 import type { Owner } from '../storage/credentials.js';
 
 const ORDER = { camera: 0, screen: 1, evidence: 2 };
@@ -18,6 +19,8 @@ export class UploadsController implements ReactiveController {
   outcomes = new Map<string, UploadOutcome>();
   recordings: LocalRecording[] = [];
   private readonly listeners = new Set<() => void>();
+  private offStore: (() => void) | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: ReactiveControllerHost, private readonly owner: () => Owner | null) {
     host.addController(this);
@@ -33,11 +36,29 @@ export class UploadsController implements ReactiveController {
   }
 
   hostConnected(): void {
+    this.listen();
     this.scheduler.start();
   }
 
   hostDisconnected(): void {
     this.scheduler.stop();
+    this.offStore?.();
+    this.offStore = null;
+    clearTimeout(this.refreshTimer);
+  }
+
+  /**
+   * Another context changed a recording (the service worker verified it after the link returned,
+   * say): the list is read again at once, not after this page's next pass — which may be 15 s away.
+   */
+  listen(): void {
+    this.offStore ??= onStoreChange(() => {}, (change) => {
+      if (change.store !== 'recordings' || change.change !== 'other' || this.refreshTimer !== undefined) return;
+      this.refreshTimer = setTimeout(() => {
+        this.refreshTimer = undefined;
+        void this.refresh();
+      }, 200);
+    });
   }
 
   /** After every upload pass (e.g. the chat's "not sent yet" list shrinks). */
