@@ -273,9 +273,10 @@ export class Recordings {
         report.chunks++;
         report.bytes += row.size;
         const where = { recordingId: row.recording_id, segment: row.segment, seq: row.seq };
+        const checked = (db: Db) => db.updateTable('recording_chunks').set({ checked_at: this.now() })
+          .where('recording_id', '=', where.recordingId).where('segment', '=', where.segment).where('seq', '=', where.seq).execute();
         if (found === row.sha256) {
-          await this.db.updateTable('recording_chunks').set({ checked_at: this.now() }).where('recording_id', '=', where.recordingId)
-            .where('segment', '=', where.segment).where('seq', '=', where.seq).execute();
+          await checked(this.db);
           continue;
         }
         report.damaged.push({ ...where, exam: row.exam_id, candidate: row.candidate_id, verified: row.verified_at !== null });
@@ -285,8 +286,7 @@ export class Recordings {
         }
         const problem = `chunk ${row.segment}/${row.seq} ${found === null ? 'is missing from' : 'no longer matches its digest in'} the evidence store (found after verification)`;
         await this.db.transaction().execute(async (trx) => {
-          await trx.updateTable('recording_chunks').set({ checked_at: this.now() }).where('recording_id', '=', where.recordingId)
-            .where('segment', '=', where.segment).where('seq', '=', where.seq).execute();
+          await checked(trx);
           await trx.updateTable('recordings').set({ problem }).where('id', '=', row.recording_id).execute();
         });
       }
