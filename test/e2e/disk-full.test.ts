@@ -61,7 +61,13 @@ after(async () => {
 test('the disk fills up mid-recording: warned, nothing stored is lost, recording resumes at a lower bitrate', async () => {
   const page = await loginAndRecord(context, server.url, 'cA-1');
   assert.equal(await page.evaluate(() => navigator.storage.persisted()), true, 'the app asked for persistent storage and got it');
-  await sleep(3_000);
+  // Three camera chunks before the disk fills, so the first segment has a whole (middle) one to
+  // measure: a fixed 3 s wait gave two on a slow CI run, and nothing to compare with.
+  const cameraChunks = async () => (await localCopies(page)).find((r) => r.kind === 'camera')?.keys.filter((k) => k.startsWith('0/')).length ?? 0;
+  for (let i = 0; (await cameraChunks()) < 3; i++) {
+    if (i > 40) assert.fail('the camera did not store three chunks');
+    await sleep(250);
+  }
   const ids = (await localCopies(page)).map((r) => r.id).sort();
   assert.equal(ids.length, 2, 'camera and screen are recording');
   const filler = path.join(disk, 'filler');
