@@ -115,7 +115,7 @@ try {
   const sent = end.bytes - start.bytes;
   emit('evidence', 'bytes_sent_per_byte_recorded', sent / recorded, 'ratio', {
     drops: 3, cut: 'mid-body', recorded_s: Math.round(recordedS), recorded_bytes: recorded, sent_bytes: sent, requests: end.requests - start.requests,
-    header_bytes: end.headerBytes - start.headerBytes, goal: '<= 1.03',
+    header_bytes: end.headerBytes - start.headerBytes, dropped_in_queue_bytes: end.droppedBytes - start.droppedBytes, counted: 'as it crosses the link', goal: '<= 1.03',
   });
   await context.close();
 } finally {

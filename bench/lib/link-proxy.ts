@@ -1,10 +1,16 @@
 import net from 'node:net';
 
-export interface Traffic { bytes: number; headerBytes: number; requests: number }
+export interface Traffic {
+  bytes: number;
+  headerBytes: number;
+  requests: number;
+  /** Handed over by the browser but still queued behind the link when a cut dropped it (not in `bytes`). */
+  droppedBytes: number;
+}
 
 export interface LinkProxy {
   url: string;
-  /** Everything the browser sent towards the server. */
+  /** Everything the browser sent that crossed the link towards the server. */
   upstream(): Traffic;
   /** Of that, the recording uploads (requests to `/api/recordings/…`, or `uploadPath`): request lines, headers and bodies. */
   uploads(): Traffic;
@@ -25,6 +31,9 @@ export interface LinkProxy {
   close(): Promise<void>;
 }
 
+/** The link's unit: a cut loses at most this much that was not yet across (a few TCP segments). */
+const SLICE = 4_096;
+
 interface Conn { head: Buffer; remaining: number; upload: boolean; bodyStarted: boolean }
 
 /**
@@ -33,8 +42,8 @@ interface Conn { head: Buffer; remaining: number; upload: boolean; bodyStarted: 
  * for the page and its service worker alike (CDP throttling sees only the page).
  */
 export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/recordings\//): Promise<LinkProxy> {
-  const all: Traffic = { bytes: 0, headerBytes: 0, requests: 0 };
-  const up: Traffic = { bytes: 0, headerBytes: 0, requests: 0 };
+  const all: Traffic = { bytes: 0, headerBytes: 0, requests: 0, droppedBytes: 0 };
+  const up: Traffic = { bytes: 0, headerBytes: 0, requests: 0, droppedBytes: 0 };
   let limit: number | null = null;
   let roundTripMs = 0;
   const byPath = new Map<string, number>();
@@ -43,7 +52,7 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
   const sockets = new Set<net.Socket>();
   const conns = new Set<Conn>();
   /** Reads held back by the limit, each released when its time comes or when the limit lifts. */
-  const held = new Set<{ timer: NodeJS.Timeout; release: () => void }>();
+  const held = new Set<{ timer: NodeJS.Timeout; release: () => void; dropped: boolean }>();
 
   /** Counts one read from the browser against the requests it carries. */
   function account(c: Conn, data: Buffer): void {
@@ -92,27 +101,43 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
     const conn: Conn = { head: Buffer.alloc(0), remaining: 0, upload: false, bodyStarted: false };
     sockets.add(client).add(upstream);
     conns.add(conn);
-    client.on('data', (data: Buffer) => {
+    // Counted as it crosses the link (is written towards the server), not as the browser hands
+    // it over: what a cut leaves in the proxy's queue never left the device on a real link.
+    const pass = (data: Buffer) => {
       all.bytes += data.length;
       account(conn, data);
+      if (!upstream.destroyed) upstream.write(data);
+    };
+    client.on('data', (data: Buffer) => {
       if (limit === null) {
-        upstream.write(data);
+        pass(data);
         return;
       }
-      // Token bucket: this chunk may leave only when the link would have carried it.
-      const now = Date.now();
-      budgetAt = Math.max(budgetAt, now) + (data.length * 8 * 1000) / limit;
+      // Token bucket, a slice at a time: each leaves when the link would have carried it, so a
+      // cut loses at most the slice on its way (the rest was either across or still on the device).
       client.pause();
-      const entry = {
-        release: () => {
-          clearTimeout(entry.timer);
-          held.delete(entry);
-          if (!upstream.destroyed) upstream.write(data);
-          client.resume();
-        },
-        timer: setTimeout(() => entry.release(), budgetAt - now),
-      };
-      held.add(entry);
+      const now = Date.now();
+      let pending = 0;
+      for (let at = 0; at < data.length; at += SLICE) {
+        const slice = data.subarray(at, at + SLICE);
+        budgetAt = Math.max(budgetAt, now) + (slice.length * 8 * 1000) / limit;
+        pending++;
+        const entry = {
+          release: () => {
+            clearTimeout(entry.timer);
+            held.delete(entry);
+            if (!entry.dropped) pass(slice);
+            else {
+              all.droppedBytes += slice.length;
+              if (conn.upload) up.droppedBytes += slice.length;
+            }
+            if (--pending === 0) client.resume();
+          },
+          dropped: false,
+          timer: setTimeout(() => entry.release(), budgetAt - now),
+        };
+        held.add(entry);
+      }
     });
     // Equal delays keep the order (timers of one delay fire in the order they were set).
     upstream.on('data', (d: Buffer) => {
@@ -132,6 +157,11 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
   const cut = () => {
     for (const s of sockets) s.destroy();
     sockets.clear();
+    // What was queued behind the link is gone with the connections that sent it.
+    for (const h of [...held]) {
+      h.dropped = true;
+      h.release();
+    }
   };
   return {
     url: `http://127.0.0.1:${port}`,
