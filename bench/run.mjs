@@ -1,4 +1,4 @@
-// `npm run bench -- <name> [options]`: runs bench/<name>.ts (recording, upload, shell, face, proctor, evidence, review, load) against the built
+// `npm run bench -- <name> [options]`: runs bench/<name>.ts (recording, upload, shell, face, distance, proctor, evidence, review, load) against the built
 // app; prints one JSON object per line: {"bench","metric","value","unit", …}.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,7 +9,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [name, ...rest] = process.argv.slice(2);
 const file = name && path.join(root, 'bench', `${name}.ts`);
 if (!file || !existsSync(file)) {
-  console.error('usage: npm run bench -- <recording|upload|shell|face|proctor|evidence|review|load> [options]');
+  console.error('usage: npm run bench -- <recording|upload|shell|face|distance|proctor|evidence|review|load> [options]');
   process.exit(2);
 }
 // The benchmarks drive the built app, like `npm start` serves it.

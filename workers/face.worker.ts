@@ -5,8 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BlazeFaceModel } from '@tensorflow-models/blazeface';
-import type { DetectedFace, FaceWorkerApi, FrameResult, Light, Point } from './face-api.js';
+import { WIDE_WIDTH, type DetectedFace, type FaceWorkerApi, type FrameResult, type Light, type Point } from './face-api.js';
 import { describeFace } from './face-describe.js';
+import { wideFaces } from './face-wide.js';
 
 /**
  * Served by our own origin beside this worker (copied in at build, precached): nothing is fetched
@@ -91,17 +92,20 @@ function thumbOf(data: Uint8ClampedArray, width: number, height: number): number
   return out;
 }
 
-let canvas: OffscreenCanvas | null = null;
-let context: OffscreenCanvasRenderingContext2D | null = null;
+const contexts = new Map<'frame' | 'wide', OffscreenCanvasRenderingContext2D>();
 
-/** One canvas for every frame (sized to it): no allocation per frame at 2 fps for hours. */
-function drawingContext(width: number, height: number): OffscreenCanvasRenderingContext2D {
-  if (!canvas || !context || canvas.width !== width || canvas.height !== height) {
-    canvas = new OffscreenCanvas(width, height);
-    context = canvas.getContext('2d', { willReadFrequently: true });
-    if (!context) throw new Error('no 2D canvas in this worker');
+/**
+ * One canvas per use (the frame at analysis size; the wide check's at up to 640 px), sized to
+ * it: no allocation per frame at 2 fps for hours.
+ */
+function drawingContext(width: number, height: number, use: 'frame' | 'wide' = 'frame'): OffscreenCanvasRenderingContext2D {
+  let ctx = contexts.get(use);
+  if (!ctx || ctx.canvas.width !== width || ctx.canvas.height !== height) {
+    ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true }) ?? undefined;
+    if (!ctx) throw new Error('no 2D canvas in this worker');
+    contexts.set(use, ctx);
   }
-  return context;
+  return ctx;
 }
 
 /** With returnTensors false the package gives the probability as a one-element array. */
@@ -114,7 +118,7 @@ const api: FaceWorkerApi = {
     loading ??= load();
     return loading;
   },
-  async detect(frame, size) {
+  async detect(frame, size, wide) {
     const t0 = performance.now();
     try {
       await api.ready();
@@ -123,6 +127,15 @@ const api: FaceWorkerApi = {
       throw err;
     }
     const { width, height } = size ?? (frame instanceof ImageBitmap ? { width: frame.width, height: frame.height } : { width: frame.displayWidth, height: frame.displayHeight });
+    let wideImage: ImageData | null = null;
+    if (wide) {
+      const full = frame instanceof ImageBitmap ? { width: frame.width, height: frame.height } : { width: frame.displayWidth, height: frame.displayHeight };
+      const w = Math.min(WIDE_WIDTH, full.width);
+      const h = Math.max(1, Math.round((w * full.height) / Math.max(1, full.width)));
+      const wctx = drawingContext(w, h, 'wide');
+      wctx.drawImage(frame, 0, 0, w, h);
+      wideImage = wctx.getImageData(0, 0, w, h);
+    }
     const ctx = drawingContext(width, height);
     if (!model) throw new Error('face detection is not ready');
     ctx.imageSmoothingQuality = 'medium';
@@ -146,7 +159,10 @@ const api: FaceWorkerApi = {
         light: lightOf(image.data, width, r(x1), r(y1), r(Math.min(width, x2)), r(Math.min(height, y2))),
       };
     });
+    const w0 = performance.now();
+    const others = wideImage ? await wideFaces(wideImage) : null;
     const result: FrameResult = {
+      ...(others ? { wide: { faces: others, ms: performance.now() - w0 } } : {}),
       width, height, faces,
       light: lightOf(image.data, width, 0, 0, width, height),
       thumb: thumbOf(image.data, width, height),

@@ -1,4 +1,4 @@
-import { PresenceTracker, type Flag, type FlagChange } from '../core/presence.js';
+import { PRESENCE, PresenceTracker, othersOf, type Flag, type FlagChange, type PresenceSample } from '../core/presence.js';
 import { detectFaces } from '../media/face-worker-client.js';
 
 const SUMMARY_EVERY_MS = 60_000;
@@ -23,6 +23,8 @@ export class PresenceMonitor {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastSummary = 0;
   private running = false;
+  /** The last wide check's other faces and when it ran (page time). */
+  private wide: { faces: NonNullable<PresenceSample['others']>; at: number } | null = null;
 
   constructor(private readonly opts: PresenceMonitorOptions) {
     this.video.muted = true;
@@ -62,6 +64,7 @@ export class PresenceMonitor {
     this.running = false;
     clearTimeout(this.timer);
     this.summarise();
+    this.wide = null;
     this.video.srcObject = null;
   }
 
@@ -73,8 +76,14 @@ export class PresenceMonitor {
     if (!this.running) return;
     if (this.video.videoWidth > 0) {
       try {
-        const r = await detectFaces(this.video);
-        for (const change of this.tracker.push({ ...r, at: this.opts.now() })) this.opts.onChange(change);
+        const due = !this.wide || performance.now() - this.wide.at >= PRESENCE.wideEveryMs;
+        const r = await detectFaces(this.video, { wide: due });
+        // Who else it saw (not the candidate, placed by this frame's own check) stands until the
+        // next wide check; an answer that did not come in time is not used.
+        if (r.wide) this.wide = { faces: othersOf(r.wide.faces, r.faces), at: performance.now() };
+        const others = this.wide && performance.now() - this.wide.at < 1.5 * PRESENCE.wideEveryMs ? this.wide.faces : undefined;
+        const sample: PresenceSample = { ...r, at: this.opts.now(), ...(others ? { others } : {}) };
+        for (const change of this.tracker.push(sample)) this.opts.onChange(change);
       } catch (err) {
         // No detector on this device: monitoring is off; the recording is the evidence.
         console.warn('presence monitoring stopped', err);

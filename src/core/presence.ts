@@ -20,6 +20,11 @@ export interface PresenceSample {
   faces: { box: [number, number, number, number]; score: number }[];
   light: { mean: number; std: number };
   thumb: number[];
+  /**
+   * The latest "others in view" check (a detector for small faces, run less often), when fresh:
+   * the faces it found that were not the candidate's on that frame (othersOf). Absent: none to go by.
+   */
+  others?: { box: [number, number, number, number]; score: number }[];
 }
 
 export interface FlagChange { flag: Flag; kind: FlagClass; state: 'raised' | 'cleared'; at: number }
@@ -34,6 +39,13 @@ export const PRESENCE = {
   /** A face box this close to an edge (share of the frame) is leaving it. */
   edge: 0.02,
   minScore: 0.75,
+  /**
+   * The "others in view" check (a small-face detector over the frame and four tiles of it, ≈ 200
+   * ms of a core where a frame's own check takes a few) runs this often; its answer stands until
+   * the next. A flag needs its condition for 3 s: someone behind the candidate is flagged in ≈ 3–11 s,
+   * and monitoring stays under a tenth of a core (`npm run bench -- face`: monitor_cpu_pct).
+   */
+  wideEveryMs: 8_000,
 } as const;
 
 /** What one frame shows, before any debouncing. */
@@ -44,10 +56,13 @@ export function conditionsOf(s: PresenceSample): Set<Flag> {
     return out; // nothing about faces can be said from a dark picture
   }
   const faces = s.faces.filter((f) => f.score >= PRESENCE.minScore);
+  // Faces only the wide check saw: further back than the short-range detector reaches. They add
+  // to the count; whether the candidate is there is the short-range detector's to say.
+  const further = distinctFaces(s.others ?? []).filter((o) => !faces.some((f) => sameFace(f.box, o.box)));
   const [one] = faces;
   if (!one) out.add('no-face');
-  else if (faces.length > 1) out.add('several-faces');
-  else {
+  if (faces.length + further.length > 1) out.add('several-faces');
+  else if (one) {
     const [x1, y1, x2, y2] = one.box;
     const ex = PRESENCE.edge * s.width;
     const ey = PRESENCE.edge * s.height;
@@ -116,6 +131,33 @@ export class PresenceTracker {
     }
     return changes;
   }
+}
+
+/** One box per face: a box whose centre lies in a larger one (a tile showing part of that face) goes. */
+export function distinctFaces<T extends { box: [number, number, number, number] }>(found: readonly T[]): T[] {
+  const bySize = [...found].sort((a, b) => b.box[2] - b.box[0] - (a.box[2] - a.box[0]));
+  return bySize.filter((o, i) => !bySize.slice(0, i).some((p) => sameFace(p.box, o.box)));
+}
+
+/**
+ * What the wide check says beyond the short-range detector on the same frame: its faces that are
+ * not the candidate's. When the short-range detector found nobody, the largest wide face is taken
+ * for the candidate (seen only from afar) and left out too.
+ */
+export function othersOf(wide: readonly { box: [number, number, number, number]; score: number }[], near: PresenceSample['faces']): NonNullable<PresenceSample['others']> {
+  const faces = near.filter((f) => f.score >= PRESENCE.minScore);
+  const rest = distinctFaces(wide).filter((o) => !faces.some((f) => sameFace(f.box, o.box)));
+  return faces.length > 0 ? rest : rest.slice(1);
+}
+
+/** Two detections of one face: either box's centre lies inside the other. */
+export function sameFace(a: [number, number, number, number], b: [number, number, number, number]): boolean {
+  const inside = (p: [number, number, number, number], q: [number, number, number, number]) => {
+    const cx = (p[0] + p[2]) / 2;
+    const cy = (p[1] + p[3]) / 2;
+    return cx >= q[0] && cx <= q[2] && cy >= q[1] && cy <= q[3];
+  };
+  return inside(a, b) || inside(b, a);
 }
 
 function sameThumb(a: number[], b: number[]): boolean {

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { Description, FaceWorkerApi, FrameResult } from '../../workers/face-api.js';
+import { WIDE_WIDTH, type Description, type FaceWorkerApi, type FrameResult } from '../../workers/face-api.js';
 
 /** Where the built worker lives (rollup.config.mjs). */
 export const FACE_WORKER_URL = '/workers/face.worker.js';
@@ -48,6 +48,7 @@ export async function faceReady(): Promise<string> {
  */
 export const ANALYSIS_WIDTH = 192;
 
+
 type Source = HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap;
 
 function sizeOf(source: Source): { width: number; height: number } {
@@ -59,16 +60,20 @@ function sizeOf(source: Source): { width: number; height: number } {
  * worker as a VideoFrame (a reference: ≈ 0.1 ms here, where a scaled ImageBitmap cost ≈ 6 ms of
  * the page's main thread per frame) and is scaled there; other sources as a small ImageBitmap.
  */
-export async function detectFaces(source: Source): Promise<FrameResult & { roundTripMs: number }> {
+export async function detectFaces(source: Source, opts: { wide?: boolean } = {}): Promise<FrameResult & { roundTripMs: number }> {
   const t0 = performance.now();
   const { width, height } = sizeOf(source);
   const w = Math.min(ANALYSIS_WIDTH, width);
   const h = Math.max(1, Math.round((w * height) / Math.max(1, width)));
+  const wide = opts.wide === true;
   const f = face();
   const frame = videoFrameOf(source);
+  // The wide check needs the frame at up to 640 px: a bitmap that large, scaled down again in the worker.
+  const bw = wide ? Math.min(WIDE_WIDTH, width) : w;
+  const bh = Math.max(1, Math.round((bw * height) / Math.max(1, width)));
   const sent = frame
-    ? f.detect(Comlink.transfer(frame, [frame as unknown as Transferable]), { width: w, height: h })
-    : createImageBitmap(source, { resizeWidth: w, resizeHeight: h, resizeQuality: 'medium' }).then((b) => f.detect(Comlink.transfer(b, [b])));
+    ? f.detect(Comlink.transfer(frame, [frame as unknown as Transferable]), { width: w, height: h }, wide)
+    : createImageBitmap(source, { resizeWidth: bw, resizeHeight: bh, resizeQuality: 'medium' }).then((b) => f.detect(Comlink.transfer(b, [b]), { width: w, height: h }, wide));
   const r = await Promise.race([sent, failed]);
   const k = width / r.width;
   const faces = r.faces.map((f) => ({
@@ -76,7 +81,9 @@ export async function detectFaces(source: Source): Promise<FrameResult & { round
     box: f.box.map((v) => v * k) as typeof f.box,
     landmarks: f.landmarks.map(([x, y]): [number, number] => [x * k, y * k]),
   }));
-  return { ...r, width, height, faces, roundTripMs: performance.now() - t0 };
+  // The wide check's boxes are shares of the frame: in the source's pixels like the rest.
+  const others = r.wide && { ...r.wide, faces: r.wide.faces.map((o) => ({ ...o, box: [o.box[0] * width, o.box[1] * height, o.box[2] * width, o.box[3] * height] as typeof o.box })) };
+  return { ...r, ...(others ? { wide: others } : {}), width, height, faces, roundTripMs: performance.now() - t0 };
 }
 
 /** The video's current frame where the browser has WebCodecs (else null: an ImageBitmap is made). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { conditionsOf, PresenceTracker, type PresenceSample } from '../../src/core/presence.js';
+import { conditionsOf, othersOf, PresenceTracker, type PresenceSample } from '../../src/core/presence.js';
 
 const face = { box: [250, 80, 350, 160] as [number, number, number, number], score: 0.9 };
 let n = 0;
@@ -23,6 +23,31 @@ test('conditions of one frame: dark wins over faces; none, several, at the edge'
   assert.deepEqual([...conditionsOf(frame(0, { faces: [face, { ...face, box: [400, 80, 500, 160] }] }))], ['several-faces']);
   assert.deepEqual([...conditionsOf(frame(0, { faces: [{ ...face, box: [2, 80, 100, 160] }] }))], ['face-leaving']);
   assert.deepEqual([...conditionsOf(frame(0, { faces: [{ ...face, score: 0.5 }] }))], ['no-face']);
+});
+
+test('the wide check: a face only it found is someone else; its copy of the candidate\'s face is not', () => {
+  // The candidate's face as the wide detector boxes it (a little offset from the short-range box).
+  const same = { box: [255, 85, 345, 165] as [number, number, number, number], score: 0.8 };
+  const behind = { box: [520, 60, 560, 100] as [number, number, number, number], score: 0.8 };
+  const part = { box: [525, 58, 548, 82] as [number, number, number, number], score: 0.8 };
+  assert.deepEqual(othersOf([same, behind], [face]), [behind], 'the candidate is placed by the short-range check');
+  assert.deepEqual(othersOf([behind, part], [face]), [behind], 'a part of one face, boxed again from a tile: one face');
+  assert.deepEqual(othersOf([same, behind], []), [behind], 'nobody near: the largest far face is taken for the candidate');
+  assert.deepEqual(othersOf([same], [{ ...face, score: 0.5 }]), [], 'a weak near face does not place the candidate');
+  assert.deepEqual([...conditionsOf(frame(0, { others: [] }))], [], 'the candidate alone');
+  assert.deepEqual([...conditionsOf(frame(0, { others: [behind] }))], ['several-faces'], 'someone further back');
+  assert.deepEqual([...conditionsOf(frame(0, { others: [same] }))], [], 'a carried face where the candidate is now: the candidate');
+  assert.deepEqual([...conditionsOf(frame(0, { faces: [], others: [behind] }))], ['no-face'], 'the candidate gone: the short-range check says so');
+  assert.deepEqual([...conditionsOf(frame(0, { faces: [], others: [behind, { ...behind, box: [100, 60, 140, 100] }] }))], ['no-face', 'several-faces']);
+  assert.deepEqual([...conditionsOf(frame(0, { light: { mean: 20, std: 30 }, others: [behind] }))], ['camera-dark'], 'dark wins');
+});
+
+test('someone further back for 3 s raises "several faces"; gone for 1 s clears it', () => {
+  const t = new PresenceTracker();
+  const behind = { box: [520, 60, 560, 100] as [number, number, number, number], score: 0.8 };
+  assert.deepEqual(run(t, 0, 2_000, { others: [] }), []);
+  assert.deepEqual(run(t, 2_500, 6_000, { others: [behind] }), ['raised several-faces (suspicious) @2500']);
+  assert.deepEqual(run(t, 6_500, 8_000, { others: [] }), ['cleared several-faces (suspicious) @6500']);
 });
 
 test('the face leaves: "no face" raised after 3 s (dated from when it left), cleared 1 s after it is back', () => {
