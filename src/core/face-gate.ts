@@ -1,3 +1,5 @@
+import { othersOf } from './presence.js';
+
 /**
  * The login face gate (R2): the capture is accepted only with exactly one clear, unobstructed,
  * frontal face, large and central enough and lit well enough. Pure geometry and light rules over
@@ -17,6 +19,8 @@ export interface GateFrame {
   faces: GateFace[];
   /** The whole frame's luma: with no face found, a dark frame asks for light, not for a face. */
   light?: { mean: number; std: number };
+  /** The wide check's faces (small ones too: someone further back), when it ran on this frame. */
+  wide?: { faces: { box: [number, number, number, number]; score: number }[] };
 }
 
 export const GUIDANCE = ['no-face', 'several', 'closer', 'centre', 'light', 'uncover', 'frontal'] as const;
@@ -50,7 +54,8 @@ export function faceGate(frame: GateFrame): GateVerdict {
   const [face] = faces;
   // Too dark to find a face: the cause is the light (no face, no mask would send them the wrong way).
   if (!face) return { accepted: false, guidance: frame.light && frame.light.mean < GATE.minMean ? 'light' : 'no-face' };
-  if (faces.length > 1) return { accepted: false, guidance: 'several' };
+  // Anyone else in view, however small once a detector sees them: only the candidate may be there.
+  if (faces.length + (frame.wide ? othersOf(frame.wide.faces, frame.faces) : []).length > 1) return { accepted: false, guidance: 'several' };
   const [x1, y1, x2, y2] = face.box;
   if ((x2 - x1) / frame.width < GATE.minSize || (y2 - y1) / frame.height < GATE.minSize) return { accepted: false, guidance: 'closer' };
   const cx = (x1 + x2) / 2 / frame.width;

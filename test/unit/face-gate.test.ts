@@ -32,8 +32,13 @@ test('no face, or a face below the model threshold: move into view', () => {
   assert.equal(guidance({ ...frame(), light: { mean: 140, std: 40 } }), 'no-face');
 });
 
-test('two faces: only you in view', () => {
+test('two faces: only you in view — also when the second is small and only the wide check found it', () => {
   assert.equal(guidance(frame(astronaut, moved(astronaut, 200, 0))), 'several');
+  const behind = { box: [520, 60, 560, 100] as [number, number, number, number], score: 0.8 };
+  const same = { box: [250, 80, 348, 160] as [number, number, number, number], score: 0.85 };
+  assert.equal(guidance({ ...frame(astronaut), wide: { faces: [same, behind] } }), 'several');
+  assert.equal(guidance({ ...frame(astronaut), wide: { faces: [same] } }), 'accepted', 'the candidate seen by both checks');
+  assert.equal(guidance({ ...frame(astronaut), wide: { faces: [] } }), 'accepted');
 });
 
 test('too small: move closer; off-centre: move to the middle', () => {

@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import { faceGate } from '../../../src/core/face-gate.js';
 import { detectFaces, endFaceWorker, setFaceWorkerUrl } from '../../../src/media/face-worker-client.js';
 import { cameraVideo } from '../helpers/camera-video.js';
+import { drawScene, loadScenePhotos, seeded } from '../helpers/scenes.js';
 
 /**
  * The gate's rules on real detections: scenes composed on a canvas from the face camera (the
@@ -30,7 +31,7 @@ describe('face gate on composed camera scenes', function () {
     ctx.fillStyle = '#9a958c';
     ctx.fillRect(0, 0, 640, 480);
     draw(ctx);
-    const v = faceGate(await detectFaces(canvas));
+    const v = faceGate(await detectFaces(canvas, { wide: true }));
     return v.accepted ? 'accepted' : v.guidance;
   }
 
@@ -44,6 +45,12 @@ describe('face gate on composed camera scenes', function () {
       ctx.drawImage(video, 200, 20, 240, 240, 20, 120, 240, 240);
       ctx.drawImage(video, 200, 20, 240, 240, 380, 120, 240, 240);
     })).to.equal('several');
+  });
+
+  it('someone further back, a fifteenth of the picture wide: only you in view; the same room without them: accepted', async () => {
+    const photos = await loadScenePhotos();
+    expect(await verdictOf((ctx) => drawScene(ctx, 640, 480, photos, null, seeded(3)))).to.equal('accepted');
+    expect(await verdictOf((ctx) => drawScene(ctx, 640, 480, photos, 0.065, seeded(3)))).to.equal('several');
   });
 
   it('a face too small: move closer', async () => {
