@@ -29,7 +29,7 @@ export class UploadStatus extends LitElement {
   private readonly shown = new Map<string, ShownProgress>();
 
   override willUpdate(): void {
-    for (const r of this.recordings) this.shown.set(r.id, nextProgress(this.shown.get(r.id), { bytes: r.bytes, verified: r.state === 'verified' }, this.outcomes.get(r.id)));
+    for (const r of this.recordings) this.shown.set(r.id, nextProgress(this.shown.get(r.id), { bytes: r.bytes, verified: r.state === 'verified', uploadedBytes: r.uploadedBytes }, this.outcomes.get(r.id)));
   }
 
   override render() {

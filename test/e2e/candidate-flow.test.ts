@@ -159,7 +159,7 @@ test('sealed at entry, offline from right after entry until after the end: quest
   await context.close();
 });
 
-test('device clock ±1 h, offline at the start then back, reload mid-exam: same deadlines, right step, recording continues', async () => {
+test('device clock ±1 h, offline at the start then back, reload mid-exam: same deadlines, right step, recording continues; the upload rows never go back across a reload', async () => {
   const t = await shortExam('clock', 30 * SEC, { timeline: { readingMinutes: 0.5 } });
   const context = await e.browser.newContext();
   await installShiftableClock(context);
@@ -196,6 +196,22 @@ test('device clock ±1 h, offline at the start then back, reload mid-exam: same 
   await endExam(page);
   const local = await localCopies(page);
   assert.deepEqual(local.map((r) => r.segments), [2, 2], 'the recording continued as a second segment');
+  // The upload screen reopened while offline: each row goes on from the figure it showed, never
+  // from less (the new page's first rows come from what the device stored).
+  await sleep(1_000);
+  const shown = (await uploadRowFaults(page)).last;
+  assert.deepEqual(Object.keys(shown).sort(), ['camera', 'screen'], 'rows shown before the reload');
+  await page.reload();
+  await waitForStep(page, 'upload');
+  await sampleUploadRows(page);
+  await sleep(1_500);
+  const reopened = await page.evaluate<{ kind: string; value: number; max: number }[]>('window.__uploadRows');
+  for (const [kind, before] of Object.entries(shown)) {
+    const mine = reopened.filter((r) => r.kind === kind);
+    assert.ok(mine.length > 0, `${kind}: a row after the reload`);
+    const lowest = Math.min(...mine.map((r) => r.value));
+    assert.ok(lowest >= before.value && mine.every((r) => r.max >= before.max), `${kind}: ${before.value}/${before.max} before the reload, then as low as ${lowest} (${JSON.stringify(mine.slice(0, 3))})`);
+  }
   await context.setOffline(false);
   await page.getByText('上传成功').nth(1).waitFor({ timeout: 60 * SEC });
   await assertUploadRowsHonest(page);

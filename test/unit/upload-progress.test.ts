@@ -10,6 +10,9 @@ test('the rows seen in the field: an outcome newer than the row does not oversho
   const b = nextProgress({ done: 1_300_000, total: 1_400_000 }, { bytes: 1_400_000, verified: false }, undefined);
   assert.deepEqual(b, { done: 1_300_000, total: 1_400_000 });
   assert.deepEqual(nextProgress(b, { bytes: 1_400_000, verified: true }, undefined), { done: 1_400_000, total: 1_400_000 });
+  // A page reopened mid-upload, before its first pass: the stored acknowledged bytes, not 0.
+  assert.deepEqual(nextProgress(undefined, { bytes: 515_732, verified: false, uploadedBytes: 451_992 }, undefined), { done: 451_992, total: 515_732 });
+  assert.deepEqual(nextProgress(undefined, { bytes: 500, verified: false, uploadedBytes: 900 }, undefined), { done: 500, total: 500 }, 'never more than recorded');
 });
 
 test('property: over any order of stale, fresh and missing reads, uploaded ≤ recorded and neither goes backwards', () => {
