@@ -126,10 +126,10 @@ const api: FaceWorkerApi = {
       frame.close();
       throw err;
     }
-    const { width, height } = size ?? (frame instanceof ImageBitmap ? { width: frame.width, height: frame.height } : { width: frame.displayWidth, height: frame.displayHeight });
+    const full = frame instanceof ImageBitmap ? { width: frame.width, height: frame.height } : { width: frame.displayWidth, height: frame.displayHeight };
+    const { width, height } = size ?? full;
     let wideImage: ImageData | null = null;
     if (wide) {
-      const full = frame instanceof ImageBitmap ? { width: frame.width, height: frame.height } : { width: frame.displayWidth, height: frame.displayHeight };
       const w = Math.min(WIDE_WIDTH, full.width);
       const h = Math.max(1, Math.round((w * full.height) / Math.max(1, full.width)));
       const wctx = drawingContext(w, h, 'wide');

@@ -4,9 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import { SPECS, type DetectorName } from '../../src/core/face-anchors.js';
+import { SPECS, iou, type DetectorName } from '../../src/core/face-anchors.js';
 import { facesWith } from '../../workers/face-wide.js';
-import { drawRoom, drawScene, loadScenePhotos, overlap, seeded, type ScenePhotos } from '../../test/browser/helpers/scenes.js';
+import { drawRoom, drawScene, loadScenePhotos, seeded, type ScenePhotos } from '../../test/browser/helpers/scenes.js';
 
 const FILES: Record<DetectorName, string> = { front: 'blazeface-front', back: 'blazeface-back', full: 'facemesh-detection-full' };
 const graphs = new Map<DetectorName, GraphModel>();
@@ -30,7 +30,7 @@ function run(c: Config) {
   if (!g) throw new Error(`no model ${c.model}`);
   const t0 = performance.now();
   const faces = facesWith(g, SPECS[c.model], ctx.getImageData(0, 0, 640, 480), c);
-  return { faces: faces.map((f) => ({ ...f, box: [f.box[0] * 640, f.box[1] * 480, f.box[2] * 640, f.box[3] * 480] })), ms: performance.now() - t0 };
+  return { faces: faces.map((f) => ({ ...f, box: [f.box[0] * 640, f.box[1] * 480, f.box[2] * 640, f.box[3] * 480] as typeof f.box })), ms: performance.now() - t0 };
 }
 
 /** Share of scenes in which the face at the back (`width` of the frame) is found; other faces found beside. */
@@ -42,8 +42,8 @@ function sweep(c: Config, width: number, scenes: number) {
     const scene = drawScene(ctx, 640, 480, photos, width, seeded(1000 * width + k));
     const r = run(c);
     ms.push(r.ms);
-    if (r.faces.some((f) => scene.other && overlap(f.box, scene.other) > 0.25)) found++;
-    extra += r.faces.filter((f) => overlap(f.box, scene.candidate) <= 0.1 && !(scene.other && overlap(f.box, scene.other) > 0.1)).length;
+    if (r.faces.some((f) => scene.other && iou(f.box, scene.other) > 0.25)) found++;
+    extra += r.faces.filter((f) => iou(f.box, scene.candidate) <= 0.1 && !(scene.other && iou(f.box, scene.other) > 0.1)).length;
   }
   return { found: found / scenes, extra, ms };
 }

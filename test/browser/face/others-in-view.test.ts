@@ -2,7 +2,8 @@ import { expect, waitUntil } from '@open-wc/testing';
 import type { FlagChange } from '../../../src/core/presence.js';
 import { PresenceMonitor } from '../../../src/candidate/presence-monitor.js';
 import { detectFaces, endFaceWorker, setFaceWorkerUrl } from '../../../src/media/face-worker-client.js';
-import { drawRoom, drawScene, loadScenePhotos, overlap, seeded, type ScenePhotos } from '../helpers/scenes.js';
+import { iou } from '../../../src/core/face-anchors.js';
+import { drawRoom, drawScene, loadScenePhotos, seeded, type ScenePhotos } from '../helpers/scenes.js';
 
 /**
  * Someone further back (issue 14): a face a fifteenth of the frame's width, which the short-range
@@ -31,9 +32,9 @@ describe('others in view: the wide check for small faces (built face worker)', f
       const scene = drawScene(ctx, 640, 480, photos, 0.065, seeded(100 + k));
       const r = await detectFaces(c, { wide: true });
       const near = r.faces.filter((f) => f.score >= 0.75);
-      expect(near.map((f) => overlap(f.box, scene.candidate) > 0.3), `short range, scene ${k}`).to.deep.equal([true]);
+      expect(near.map((f) => iou(f.box, scene.candidate) > 0.3), `short range, scene ${k}`).to.deep.equal([true]);
       const wide = r.wide?.faces ?? [];
-      expect(wide.some((f) => scene.other && overlap(f.box, scene.other) > 0.25), `the face at the back, scene ${k}: ${JSON.stringify(wide)} vs ${JSON.stringify(scene.other)}`).to.equal(true);
+      expect(wide.some((f) => scene.other && iou(f.box, scene.other) > 0.25), `the face at the back, scene ${k}: ${JSON.stringify(wide)} vs ${JSON.stringify(scene.other)}`).to.equal(true);
       expect(wide.length, `nothing else: ${JSON.stringify(wide)}`).to.be.at.most(2);
       expect(r.wide?.ms).to.be.greaterThan(0);
     }

@@ -87,12 +87,3 @@ export function drawScene(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderi
   const c = (i: number) => (i % 2 ? cy + (CANDIDATE_FACE[i] ?? 0) * photos.candidate.height * cScale : cx + (CANDIDATE_FACE[i] ?? 0) * photos.candidate.width * cScale);
   return { other, candidate: [c(0), c(1), c(2), c(3)] };
 }
-
-/** Intersection over union of two boxes. */
-export function overlap(a: readonly number[], b: readonly number[]): number {
-  const ix = Math.max(0, Math.min(a[2] ?? 0, b[2] ?? 0) - Math.max(a[0] ?? 0, b[0] ?? 0));
-  const iy = Math.max(0, Math.min(a[3] ?? 0, b[3] ?? 0) - Math.max(a[1] ?? 0, b[1] ?? 0));
-  const area = (r: readonly number[]) => ((r[2] ?? 0) - (r[0] ?? 0)) * ((r[3] ?? 0) - (r[1] ?? 0));
-  const inter = ix * iy;
-  return inter / (area(a) + area(b) - inter);
-}
