@@ -99,10 +99,15 @@ export class CandidateFlow {
     await this.patch(change);
   }
 
-  /** 【结束考试】【确认】: counts on this device at once; the server hears of it when it can. */
+  /**
+   * 【结束考试】【确认】: counts on this device at once; the server hears of it when it can. The
+   * event is in the outbox before the end is: any render after the patch shows the upload step,
+   * whose 【退出登录】 asks the outbox whether the server may be told of the logout yet.
+   */
   async endEarly(): Promise<void> {
-    await this.patch({ localEndedAt: this.now() });
-    await this.events.log('ended-early');
+    const at = this.now();
+    await this.events.log('ended-early', undefined, at);
+    await this.patch({ localEndedAt: at });
   }
 
   private async patch(change: Partial<StoredFlow>): Promise<void> {
