@@ -3,7 +3,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { localCopies } from '../test/helpers/recording-e2e.js';
 import { RECORDING_DRAIN_PER_HOUR } from '../src/core/evidence-phone.js';
 import { cpuMsOf, descendants } from './lib/cpu.js';
-import { startLinkProxy } from './lib/link-proxy.js';
+import { dropLink, startLinkProxy } from './lib/link-proxy.js';
 import { benchEnv, emit, sleep } from './lib/setup.js';
 // @ts-expect-error plain ESM helper shared with the test runner config
 import { CHROMIUM_ARGS, FAKE_MEDIA_ARGS, findChromium } from '../scripts/find-chromium.mjs';
@@ -11,7 +11,7 @@ import { CHROMIUM_ARGS, FAKE_MEDIA_ARGS, findChromium } from '../scripts/find-ch
 /**
  * The evidence phone (R4): how long from a typed code to a recording phone, what recording costs
  * the phone's CPU, and what it sends per byte it recorded with three forced drops.
- * `npm run bench -- evidence`
+ * `npm run bench -- evidence [--explain]` (--explain: each upload request's head and body bytes, on stderr)
  */
 const PHONE_MARK = '--invigil-bench-phone';
 const WINDOW_MS = 30_000;
@@ -94,11 +94,7 @@ try {
   proxy.setUploadLimit(1_000_000);
   for (let i = 0; i < 3; i++) {
     await sleep(DROP_EVERY_MS);
-    await proxy.midBody();
-    proxy.cut();
-    await context.setOffline(true);
-    await sleep(4_000);
-    await context.setOffline(false);
+    await dropLink(proxy, context, 4_000);
   }
   await sleep(5_000);
   proxy.setUploadLimit(null);
@@ -117,6 +113,12 @@ try {
     drops: 3, cut: 'mid-body', recorded_s: Math.round(recordedS), recorded_bytes: recorded, sent_bytes: sent, requests: end.requests - start.requests,
     header_bytes: end.headerBytes - start.headerBytes, dropped_in_queue_bytes: end.droppedBytes - start.droppedBytes, counted: 'as it crosses the link', goal: '<= 1.03',
   });
+  // Where the bytes beyond the recording went (stderr; the JSON lines stay one per figure).
+  if (process.argv.includes('--explain')) {
+    for (const r of proxy.requestLog().filter((x) => x.at >= Date.now() - recordedS * 1000 - 60_000 && /\/api\/recordings\//.test(x.line))) {
+      console.error(`${new Date(r.at).toISOString().slice(14, 23)} ${r.line.replace(/ HTTP.*$/, '').replace(/\/api\/recordings\/[^/ ]+/, '…')} head ${r.headBytes} body ${r.bodyBytes}/${r.length}`);
+    }
+  }
   await context.close();
 } finally {
   await phoneBrowser.close();

@@ -14,8 +14,8 @@ export interface LinkProxy {
   upstream(): Traffic;
   /** Of that, the recording uploads (requests to `/api/recordings/…`, or `uploadPath`): request lines, headers and bodies. */
   uploads(): Traffic;
-  /** Each request so far: when its head passed (ms since the epoch) and its request line. */
-  requestLog(): { at: number; line: string }[];
+  /** Each request so far: when its head passed (ms since the epoch), its request line, the head's and the body's bytes across, and the body's announced length. */
+  requestLog(): LoggedRequest[];
   /** Requests so far by method and path (ids and numbers masked). */
   paths(): Map<string, number>;
   /** Limits the browser → server direction to this many bits per second (null: unlimited). */
@@ -34,7 +34,9 @@ export interface LinkProxy {
 /** The link's unit: a cut loses at most this much that was not yet across (a few TCP segments). */
 const SLICE = 4_096;
 
-interface Conn { head: Buffer; remaining: number; upload: boolean; bodyStarted: boolean }
+export interface LoggedRequest { at: number; line: string; headBytes: number; bodyBytes: number; length: number }
+
+interface Conn { head: Buffer; remaining: number; upload: boolean; bodyStarted: boolean; request: LoggedRequest | null }
 
 /**
  * A TCP proxy on loopback between the browser and the server: parses the browser's HTTP/1.1
@@ -47,7 +49,7 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
   let limit: number | null = null;
   let roundTripMs = 0;
   const byPath = new Map<string, number>();
-  const log: { at: number; line: string }[] = [];
+  const log: LoggedRequest[] = [];
   let budgetAt = Date.now();
   const sockets = new Set<net.Socket>();
   const conns = new Set<Conn>();
@@ -62,6 +64,7 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
         const n = Math.min(c.remaining, data.length - at);
         c.remaining -= n;
         c.bodyStarted = true;
+        if (c.request) c.request.bodyBytes += n;
         if (c.upload) up.bytes += n;
         at += n;
         continue;
@@ -76,8 +79,9 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
       c.upload = uploadPath.test(line);
       const what = line.split(' ').slice(0, 2).join(' ').replace(/\?.*$/, '').replace(/\/[^/]*\d[^/]*/g, '/:n');
       byPath.set(what, (byPath.get(what) ?? 0) + 1);
-      log.push({ at: Date.now(), line });
       c.remaining = Number(/\r\ncontent-length: *(\d+)/i.exec(text)?.[1] ?? 0);
+      c.request = { at: Date.now(), line, headBytes: head.length, bodyBytes: 0, length: c.remaining };
+      log.push(c.request);
       c.bodyStarted = false;
       all.headerBytes += head.length;
       all.requests++;
@@ -98,7 +102,7 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
       return;
     }
     const upstream = net.connect(Number(target.port), target.hostname);
-    const conn: Conn = { head: Buffer.alloc(0), remaining: 0, upload: false, bodyStarted: false };
+    const conn: Conn = { head: Buffer.alloc(0), remaining: 0, upload: false, bodyStarted: false, request: null };
     sockets.add(client).add(upstream);
     conns.add(conn);
     // Counted as it crosses the link (is written towards the server), not as the browser hands
@@ -168,7 +172,7 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
     upstream: () => ({ ...all }),
     uploads: () => ({ ...up }),
     paths: () => new Map(byPath),
-    requestLog: () => [...log],
+    requestLog: () => log.map((r) => ({ ...r })),
     setUploadLimit(bps) {
       limit = bps;
       budgetAt = Date.now();
@@ -196,4 +200,21 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * One dropped link, as a device meets it: while an upload body is on its way the link goes down
+ * (every connection cut, new ones refused — so the browser's own resend of the request on a fresh
+ * connection fails too, as it would with no network), the device notices it is offline, and after
+ * `ms` the link returns, then the device sees it. (Cutting the connections but accepting new ones
+ * let Chromium resend a whole cut body at once on a new connection: that measured the proxy, not
+ * a lost link.)
+ */
+export async function dropLink(link: LinkProxy, device: { setOffline(offline: boolean): Promise<void> }, ms: number): Promise<void> {
+  await link.midBody();
+  link.setDown(true);
+  await device.setOffline(true);
+  await new Promise((r) => setTimeout(r, ms));
+  link.setDown(false);
+  await device.setOffline(false);
 }

@@ -15,11 +15,18 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-/** The real server (built app) on loopback with a fresh exam, and headless Chromium with fake media. */
-export async function benchEnv(examId: string, candidates: number): Promise<BenchEnv> {
+/**
+ * The real server (built app) on loopback with a fresh exam, and headless Chromium with fake media.
+ * Candidates can log in, draw and enter for `openMinutes` from now (the exam starts then): a bench
+ * whose candidates enter later than ≈ 9 minutes in (the default lottery closes 5 minutes before a
+ * start 14 minutes away) says how long it needs.
+ */
+export async function benchEnv(examId: string, candidates: number, openMinutes = 14): Promise<BenchEnv> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `invigil-bench-${examId}-`));
   const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, log: () => {} });
-  await server.services.exams.put(ExamConfig.parse(examFixture({ id: examId, startAt: Date.now() + 14 * 60_000, rooms: { A: candidates } })));
+  const before = Math.max(30, openMinutes + 1);
+  const timeline = openMinutes > 14 ? { loginOpensMinutesBefore: before, entryOpensMinutesBefore: before, lotteryClosesMinutesBefore: 0 } : {};
+  await server.services.exams.put(ExamConfig.parse(examFixture({ id: examId, startAt: Date.now() + openMinutes * 60_000, rooms: { A: candidates }, timeline })));
   const browser = await chromium.launch({
     executablePath: (findChromium as () => string)(),
     headless: true,

@@ -40,6 +40,17 @@ export class PartialBodies {
     return bytes;
   }
 
+  /** Every fresh prefix whose key starts with `prefix`: the rest of its key and its length. */
+  under(prefix: string): { rest: string; bytes: number }[] {
+    const out: { rest: string; bytes: number }[] = [];
+    for (const key of this.held.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      const bytes = this.size(key);
+      if (bytes > 0) out.push({ rest: key.slice(prefix.length), bytes });
+    }
+    return out;
+  }
+
   get bytes(): number {
     return this.total;
   }

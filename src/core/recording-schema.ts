@@ -30,6 +30,11 @@ export const RecordingStatus = z.object({
     mimeType: z.string().nullable(),
     chunks: z.array(HeldChunk),
   })),
+  /**
+   * Chunk bodies a cut left part-way on this server: the device resumes each from `bytes` (a PUT
+   * with Upload-Offset), whichever of its contexts makes the next attempt. Absent from older servers.
+   */
+  partial: z.array(z.object({ segment: z.number().int(), seq: z.number().int(), sha256: z.string(), bytes: z.number().int() })).optional(),
 });
 export type RecordingStatus = z.infer<typeof RecordingStatus>;
 

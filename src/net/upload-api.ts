@@ -109,17 +109,19 @@ export class UploadApi {
   }
 
   /**
-   * Sends one chunk. After the link cut its body, the next attempt first asks how much arrived
-   * (HEAD: `Upload-Offset`) and sends only the rest — or nothing, when the whole of it was stored
-   * and only the reply was lost.
+   * Sends one chunk. After the link cut its body, the next attempt sends only the rest: from
+   * `heldBytes` when the recording's status listed what the server holds of it, else after asking
+   * (HEAD: `Upload-Offset`) — which also says when the whole of it was stored and only the reply
+   * was lost.
    */
-  async chunk(segment: number, seq: number, blob: Blob, sha256: string): Promise<void> {
+  async chunk(segment: number, seq: number, blob: Blob, sha256: string, heldBytes?: number): Promise<void> {
     const key = `${this.rec.id}/${segment}/${seq}`;
     const path = `/segments/${segment}/chunks/${seq}`;
     const digest = { 'content-digest': contentDigestHeader(fromHex(sha256)) };
     for (let attempt = 1; ; attempt++) {
       let offset = 0;
-      if (attempt === 1 && cutChunks.has(key)) {
+      if (attempt === 1 && heldBytes !== undefined) offset = heldBytes < blob.size ? heldBytes : 0;
+      else if (attempt === 1 && cutChunks.has(key)) {
         const held = await this.held(path, digest);
         if (held?.complete) {
           markSent(key);

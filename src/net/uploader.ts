@@ -31,7 +31,7 @@ export async function syncRecording(id: string, deps: UploadDeps, ledger: Upload
  * What the server is known to hold, per recording, in this page or worker. Asked for once (and
  * again after any failure), not on every pass: a live upload then costs one PUT per chunk.
  */
-interface ServerView { held: Map<string, string>; segments: Set<number> }
+interface ServerView { held: Map<string, string>; segments: Set<number>; partial: Map<string, { sha256: string; bytes: number }> }
 const views = new Map<string, ServerView>();
 
 /** This page or worker has read the server's view of the recording (its segments are announced). */
@@ -43,6 +43,8 @@ function viewOf(status: RecordingStatus): ServerView {
   return {
     held: new Map(status.segments.flatMap((s) => s.chunks.map((c) => [`${s.segment}/${c.seq}`, c.sha256] as const))),
     segments: new Set(status.segments.filter((s) => s.startedAt !== null).map((s) => s.segment)),
+    // Bodies a cut left part-way on the server: resumed from there, whichever context saw the cut.
+    partial: new Map((status.partial ?? []).map((p) => [`${p.segment}/${p.seq}`, { sha256: p.sha256, bytes: p.bytes }] as const)),
   };
 }
 
@@ -152,10 +154,12 @@ async function sendChunks(api: UploadApi, chunks: LocalChunk[], view: ServerView
     const key = `${chunk.segment}/${chunk.seq}`;
     const theirs = view.held.get(key);
     if (theirs !== undefined && theirs !== chunk.sha256) throw new Problem(`chunk ${key}: the server holds different bytes`);
-    const cut = cutChunks.has(`${api.id}/${key}`);
+    const part = view.partial.get(key);
+    const cut = cutChunks.has(`${api.id}/${key}`) || part?.sha256 === chunk.sha256;
     if (theirs !== undefined || (cut && !resumed) || !api.framesTaken) {
       await flush();
-      if (theirs === undefined) await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256);
+      if (theirs === undefined) await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256, part?.sha256 === chunk.sha256 ? part.bytes : undefined);
+      view.partial.delete(key);
       resumed ||= cut && theirs === undefined;
       await settle(chunk);
       continue;

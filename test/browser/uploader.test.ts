@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { deleteDB } from 'idb';
+import { cutChunks } from '../../src/net/upload-api.js';
 import { syncRecording } from '../../src/net/uploader.js';
 import { DB_NAME, closeDb } from '../../src/storage/db.js';
 import { ensureRecording, getRecording, markStopped, openSegment, pendingBatch } from '../../src/storage/recording-store.js';
@@ -125,14 +126,19 @@ describe('the uploader sends a backlog in batches', () => {
     }
   });
 
-  it('v2: sends a backlog as framed requests of 16; after a cut inside a frame, resumes that chunk and sends no byte twice', async () => {
-    const id = 'rec-uploader-v2-1';
+  for (const [server_, resume] of [
+    ['lists cut bodies in its status', ['PUT /segments/0/chunks/21 from 50']],
+    ['tells of a cut body by HEAD only (an older server)', ['HEAD /segments/0/chunks/21', 'PUT /segments/0/chunks/21 from 50']],
+  ] as const) it(`v2: sends a backlog as framed requests of 16; after a cut inside a frame, resumes that chunk and sends no byte twice (the server ${server_})`, async () => {
+    const lists = resume.length === 1;
+    const id = `rec-uploader-v2-1${lists ? 'a' : 'b'}`;
     await newRecording(id);
     await openSegment(id, 1, 'video/webm');
     await record(0, 0, 30, id);
     await openSegment(id, 2, 'video/webm');
     await record(1, 0, 20, id);
     const server = new FakeServer(id);
+    server.listsPartial = lists;
     const deps = { base: '', credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined };
     // The link drops half-way through the sixth frame of the second request (chunk 0/21).
     server.dropAfterChunks = 21;
@@ -140,6 +146,8 @@ describe('the uploader sends a backlog in batches', () => {
     expect((await syncRecording(id, deps)).state).to.equal('offline');
     expect(server.held.size).to.equal(21);
     server.dropAfterChunks = Infinity;
+    // Where the status says what was cut, the retry may be another context's (it never heard of the cut).
+    if (lists) cutChunks.clear();
     await record(1, 20, 25, id);
     await markStopped(id);
     expect((await syncRecording(id, deps)).state).to.equal('verified');
@@ -147,14 +155,14 @@ describe('the uploader sends a backlog in batches', () => {
     expect(server.bodyBytes, '55 chunks of 100 bytes, none sent twice').to.equal(5_500);
     const seqs = (from: number, to: number, seg = 0) => Array.from({ length: to - from }, (_, i) => `${seg}/${from + i}`).join(' ');
     const sent = server.log.filter((l) => l.includes('/chunks'));
-    expect(sent.slice(0, 4)).to.deep.equal([
+    expect(sent.slice(0, 2 + resume.length)).to.deep.equal([
       `POST /chunks ${seqs(0, 16)}`,
       `POST /chunks ${seqs(16, 22)} (cut)`,
       // The next pass asks what the server holds (PUT /), resumes the cut chunk, frames the rest.
-      'HEAD /segments/0/chunks/21', 'PUT /segments/0/chunks/21 from 50',
+      ...resume,
     ]);
     // The rest (8 + 25 chunks) in framed requests of at most 16, each chunk once, in order.
-    const rest = sent.slice(4);
+    const rest = sent.slice(2 + resume.length);
     expect(rest.every((l) => l.startsWith('POST /chunks ') && l.split(' ').length - 2 <= 16), rest.join('\n')).to.equal(true);
     expect(rest.length).to.be.at.most(4);
     expect(rest.flatMap((l) => l.split(' ').slice(2)).join(' ')).to.equal(`${seqs(22, 30)} ${seqs(0, 25, 1)}`);

@@ -356,7 +356,13 @@ test('v2: a body cut inside a frame keeps the frames before it; the cut frame re
   const held = await heldOf(id, 2, third);
   assert.deepEqual(held, { offset: 7_000, complete: '?0' });
   assert.deepEqual(await seqsOf(id), [0, 1]);
+  // The recording's status says so too, to whichever context of the device asks next (no HEAD needed).
+  const partialOf = async (): Promise<unknown> => (await status(id)).json.partial as unknown;
+  assert.deepEqual(await partialOf(), [{ segment: 0, seq: 2, sha256: createHash('sha256').update(third).digest('hex'), bytes: 7_000 }]);
+  const again = (await create(id)).json;
+  assert.deepEqual(again.partial, await partialOf(), 'the device\'s PUT (ensure) answers with the same');
   const res = await resume(id, 2, third, held.offset);
   assert.equal(res.status, 201, await res.text());
+  assert.deepEqual(await partialOf(), []);
   assert.equal((await complete(id, [{ segment: 0, chunks: 3 }], await headOf(id, chunks))).status, 200);
 });

@@ -29,6 +29,15 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
   };
   const id = (raw: string | undefined) => parseWith(RecordingId, raw, 'recording id');
 
+  const partials = new PartialBodies();
+  /** The status with the cut bodies this process holds of the recording (a resume needs no HEAD). */
+  const withPartial = <T extends object>(o: Owner, recordingId: string, status: T) => ({
+    ...status,
+    partial: partials.under(partialPrefix(o, recordingId)).flatMap(({ rest, bytes }) => {
+      const [segment, seq, sha256] = rest.split('/');
+      return segment && seq && sha256 ? [{ segment: Number(segment), seq: Number(seq), sha256, bytes }] : [];
+    }),
+  });
   app.put('/:id', async (c) => {
     const body = await jsonBody(c, CreateRecording);
     const o = owner(c);
@@ -36,9 +45,12 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     const upload = c.get('upload');
     if (upload.scope === 'evidence' && body.kind !== 'evidence') throw outOfScope();
     await quotas.recordingCreate(await existingExam(exams, o.exam), o.candidate, recordingId, body.kind);
-    return c.json(await recordings.create(o, recordingId, body.kind, body.mimeType));
+    return c.json(withPartial(o, recordingId, await recordings.create(o, recordingId, body.kind, body.mimeType)));
   });
-  app.get('/:id', async (c) => c.json(await recordings.status(owner(c), id(c.req.param('id')))));
+  app.get('/:id', async (c) => {
+    const recordingId = id(c.req.param('id'));
+    return c.json(withPartial(owner(c), recordingId, await recordings.status(owner(c), recordingId)));
+  });
   app.put('/:id/segments/:segment', async (c) => {
     const body = await jsonBody(c, CreateSegment);
     const retiredAt = c.get('upload').retiredAt;
@@ -46,7 +58,6 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     await recordings.addSegment(owner(c), id(c.req.param('id')), parseWith(SegmentNo, c.req.param('segment'), 'segment'), body.startedAt, body.mimeType);
     return c.body(null, 204);
   });
-  const partials = new PartialBodies();
   /** One chunk's key and the body it must have: recording, segment, seq and the Content-Digest. */
   const chunkOf = (c: Context<UploadEnv>) => {
     const recordingId = id(c.req.param('id'));
@@ -129,7 +140,12 @@ const MAX_FRAMES = 256;
 
 /** Where a cut chunk body's prefix is kept: the same for a v1 PUT and a v2 frame (either resumes with v1). */
 function partialKey(o: Owner, recordingId: string, segment: number, seq: number, digest: Uint8Array): string {
-  return [o.exam, o.candidate, o.device ?? '', recordingId, segment, seq, toHex(digest)].join('/');
+  return `${partialPrefix(o, recordingId)}${segment}/${seq}/${toHex(digest)}`;
+}
+
+/** Where every cut body of one recording (of this device) is kept: the keys' common start. */
+function partialPrefix(o: Owner, recordingId: string): string {
+  return `${[o.exam, o.candidate, o.device ?? '', recordingId].join('/')}/`;
 }
 
 function uploadOffset(raw: string | undefined): number {

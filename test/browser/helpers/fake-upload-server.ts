@@ -18,6 +18,8 @@ export class FakeServer {
   dropAt: 'before' | 'mid-body' | 'reply' = 'before';
   /** Bytes of each chunk body that arrived in part, as the real server keeps them for a resume. */
   partial = new Map<string, number>();
+  /** The status lists `partial` (false: a server from before it did, which only HEAD tells). */
+  listsPartial = true;
   /** Chunk bytes that reached the server, summed over every chunk request (frame headers apart). */
   bodyBytes = 0;
   /** Frame header bytes that reached the server. */
@@ -126,9 +128,15 @@ export class FakeServer {
       const [s, q] = key.split('/').map(Number) as [number, number];
       bySeg.set(s, [...(bySeg.get(s) ?? []), { seq: q, size: 100, sha256: sha(s * 1000 + q) }]);
     }
+    // As the real server lists the bodies a cut left part-way (each chunk's sha256 by `record`'s rule).
+    const partial = [...this.partial].map(([key, bytes]) => {
+      const [segment, seq] = key.split('/').map(Number) as [number, number];
+      return { segment, seq, sha256: sha(segment * 1000 + seq), bytes };
+    });
     return {
       id: this.id, kind: 'camera', mimeType: 'video/webm', bytes: 0, verifiedAt: null,
       segments: [...this.segments].map((segment) => ({ segment, startedAt: 1, mimeType: 'video/webm', chunks: bySeg.get(segment) ?? [] })),
+      ...(this.listsPartial ? { partial } : {}),
     };
   }
 }
