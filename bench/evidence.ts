@@ -61,6 +61,7 @@ try {
   const phone = await context.newPage();
   const code = await codeFor('cA-1');
   const start = proxy.uploads();
+  const startedAt = Date.now();
   const t = await toRecording(phone, code);
   const recordingSince = performance.now();
   emit('evidence', 'bind_ms', t.bound, 'ms', { from: 'code typed, 绑定 pressed', to: 'bound: camera choice shown', link: 'loopback' });
@@ -115,7 +116,7 @@ try {
   });
   // Where the bytes beyond the recording went (stderr; the JSON lines stay one per figure).
   if (process.argv.includes('--explain')) {
-    for (const r of proxy.requestLog().filter((x) => x.at >= Date.now() - recordedS * 1000 - 60_000 && /\/api\/recordings\//.test(x.line))) {
+    for (const r of proxy.requestLog().filter((x) => x.at >= startedAt && /\/api\/recordings\//.test(x.line))) {
       console.error(`${new Date(r.at).toISOString().slice(14, 23)} ${r.line.replace(/ HTTP.*$/, '').replace(/\/api\/recordings\/[^/ ]+/, '…')} head ${r.headBytes} body ${r.bodyBytes}/${r.length}`);
     }
   }

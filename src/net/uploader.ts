@@ -155,10 +155,11 @@ async function sendChunks(api: UploadApi, chunks: LocalChunk[], view: ServerView
     const theirs = view.held.get(key);
     if (theirs !== undefined && theirs !== chunk.sha256) throw new Problem(`chunk ${key}: the server holds different bytes`);
     const part = view.partial.get(key);
-    const cut = cutChunks.has(`${api.id}/${key}`) || part?.sha256 === chunk.sha256;
+    const heldBytes = part?.sha256 === chunk.sha256 ? part.bytes : undefined;
+    const cut = cutChunks.has(`${api.id}/${key}`) || heldBytes !== undefined;
     if (theirs !== undefined || (cut && !resumed) || !api.framesTaken) {
       await flush();
-      if (theirs === undefined) await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256, part?.sha256 === chunk.sha256 ? part.bytes : undefined);
+      if (theirs === undefined) await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256, heldBytes);
       view.partial.delete(key);
       resumed ||= cut && theirs === undefined;
       await settle(chunk);

@@ -48,8 +48,8 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     return c.json(withPartial(o, recordingId, await recordings.create(o, recordingId, body.kind, body.mimeType)));
   });
   app.get('/:id', async (c) => {
-    const recordingId = id(c.req.param('id'));
-    return c.json(withPartial(owner(c), recordingId, await recordings.status(owner(c), recordingId)));
+    const [o, recordingId] = [owner(c), id(c.req.param('id'))];
+    return c.json(withPartial(o, recordingId, await recordings.status(o, recordingId)));
   });
   app.put('/:id/segments/:segment', async (c) => {
     const body = await jsonBody(c, CreateSegment);
