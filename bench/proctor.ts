@@ -12,7 +12,7 @@ import { WEBRTC_ARGS } from '../test/helpers/browser.js';
 import { walkToExam } from '../test/helpers/flow-e2e.js';
 import { proctorLogin, tile, videoMoving } from '../test/helpers/proctor-e2e.js';
 import { startCoturn } from '../test/helpers/coturn.js';
-import { cpuMsOf, descendants } from './lib/cpu.js';
+import { busiestThreads, cpuMsOf, descendants, threadTicks } from './lib/cpu.js';
 import { startLinkProxy } from './lib/link-proxy.js';
 import { emit, percentile, sleep } from './lib/setup.js';
 // @ts-expect-error plain ESM helper shared with the test runner config
@@ -27,7 +27,7 @@ import { CHROMIUM_ARGS, FAKE_MEDIA_ARGS, NO_THROTTLE_ARGS, findChromium } from '
  *   (bench/lib/live-sender-page.ts);
  * - recording_bitrate_change_pct: a real candidate's camera recording while its live view steps
  *   down from video to events only (ICE relayed through coturn behind a throttling proxy).
- * `npm run bench -- proctor [--only relay,ttff,grid,recording] [--tiles N]`
+ * `npm run bench -- proctor [--only relay,ttff,grid,recording] [--tiles N] [--explain]`
  */
 const PROCTOR_MARK = '--invigil-bench-proctor';
 const WINDOW_MS = 30_000;
@@ -35,6 +35,8 @@ const only = process.argv.indexOf('--only');
 const tilesArg = process.argv.indexOf('--tiles');
 /** Live tiles in the grid phase (16 by default). */
 const TILES = tilesArg >= 0 ? Number(process.argv[tilesArg + 1]) : 16;
+/** `--explain`: where the proctor's CPU goes in the grid phase (threads, then JavaScript), on stderr. */
+const EXPLAIN = process.argv.includes('--explain');
 const phases = new Set((only >= 0 ? process.argv[only + 1] ?? '' : 'relay,ttff,grid,recording').split(','));
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'invigil-bench-proctor-'));
 const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, log: () => {} });
@@ -178,12 +180,27 @@ try {
       const peer = (b.transportBytes - a.transportBytes) + 28 * (b.transportPackets - a.transportPackets);
       return { bps: (8 * (peer + b.wsBytes - a.wsBytes)) / s / TILES, videoKbps: (8 * (b.videoBytes - a.videoBytes)) / s / TILES / 1000, socketBps: (8 * (b.wsBytes - a.wsBytes)) / s / TILES, rung: b.rung };
     };
+    const cdp = EXPLAIN ? await proctor.context().newCDPSession(proctor) : null;
+    if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
     const pids = descendants(PROCTOR_MARK);
     const cpu0 = cpuMsOf(pids);
+    const threads0 = threadTicks(pids);
     const t0 = performance.now();
     const video = await perCandidate(WINDOW_MS);
     const seconds = (performance.now() - t0) / 1000;
     const cpuPct = (100 * (cpuMsOf(pids) - cpu0)) / (seconds * 1000);
+    if (cdp) {
+      // Where the proctor's CPU goes: its busiest threads (the profiler's own among them), then the page's JavaScript.
+      for (const line of busiestThreads(threads0, threadTicks(pids), seconds)) console.error(line);
+      const { profile } = await cdp.send('Profiler.stop');
+      const self = new Map<string, number>();
+      for (const n of profile.nodes) {
+        const key = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+        self.set(key, (self.get(key) ?? 0) + (n.hitCount ?? 0));
+      }
+      const samples = profile.samples?.length || 1;
+      for (const [key, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.error(`${((100 * hits) / samples).toFixed(1)}% of the page's main thread: ${key}`);
+    }
     emit('proctor', 'proctor_cpu_pct', cpuPct, '% of one core', {
       tiles: TILES, live_tiles_moving: live, tile_fps: 5,
       viewport: '1920x1080', window_s: WINDOW_MS / 1000, machine_load_1m: os.loadavg()[0], cores: os.cpus().length, goal: '<= 60',

@@ -38,3 +38,33 @@ export function cpuMsOf(pids: number[]): number {
   }
   return ticks * TICK_MS;
 }
+
+/** CPU ticks of every thread of these processes so far, by "pid/tid" (with the thread's name). */
+export function threadTicks(pids: number[]): Map<string, { name: string; ticks: number }> {
+  const out = new Map<string, { name: string; ticks: number }>();
+  for (const pid of pids) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // ended
+    }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(`${pid}/${tid}`, { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(f[11]) + Number(f[12]) });
+      } catch {
+        // ended
+      }
+    }
+  }
+  return out;
+}
+
+/** The busiest threads between two `threadTicks` samples, as "% of one core" lines. */
+export function busiestThreads(a: Map<string, { ticks: number }>, b: Map<string, { name: string; ticks: number }>, seconds: number, n = 12): string[] {
+  return [...b].map(([id, t]) => ({ id, name: t.name, pct: ((t.ticks - (a.get(id)?.ticks ?? t.ticks)) * TICK_MS) / (seconds * 10) }))
+    .filter((t) => t.pct > 0).sort((x, y) => y.pct - x.pct).slice(0, n)
+    .map((t) => `${t.pct.toFixed(1)}% ${t.name} (${t.id})`);
+}

@@ -33,6 +33,8 @@ export class LiveReceiver {
   /** When the camera last delivered a new frame (from the receiver's statistics). */
   private frameAt: number | null = null;
   private frames = 0;
+  /** What the last poll found shown (staleness comes with time, between other news). */
+  private polledShown: Rung | null = null;
   private readonly poll: ReturnType<typeof setInterval>;
 
   constructor(private readonly opts: LiveReceiverOptions) {
@@ -68,7 +70,11 @@ export class LiveReceiver {
     }
     if (decoded > this.frames) this.frameAt = performance.now();
     this.frames = decoded;
-    this.opts.changed();
+    // Only news is told: sixteen tiles polled every 2 s would otherwise redraw the room 8 times a second.
+    if (this.shown !== this.polledShown) {
+      this.polledShown = this.shown;
+      this.opts.changed();
+    }
   }
 
   get connected(): boolean {

@@ -53,6 +53,9 @@ export class ProctorRoom extends LitElement {
   private shown: string[] = [];
   private held: { order: string[]; until: number } | null = null;
   private readonly onResize = () => this.requestUpdate();
+  /** One clock function for every tile (a new one each render would re-render them all). */
+  private readonly tileNow = () => this.room.clock.now();
+  private readonly lives = new Map<string, TileLive>();
 
   override connectedCallback(): void {
     this.ensureRoom();
@@ -121,6 +124,7 @@ export class ProctorRoom extends LitElement {
     }
     const { tiles, pages, page, size } = this.pageTiles();
     const now = () => this.room.clock.now();
+    const second = Math.floor(now() / 1000);
     return html`
       <section class="card bar">
         <div>
@@ -138,7 +142,7 @@ export class ProctorRoom extends LitElement {
       </section>
       ${this.action.error ? html`<div class="error" role="alert">${this.action.error}</div>` : nothing}
       <div class="grid" data-per-page=${size} @pointermove=${this.hold} @pointerdown=${this.hold} @keydown=${this.hold} @focusin=${this.hold} @open-candidate=${(e: CustomEvent<{ id: string }>) => void this.open(e.detail.id)}>
-        ${tiles.map((c) => html`<proctor-tile .tile=${c} .times=${r.exam.times} .now=${now} .live=${this.liveOf(c.id)}></proctor-tile>`)}
+        ${tiles.map((c) => html`<proctor-tile .tile=${c} .times=${r.exam.times} .now=${this.tileNow} .second=${second} .live=${this.liveOf(c.id)}></proctor-tile>`)}
       </div>
       ${pages > 1 ? html`<nav class="pages" aria-label=${t('proctor.pagesLabel')}>
         <button type="button" class="secondary" ?disabled=${page === 0} @click=${() => { this.page = page - 1; }}>${t('proctor.prev')}</button>
@@ -151,9 +155,18 @@ export class ProctorRoom extends LitElement {
           @want-phone=${(e: CustomEvent<{ on: boolean }>) => this.wantPhone(e.detail.on)}></proctor-detail>` : nothing}`;
   }
 
+  /**
+   * What a tile shows of its live link — the same object while nothing in it changed, so a room
+   * update (a receiver's news, the clock) re-renders only the tiles it concerns.
+   */
   private liveOf(id: string): TileLive | null {
     const rx = this.room.receiver(id);
-    return rx ? { camera: rx.camera, thumbnail: rx.thumbnail, rung: rx.shown, connected: rx.connected } : null;
+    const was = this.lives.get(id) ?? null;
+    const live = rx ? { camera: videoOnly(rx.camera), thumbnail: rx.thumbnail, rung: rx.shown, connected: rx.connected } : null;
+    if (live && was && live.camera === was.camera && live.thumbnail === was.thumbnail && live.rung === was.rung && live.connected === was.connected) return was;
+    if (live) this.lives.set(id, live);
+    else this.lives.delete(id);
+    return live;
   }
 
   private async open(id: string): Promise<void> {
@@ -186,6 +199,20 @@ export class ProctorRoom extends LitElement {
     return this.action.run(fn);
   }
 
+}
+
+const videoStreams = new WeakMap<MediaStreamTrack, MediaStream>();
+
+/**
+ * The camera's picture without its sound, for a tile: a muted element with an audio track still
+ * plays it out (silence), sixteen times over; the sound is the detail's, where it can be unmuted.
+ */
+function videoOnly(camera: MediaStream | null): MediaStream | null {
+  const track = camera?.getVideoTracks()[0];
+  if (!track) return null;
+  let stream = videoStreams.get(track);
+  if (!stream) videoStreams.set(track, stream = new MediaStream([track]));
+  return stream;
 }
 
 declare global {

@@ -30,6 +30,8 @@ export class ProctorTile extends LitElement {
   @property({ attribute: false }) times!: ExamTimes;
   @property({ attribute: false }) now: () => number = () => Date.now();
   @property({ attribute: false }) live: TileLive | null = null;
+  /** The clock's second: the time left moves on with it. */
+  @property({ attribute: false }) second = 0;
 
   override render() {
     const c = this.tile;
@@ -45,25 +47,27 @@ export class ProctorTile extends LitElement {
           <span class="rung">${t(`proctor.rung.${live?.rung ?? 'none'}` as Parameters<typeof t>[0])}</span>
           ${c.unreadChat ? html`<span class="unread" role="status">${t('proctor.unread', { n: c.unreadChat })}</span>` : nothing}
         </div>
-        <header>
-          <strong>${c.number !== null ? html`<span class="number">${c.number}</span> ` : nothing}${c.name}</strong>
-          <span class="note">${c.id}</span>
-        </header>
-        <p class="step">${this.stepText()}</p>
-        ${c.offlineSince !== null ? html`<p class="bad" role="status">${t('proctor.offlineSince', { time: clock(c.offlineSince) })}</p>` : nothing}
-        <ul class="chips">
-          ${c.flags.standing.map((f) => html`<li class=${f.kind}>${t(`proctor.flag.${f.kind}`)} · ${t(`flag.${f.flag}` as Parameters<typeof t>[0])}</li>`)}
-          ${c.identity.needsLiveCheck && c.identity.confirmedAt === null ? html`<li class="suspicious">${t('proctor.identity.pending')}</li>` : nothing}
-          ${c.identity.confirmedAt !== null ? html`<li class="ok">${t('proctor.identity.confirmed')}</li>` : nothing}
-          ${c.integrity ? html`<li>${t('proctor.integrity', { n: c.integrity })}</li>` : nothing}
-          ${c.deviceProblems ? html`<li class="cant-see">${t('proctor.deviceProblems', { n: c.deviceProblems })}</li>` : nothing}
-          ${this.phoneChip()}
-          ${c.flags.visiblePct !== null ? html`<li>${t('proctor.visible', { pct: Math.round(c.flags.visiblePct) })}</li>` : nothing}
-        </ul>
-        ${c.uploads.length ? html`<p class="uploads">${c.uploads.map((u) => {
-          const share = completeness(u);
-          return html`<span class=${u.problem ? 'bad' : ''}>${t(`upload.kind.${u.kind}` as Parameters<typeof t>[0])} ${u.verified ? '✓' : share === null ? '—' : `${Math.floor(share * 100)}%`}</span>`;
-        })}</p>` : nothing}
+        <div class="info">
+          <header>
+            <strong>${c.number !== null ? html`<span class="number">${c.number}</span> ` : nothing}${c.name}</strong>
+            <span class="note">${c.id}</span>
+          </header>
+          <p class="step">${this.stepText()}</p>
+          ${c.offlineSince !== null ? html`<p class="bad" role="status">${t('proctor.offlineSince', { time: clock(c.offlineSince) })}</p>` : nothing}
+          <ul class="chips">
+            ${c.flags.standing.map((f) => html`<li class=${f.kind}>${t(`proctor.flag.${f.kind}`)} · ${t(`flag.${f.flag}` as Parameters<typeof t>[0])}</li>`)}
+            ${c.identity.needsLiveCheck && c.identity.confirmedAt === null ? html`<li class="suspicious">${t('proctor.identity.pending')}</li>` : nothing}
+            ${c.identity.confirmedAt !== null ? html`<li class="ok">${t('proctor.identity.confirmed')}</li>` : nothing}
+            ${c.integrity ? html`<li>${t('proctor.integrity', { n: c.integrity })}</li>` : nothing}
+            ${c.deviceProblems ? html`<li class="cant-see">${t('proctor.deviceProblems', { n: c.deviceProblems })}</li>` : nothing}
+            ${this.phoneChip()}
+            ${c.flags.visiblePct !== null ? html`<li>${t('proctor.visible', { pct: Math.round(c.flags.visiblePct) })}</li>` : nothing}
+          </ul>
+          ${c.uploads.length ? html`<p class="uploads">${c.uploads.map((u) => {
+            const share = completeness(u);
+            return html`<span class=${u.problem ? 'bad' : ''}>${t(`upload.kind.${u.kind}` as Parameters<typeof t>[0])} ${u.verified ? '✓' : share === null ? '—' : `${Math.floor(share * 100)}%`}</span>`;
+          })}</p>` : nothing}
+        </div>
       </article>`;
   }
 

@@ -2,12 +2,18 @@ import { css } from 'lit';
 
 /** The proctor tile's look: a video box on top, status lines and chips below. */
 export const tileStyles = css`
-  :host { display: block; min-width: 0; min-height: 0; }
-  article { position: relative; display: flex; flex-direction: column; background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 0.5rem; height: 100%; box-sizing: border-box; font-size: 0.9rem; overflow: hidden; }
+  :host { display: block; min-width: 0; min-height: 0; contain: content; }
+  article { position: relative; display: flex; flex-direction: column; background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 0.5rem; height: 100%; box-sizing: border-box; font-size: 0.9rem; }
   article.offline { border-color: #cf222e; box-shadow: inset 0 0 0 2px #ffcecb; }
   .open { position: absolute; inset: 0; width: 100%; min-height: 0; background: transparent; border: 0; border-radius: 8px; z-index: 1; padding: 0; }
   .open:hover { background: rgba(9, 105, 218, 0.06); }
-  .media { position: relative; flex: 1 1 auto; min-height: 90px; background: #24292f; border-radius: 6px; overflow: hidden; display: grid; place-items: center; }
+  /*
+   * No rounded clip around the video (nor around the tile, which holds it): a rounded clip makes the
+   * compositor draw each tile through a mask at every frame — a third of the console's CPU with 16
+   * tiles in software compositing. The tile's text part clips instead.
+   */
+  .media { position: relative; flex: 1 1 auto; min-height: 90px; background: #24292f; overflow: hidden; display: grid; place-items: center; }
+  .info { flex: 0 1 auto; min-height: 0; overflow: hidden; }
   .media video, .media img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; }
   .events-only { color: #d0d7de; margin: 0; padding: 0.5rem; text-align: center; }
   .rung { position: absolute; left: 0.3rem; bottom: 0.3rem; background: rgba(0, 0, 0, 0.65); color: #fff; border-radius: 4px; padding: 0 0.35rem; font-size: 0.8rem; }
