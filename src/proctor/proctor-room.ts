@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { byAttention, gridColumns, gridSize, inHeldOrder } from '../core/attention.js';
 import { pickText } from '../core/localized.js';
 import type { SessionStore } from '../net/session-store.js';
@@ -142,7 +143,7 @@ export class ProctorRoom extends LitElement {
       </section>
       ${this.action.error ? html`<div class="error" role="alert">${this.action.error}</div>` : nothing}
       <div class="grid" data-per-page=${size} @pointermove=${this.hold} @pointerdown=${this.hold} @keydown=${this.hold} @focusin=${this.hold} @open-candidate=${(e: CustomEvent<{ id: string }>) => void this.open(e.detail.id)}>
-        ${tiles.map((c) => html`<proctor-tile .tile=${c} .times=${r.exam.times} .now=${this.tileNow} .second=${second} .live=${this.liveOf(c.id)}></proctor-tile>`)}
+        ${repeat(tiles, (c) => c.id, (c) => html`<proctor-tile .tile=${c} .times=${r.exam.times} .now=${this.tileNow} .second=${second} .live=${this.liveOf(c.id)}></proctor-tile>`)}
       </div>
       ${pages > 1 ? html`<nav class="pages" aria-label=${t('proctor.pagesLabel')}>
         <button type="button" class="secondary" ?disabled=${page === 0} @click=${() => { this.page = page - 1; }}>${t('proctor.prev')}</button>

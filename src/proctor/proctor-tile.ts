@@ -39,18 +39,17 @@ export class ProctorTile extends LitElement {
     const video = live?.camera && (live.rung === 'video' || live.rung === 'high') ? live.camera : null;
     return html`
       <article class=${c.offlineSince !== null ? 'offline' : ''} data-candidate=${c.id} data-rung=${live?.rung ?? 'none'}>
-        <button type="button" class="open" aria-label=${t('proctor.open', { name: c.name })} @click=${this.open}></button>
-        <div class="media">
+        <div class="media" @click=${() => this.open(c.id)}>
           ${video ? html`<video .srcObject=${video} autoplay muted playsinline aria-label=${t('proctor.liveOf', { name: c.name })}></video>`
             : live?.thumbnail && live.rung === 'thumbnail' ? html`<img src=${live.thumbnail} alt=${t('proctor.thumbOf', { name: c.name })} />`
             : html`<p class="events-only">${t(this.noVideoText())}</p>`}
-          <span class="rung">${t(`proctor.rung.${live?.rung ?? 'none'}` as Parameters<typeof t>[0])}</span>
           ${c.unreadChat ? html`<span class="unread" role="status">${t('proctor.unread', { n: c.unreadChat })}</span>` : nothing}
         </div>
         <div class="info">
+          <button type="button" class="open" aria-label=${t('proctor.open', { name: c.name })} @click=${() => this.open(c.id)}></button>
           <header>
             <strong>${c.number !== null ? html`<span class="number">${c.number}</span> ` : nothing}${c.name}</strong>
-            <span class="note">${c.id}</span>
+            <span class="note">${c.id} · <span class="rung">${t(`proctor.rung.${live?.rung ?? 'none'}` as Parameters<typeof t>[0])}</span></span>
           </header>
           <p class="step">${this.stepText()}</p>
           ${c.offlineSince !== null ? html`<p class="bad" role="status">${t('proctor.offlineSince', { time: clock(c.offlineSince) })}</p>` : nothing}
@@ -100,8 +99,9 @@ export class ProctorTile extends LitElement {
     return t(`proctor.stage.${stage}`, { left });
   }
 
-  private open(): void {
-    this.dispatchEvent(new CustomEvent('open-candidate', { detail: { id: this.tile.id }, bubbles: true, composed: true }));
+  /** Opens the candidate the clicked tile showed (its id as drawn, not a newer one not drawn yet). */
+  private open(id: string): void {
+    this.dispatchEvent(new CustomEvent('open-candidate', { detail: { id }, bubbles: true, composed: true }));
   }
 }
 
