@@ -178,7 +178,12 @@ try {
       const b = await totals();
       const s = (performance.now() - t0) / 1000;
       const peer = (b.transportBytes - a.transportBytes) + 28 * (b.transportPackets - a.transportPackets);
-      return { bps: (8 * (peer + b.wsBytes - a.wsBytes)) / s / TILES, videoKbps: (8 * (b.videoBytes - a.videoBytes)) / s / TILES / 1000, socketBps: (8 * (b.wsBytes - a.wsBytes)) / s / TILES, rung: b.rung };
+      const packets = b.transportPackets - a.transportPackets;
+      return {
+        bps: (8 * (peer + b.wsBytes - a.wsBytes)) / s / TILES, videoKbps: (8 * (b.videoBytes - a.videoBytes)) / s / TILES / 1000, socketBps: (8 * (b.wsBytes - a.wsBytes)) / s / TILES, rung: b.rung,
+        // What the peer link sends per candidate with no media: how many packets, how large (with IPv4/UDP headers).
+        peerPacketsPerS: packets / s / TILES, peerBytesPerPacket: packets ? peer / packets : 0,
+      };
     };
     const cdp = EXPLAIN ? await proctor.context().newCDPSession(proctor) : null;
     if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
@@ -217,7 +222,8 @@ try {
     await senders.evaluate("benchSender.pin('events')");
     await sleep(5_000);
     const events = await perCandidate(WINDOW_MS);
-    emit('proctor', 'events_only_bps', events.bps, 'bit/s', { rung: events.rung, socket_bps: Math.round(events.socketBps), peer_bps: Math.round(events.bps - events.socketBps), goal: '<= 1000' });
+    emit('proctor', 'events_only_bps', events.bps, 'bit/s', { rung: events.rung, socket_bps: Math.round(events.socketBps), peer_bps: Math.round(events.bps - events.socketBps),
+      peer_packets_per_s: Math.round(events.peerPacketsPerS * 100) / 100, peer_bytes_per_packet: Math.round(events.peerBytesPerPacket), goal: '<= 1000' });
     await proctor.context().close();
     await senders.close();
   }
