@@ -1,6 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import { byAttention, gridColumns, gridSize, inHeldOrder } from '../core/attention.js';
 import { pickText } from '../core/localized.js';
 import type { SessionStore } from '../net/session-store.js';
@@ -143,7 +142,7 @@ export class ProctorRoom extends LitElement {
       </section>
       ${this.action.error ? html`<div class="error" role="alert">${this.action.error}</div>` : nothing}
       <div class="grid" data-per-page=${size} @pointermove=${this.hold} @pointerdown=${this.hold} @keydown=${this.hold} @focusin=${this.hold} @open-candidate=${(e: CustomEvent<{ id: string }>) => void this.open(e.detail.id)}>
-        ${repeat(tiles, (c) => c.id, (c) => html`<proctor-tile .tile=${c} .times=${r.exam.times} .now=${this.tileNow} .second=${second} .live=${this.liveOf(c.id)}></proctor-tile>`)}
+        ${tiles.map((c) => html`<proctor-tile .tile=${c} .times=${r.exam.times} .now=${this.tileNow} .second=${second} .live=${this.liveOf(c.id)}></proctor-tile>`)}
       </div>
       ${pages > 1 ? html`<nav class="pages" aria-label=${t('proctor.pagesLabel')}>
         <button type="button" class="secondary" ?disabled=${page === 0} @click=${() => { this.page = page - 1; }}>${t('proctor.prev')}</button>
@@ -163,7 +162,7 @@ export class ProctorRoom extends LitElement {
   private liveOf(id: string): TileLive | null {
     const rx = this.room.receiver(id);
     const was = this.lives.get(id) ?? null;
-    const live = rx ? { camera: videoOnly(rx.camera), thumbnail: rx.thumbnail, rung: rx.shown, connected: rx.connected } : null;
+    const live = rx ? { camera: rx.camera, thumbnail: rx.thumbnail, rung: rx.shown, connected: rx.connected } : null;
     if (live && was && live.camera === was.camera && live.thumbnail === was.thumbnail && live.rung === was.rung && live.connected === was.connected) return was;
     if (live) this.lives.set(id, live);
     else this.lives.delete(id);
@@ -200,20 +199,6 @@ export class ProctorRoom extends LitElement {
     return this.action.run(fn);
   }
 
-}
-
-const videoStreams = new WeakMap<MediaStreamTrack, MediaStream>();
-
-/**
- * The camera's picture without its sound, for a tile: a muted element with an audio track still
- * plays it out (silence), sixteen times over; the sound is the detail's, where it can be unmuted.
- */
-function videoOnly(camera: MediaStream | null): MediaStream | null {
-  const track = camera?.getVideoTracks()[0];
-  if (!track) return null;
-  let stream = videoStreams.get(track);
-  if (!stream) videoStreams.set(track, stream = new MediaStream([track]));
-  return stream;
 }
 
 declare global {

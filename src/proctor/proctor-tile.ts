@@ -39,34 +39,33 @@ export class ProctorTile extends LitElement {
     const video = live?.camera && (live.rung === 'video' || live.rung === 'high') ? live.camera : null;
     return html`
       <article class=${c.offlineSince !== null ? 'offline' : ''} data-candidate=${c.id} data-rung=${live?.rung ?? 'none'}>
-        <div class="media" @click=${() => this.open(c.id)}>
+        <button type="button" class="open" aria-label=${t('proctor.open', { name: c.name })} @click=${() => this.open(c.id)}></button>
+        <div class="media">
           ${video ? html`<video .srcObject=${video} autoplay muted playsinline aria-label=${t('proctor.liveOf', { name: c.name })}></video>`
             : live?.thumbnail && live.rung === 'thumbnail' ? html`<img src=${live.thumbnail} alt=${t('proctor.thumbOf', { name: c.name })} />`
             : html`<p class="events-only">${t(this.noVideoText())}</p>`}
+          <span class="rung">${t(`proctor.rung.${live?.rung ?? 'none'}` as Parameters<typeof t>[0])}</span>
           ${c.unreadChat ? html`<span class="unread" role="status">${t('proctor.unread', { n: c.unreadChat })}</span>` : nothing}
         </div>
-        <div class="info">
-          <button type="button" class="open" aria-label=${t('proctor.open', { name: c.name })} @click=${() => this.open(c.id)}></button>
-          <header>
-            <strong>${c.number !== null ? html`<span class="number">${c.number}</span> ` : nothing}${c.name}</strong>
-            <span class="note">${c.id} · <span class="rung">${t(`proctor.rung.${live?.rung ?? 'none'}` as Parameters<typeof t>[0])}</span></span>
-          </header>
-          <p class="step">${this.stepText()}</p>
-          ${c.offlineSince !== null ? html`<p class="bad" role="status">${t('proctor.offlineSince', { time: clock(c.offlineSince) })}</p>` : nothing}
-          <ul class="chips">
-            ${c.flags.standing.map((f) => html`<li class=${f.kind}>${t(`proctor.flag.${f.kind}`)} · ${t(`flag.${f.flag}` as Parameters<typeof t>[0])}</li>`)}
-            ${c.identity.needsLiveCheck && c.identity.confirmedAt === null ? html`<li class="suspicious">${t('proctor.identity.pending')}</li>` : nothing}
-            ${c.identity.confirmedAt !== null ? html`<li class="ok">${t('proctor.identity.confirmed')}</li>` : nothing}
-            ${c.integrity ? html`<li>${t('proctor.integrity', { n: c.integrity })}</li>` : nothing}
-            ${c.deviceProblems ? html`<li class="cant-see">${t('proctor.deviceProblems', { n: c.deviceProblems })}</li>` : nothing}
-            ${this.phoneChip()}
-            ${c.flags.visiblePct !== null ? html`<li>${t('proctor.visible', { pct: Math.round(c.flags.visiblePct) })}</li>` : nothing}
-          </ul>
-          ${c.uploads.length ? html`<p class="uploads">${c.uploads.map((u) => {
-            const share = completeness(u);
-            return html`<span class=${u.problem ? 'bad' : ''}>${t(`upload.kind.${u.kind}` as Parameters<typeof t>[0])} ${u.verified ? '✓' : share === null ? '—' : `${Math.floor(share * 100)}%`}</span>`;
-          })}</p>` : nothing}
-        </div>
+        <header>
+          <strong>${c.number !== null ? html`<span class="number">${c.number}</span> ` : nothing}${c.name}</strong>
+          <span class="note">${c.id}</span>
+        </header>
+        <p class="step">${this.stepText()}</p>
+        ${c.offlineSince !== null ? html`<p class="bad" role="status">${t('proctor.offlineSince', { time: clock(c.offlineSince) })}</p>` : nothing}
+        <ul class="chips">
+          ${c.flags.standing.map((f) => html`<li class=${f.kind}>${t(`proctor.flag.${f.kind}`)} · ${t(`flag.${f.flag}` as Parameters<typeof t>[0])}</li>`)}
+          ${c.identity.needsLiveCheck && c.identity.confirmedAt === null ? html`<li class="suspicious">${t('proctor.identity.pending')}</li>` : nothing}
+          ${c.identity.confirmedAt !== null ? html`<li class="ok">${t('proctor.identity.confirmed')}</li>` : nothing}
+          ${c.integrity ? html`<li>${t('proctor.integrity', { n: c.integrity })}</li>` : nothing}
+          ${c.deviceProblems ? html`<li class="cant-see">${t('proctor.deviceProblems', { n: c.deviceProblems })}</li>` : nothing}
+          ${this.phoneChip()}
+          ${c.flags.visiblePct !== null ? html`<li>${t('proctor.visible', { pct: Math.round(c.flags.visiblePct) })}</li>` : nothing}
+        </ul>
+        ${c.uploads.length ? html`<p class="uploads">${c.uploads.map((u) => {
+          const share = completeness(u);
+          return html`<span class=${u.problem ? 'bad' : ''}>${t(`upload.kind.${u.kind}` as Parameters<typeof t>[0])} ${u.verified ? '✓' : share === null ? '—' : `${Math.floor(share * 100)}%`}</span>`;
+        })}</p>` : nothing}
       </article>`;
   }
 

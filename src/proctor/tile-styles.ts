@@ -2,27 +2,15 @@ import { css } from 'lit';
 
 /** The proctor tile's look: a video box on top, status lines and chips below. */
 export const tileStyles = css`
-  :host { display: block; min-width: 0; min-height: 0; contain: content; }
-  article { position: relative; display: flex; flex-direction: column; background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 0.5rem; height: 100%; box-sizing: border-box; font-size: 0.9rem; }
+  :host { display: block; min-width: 0; min-height: 0; }
+  article { position: relative; display: flex; flex-direction: column; background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 0.5rem; height: 100%; box-sizing: border-box; font-size: 0.9rem; overflow: hidden; }
   article.offline { border-color: #cf222e; box-shadow: inset 0 0 0 2px #ffcecb; }
-  /*
-   * The button that opens the candidate covers the text part only, and the rung is told beside the
-   * id: nothing lies over a playing video (a layer over each video made the compositor blend it at
-   * every frame — ≈ 12 % of a core with 16 tiles). The picture opens the candidate on a click too.
-   */
-  .open { position: absolute; inset: 0; width: 100%; min-height: 0; background: transparent; border: 0; border-radius: 0 0 8px 8px; z-index: 1; padding: 0; }
+  .open { position: absolute; inset: 0; width: 100%; min-height: 0; background: transparent; border: 0; border-radius: 8px; z-index: 1; padding: 0; }
   .open:hover { background: rgba(9, 105, 218, 0.06); }
-  .open:focus-visible { outline-offset: -3px; }
-  /*
-   * No rounded clip around the video (nor around the tile, which holds it): a rounded clip makes the
-   * compositor draw each tile through a mask at every frame — ≈ 11 % of a core with 16 tiles in
-   * software compositing (measured). The tile's text part clips instead.
-   */
-  .media { position: relative; flex: 1 1 auto; min-height: 90px; background: #24292f; overflow: hidden; display: grid; place-items: center; cursor: pointer; }
-  .info { position: relative; flex: 0 1 auto; min-height: 0; overflow: hidden; }
+  .media { position: relative; flex: 1 1 auto; min-height: 90px; background: #24292f; border-radius: 6px; overflow: hidden; display: grid; place-items: center; }
   .media video, .media img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; }
   .events-only { color: #d0d7de; margin: 0; padding: 0.5rem; text-align: center; }
-  .rung { white-space: nowrap; }
+  .rung { position: absolute; left: 0.3rem; bottom: 0.3rem; background: rgba(0, 0, 0, 0.65); color: #fff; border-radius: 4px; padding: 0 0.35rem; font-size: 0.8rem; }
   .unread { position: absolute; right: 0.3rem; top: 0.3rem; background: #cf222e; color: #fff; border-radius: 999px; padding: 0 0.5rem; font-weight: 700; }
   header { display: flex; justify-content: space-between; gap: 0.5rem; margin-top: 0.35rem; overflow-wrap: anywhere; }
   .number { display: inline-block; min-width: 1.6em; text-align: center; background: #ddf4ff; color: #0a3069; border-radius: 4px; }
