@@ -25,13 +25,18 @@ export function descendants(marker: string): number[] {
   return [...out];
 }
 
+/** A `/proc/…/stat` line's name and user + system ticks (the name may hold spaces and parentheses). */
+function parseStat(stat: string): { name: string; ticks: number } {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(f[11]) + Number(f[12]) };
+}
+
 /** User + system CPU time of these processes so far, in ms. */
 export function cpuMsOf(pids: number[]): number {
   let ticks = 0;
   for (const pid of pids) {
     try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
+      ticks += parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).ticks;
     } catch {
       // ended
     }
@@ -51,9 +56,7 @@ export function threadTicks(pids: number[]): Map<string, { name: string; ticks: 
     }
     for (const tid of tids) {
       try {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        out.set(`${pid}/${tid}`, { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(f[11]) + Number(f[12]) });
+        out.set(`${pid}/${tid}`, parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
       } catch {
         // ended
       }
