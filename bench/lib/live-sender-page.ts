@@ -15,7 +15,7 @@ import { SignalingClient } from '../../src/net/signaling-client.js';
 /** What the bench pokes: LiveSender's own ladder, held at one rung (its sampler stopped). */
 interface Pinnable { ladder: LadderState; sampler: ReturnType<typeof setInterval>; apply(): Promise<void> }
 
-interface Totals { wsBytes: number; transportBytes: number; transportPackets: number; videoBytes: number; rung: Rung | null }
+interface Totals { wsBytes: number; transportBytes: number; transportPackets: number; iceRequests: number; iceResponses: number; videoBytes: number; rung: Rung | null }
 
 const senders = new Map<string, LiveSender>();
 let wsBytes = 0;
@@ -75,13 +75,18 @@ async function pin(rung: Rung): Promise<void> {
 }
 
 async function totals(): Promise<Totals> {
-  const t: Totals = { wsBytes, transportBytes: 0, transportPackets: 0, videoBytes: 0, rung: null };
+  const t: Totals = { wsBytes, transportBytes: 0, transportPackets: 0, iceRequests: 0, iceResponses: 0, videoBytes: 0, rung: null };
   for (const sender of senders.values()) {
     t.rung = sender.rung;
-    (await sender.peer.pc.getStats()).forEach((s: RTCStats & { bytesSent?: number; packetsSent?: number; kind?: string }) => {
+    (await sender.peer.pc.getStats()).forEach((s: RTCStats & { bytesSent?: number; packetsSent?: number; kind?: string; requestsSent?: number; responsesSent?: number }) => {
       if (s.type === 'transport') {
         t.transportBytes += s.bytesSent ?? 0;
         t.transportPackets += s.packetsSent ?? 0;
+      }
+      // ICE's checks and answers are in no byte counter: counted here, sized in bench/proctor.ts.
+      if (s.type === 'candidate-pair') {
+        t.iceRequests += s.requestsSent ?? 0;
+        t.iceResponses += s.responsesSent ?? 0;
       }
       if (s.type === 'outbound-rtp' && s.kind === 'video') t.videoBytes += s.bytesSent ?? 0;
     });

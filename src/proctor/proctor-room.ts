@@ -76,13 +76,16 @@ export class ProctorRoom extends LitElement {
 
   /**
    * Tiles do not move while the proctor aims at the grid: pointer moves, presses, keys and focus
-   * inside it hold the order shown for 3 s after the last of them; then the order catches up.
+   * inside it hold the order shown for 3 s after the last of them, and so does focus resting on a
+   * tile (tiles are drawn by place: a re-sort would put another candidate under a keyboard user's
+   * focus); then the order catches up.
    */
   private hold(): void {
     this.held = { order: this.held?.order ?? this.shown, until: performance.now() + 3_000 };
   }
 
   private pageTiles() {
+    if (this.gridEl?.matches(':focus-within')) this.hold();
     if (this.held && performance.now() > this.held.until) this.held = null;
     const tiles = [...this.room.tiles.values()];
     const all = this.held ? inHeldOrder(tiles, this.held.order) : byAttention(tiles);

@@ -19,7 +19,7 @@ import { startS3, type TestS3 } from '../helpers/s3.js';
 import { startPostgresCluster } from '../helpers/postgres-cluster.mjs';
 import { waitForStep, walkToExam } from '../helpers/flow-e2e.js';
 import { assertServerCopies, endExam, localCopies } from '../helpers/recording-e2e.js';
-import { proctorLogin, tile, videoMoving } from '../helpers/proctor-e2e.js';
+import { openTile, proctorLogin, tile, videoMoving } from '../helpers/proctor-e2e.js';
 
 /**
  * Issue 16's deployment, whole: two built server processes, each with its own (empty) DATA_DIR,
@@ -114,7 +114,7 @@ test('two processes behind haproxy: the candidate records through either, the pr
   await page.getByLabel('给监督员的消息').fill('老师，我这边声音很小。');
   await page.getByRole('button', { name: '发送' }).click();
   await tile(proctor, 'cA-1').getByText('求助 1').waitFor({ timeout: 10 * SEC });
-  await tile(proctor, 'cA-1').locator('button.open').click();
+  await openTile(proctor, 'cA-1');
   const detail = proctor.locator('section[data-detail="cA-1"]');
   await detail.getByText('老师，我这边声音很小。').waitFor();
   await detail.getByLabel('回复考生').fill('收到，请靠近麦克风说话。');

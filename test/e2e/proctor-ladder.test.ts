@@ -11,7 +11,7 @@ import { startLinkProxy, type LinkProxy } from '../../bench/lib/link-proxy.js';
 import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
 import { walkToExam } from '../helpers/flow-e2e.js';
-import { proctorLogin, tile, videoMoving } from '../helpers/proctor-e2e.js';
+import { openTile, proctorLogin, tile, videoMoving } from '../helpers/proctor-e2e.js';
 import { startCoturn, type Turn } from '../helpers/coturn.js';
 
 const SEC = 1000;
@@ -66,7 +66,7 @@ test('through coturn only: live video, down to thumbnails and events on a thin l
   await tile(proctor, 'cA-1').locator('img').waitFor({ timeout: 20 * SEC });
   assert.equal(await tile(proctor, 'cA-1').locator('video').count(), 0, 'no stale video on the thumbnail rung');
   // The opened candidate shows the same: the thumbnail, not a frozen video.
-  await tile(proctor, 'cA-1').locator('button.open').click();
+  await openTile(proctor, 'cA-1');
   await proctor.locator('section[data-detail="cA-1"] img[data-large]').waitFor({ timeout: 10 * SEC });
   assert.equal(await proctor.locator('section[data-detail="cA-1"] video[data-large]').count(), 0);
   await proctor.getByRole('button', { name: '关闭' }).click();

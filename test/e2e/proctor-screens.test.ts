@@ -6,7 +6,7 @@ import { hashPassword } from '../../server/auth/password.js';
 import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
 import { e2eEnv, type E2eEnv } from '../helpers/e2e-env.js';
 import { assertAccessible, shot, tabTo, walkToExam } from '../helpers/flow-e2e.js';
-import { proctorLogin, tile, videoMoving } from '../helpers/proctor-e2e.js';
+import { openTile, pictureMoving, proctorLogin, tile, videoMoving } from '../helpers/proctor-e2e.js';
 
 // The proctor's room as an exam day looks: 16 candidates in every state — two live in real
 // browsers, the rest on their devices' own sockets (logged in at some step, in the exam,
@@ -151,13 +151,15 @@ test('16 candidates in every state: screenshots at 1280×800 and 1920×1080 in b
     if (i > 50) assert.fail('1920×1080: sixteen a page');
     await page.waitForTimeout(100);
   }
+  // The live pictures go on after the grid grew (tiles added and moved): none is left dark.
+  for (const id of ['cA-1', 'cA-2']) assert.ok(await pictureMoving(page, id), `${id}'s picture moves on the screen at 1920×1080`);
   await lookAt(page, 'proctor-room-16-1920x1080-zh-CN');
 
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByText('Per page').waitFor();
   await lookAt(page, 'proctor-room-16-1920x1080-en');
   await assertAccessible(page, 'room, 16 tiles, English');
-  await tile(page, 'cA-3').locator('button.open').click();
+  await openTile(page, 'cA-3');
   await page.locator('section[data-detail="cA-3"]').getByText('麦克风好像没有声音，怎么办？').waitFor();
   await lookAt(page, 'proctor-detail-chat-1920x1080-en');
   await assertAccessible(page, 'detail, English');
@@ -183,4 +185,37 @@ test('16 candidates in every state: screenshots at 1280×800 and 1920×1080 in b
     if (i > 60) assert.fail(`the help request sorts first once the pointer left: ${(await shown()).join(' ')}`);
     await page.waitForTimeout(100);
   }
+
+  // The same for a keyboard user: while focus rests on a tile (longer than the pointer's 3 s), a
+  // new 【求助】 from cA-3 (read before, so sorted down) moves nothing and the focus stays on that
+  // tile; focus gone, it sorts to the top beside cA-8's.
+  const resting = await shown();
+  assert.ok(resting.indexOf('cA-3') === -1 || resting.indexOf('cA-3') > 1, resting.join(' '));
+  const focused = resting.find((id) => id !== 'cA-3' && id !== 'cA-8')!;
+  await tile(page, focused).locator('button.open').focus();
+  await call('/api/device/chat', { messages: [{ id: 'chat-3-00002', text: '屏幕共享断了一下。', at: Date.now() }] }, uploads.get(3));
+  await page.waitForTimeout(6_000);
+  assert.deepEqual(await shown(), resting, 'no tile moves while focus rests on one');
+  assert.ok(await tile(page, focused).locator('button.open').evaluate((b) => b.matches(':focus')), `focus stays on ${focused}'s tile`);
+  await page.mouse.click(5, 5);
+  for (let i = 0; ![0, 1].includes((await shown()).indexOf('cA-3')); i++) {
+    if (i > 60) assert.fail(`the new help request sorts once focus left the grid: ${(await shown()).join(' ')}`);
+    await page.waitForTimeout(100);
+  }
+
+  // A re-sort hands the two live streams to other tiles: both pictures still move on the screen
+  // (checked on the screen itself, not only on the elements: a picture can decode and not show).
+  // The later of the two live candidates asks for help and sorts ahead of the other.
+  const before = await shown();
+  const later = before.indexOf('cA-1') > before.indexOf('cA-2') ? 1 : 2;
+  const asking = live[later - 1]!;
+  await asking.getByRole('button', { name: '求助' }).click();
+  await asking.getByLabel('给监督员的消息').fill('请问可以开始作答了吗？');
+  await asking.getByRole('button', { name: '发送' }).click();
+  for (let i = 0; (await shown()).indexOf(`cA-${later}`) > (await shown()).indexOf(`cA-${3 - later}`); i++) {
+    if (i > 100) assert.fail(`cA-${later}, asking for help, sorts ahead of cA-${3 - later}: ${(await shown()).join(' ')}`);
+    await page.waitForTimeout(100);
+  }
+  for (const id of ['cA-1', 'cA-2']) assert.ok(await pictureMoving(page, id), `${id}'s picture moves on the screen after the re-sort`);
+  await lookAt(page, 'proctor-room-9-1280x800-resorted-en');
 });

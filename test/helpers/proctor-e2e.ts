@@ -14,6 +14,35 @@ export async function proctorLogin(page: Page, url: string, examId: string, proc
 export const tile = (page: Page, id: string) => page.locator(`article[data-candidate="${id}"]`);
 
 /**
+ * Opens a candidate's detail from their tile as a proctor's hand does: the pointer comes to rest on
+ * the tile (which holds the grid's order) and then clicks. A click from nowhere (Playwright moves
+ * the mouse in one step) could land just as a re-sort hands that tile to another candidate.
+ */
+export async function openTile(page: Page, id: string): Promise<void> {
+  await tile(page, id).hover();
+  await tile(page, id).locator('button.open').click();
+}
+
+/**
+ * Whether the tile's picture moves on the screen itself (what the compositor paints, not what the
+ * element decodes): two screenshots of the middle of its video a moment apart differ (the middle
+ * only: a badge appearing in a corner is not a moving picture).
+ */
+export async function pictureMoving(page: Page, id: string, timeoutMs = 10_000): Promise<boolean> {
+  const video = tile(page, id).locator('video');
+  for (const until = Date.now() + timeoutMs; Date.now() < until;) {
+    const box = await video.boundingBox();
+    if (!box) return false;
+    const clip = { x: box.x + box.width / 4, y: box.y + box.height / 4, width: box.width / 2, height: box.height / 2 };
+    const a = await page.screenshot({ clip });
+    await page.waitForTimeout(400);
+    const b = await page.screenshot({ clip });
+    if (!a.equals(b)) return true;
+  }
+  return false;
+}
+
+/**
  * Whether the tile's video is live and moving: frames delivered (requestVideoFrameCallback
  * advances) whose pixels differ; `readyMs`: how long until the first frame showed. Plain JS in a string: the page lacks tsx's helpers.
  */
