@@ -151,7 +151,7 @@ test('16 candidates in every state: screenshots at 1280×800 and 1920×1080 in b
     if (i > 50) assert.fail('1920×1080: sixteen a page');
     await page.waitForTimeout(100);
   }
-  // The live pictures go on after the grid grew (tiles added and moved): none is left dark.
+  // The live pictures go on after the grid grew (tiles added, every tile laid out anew): none is left dark.
   for (const id of ['cA-1', 'cA-2']) assert.ok(await pictureMoving(page, id), `${id}'s picture moves on the screen at 1920×1080`);
   await lookAt(page, 'proctor-room-16-1920x1080-zh-CN');
 
