@@ -17,6 +17,7 @@ import { startLinkProxy } from './lib/link-proxy.js';
 import { emit, percentile, sleep } from './lib/setup.js';
 // @ts-expect-error plain ESM helper shared with the test runner config
 import { CHROMIUM_ARGS, FAKE_MEDIA_ARGS, NO_THROTTLE_ARGS, findChromium } from '../scripts/find-chromium.mjs';
+import type { Totals } from './lib/live-sender-page.js';
 
 /**
  * The proctor's live console (issue 12), on loopback with the real server and headless Chromium:
@@ -176,7 +177,6 @@ try {
       const m = await videoMoving(proctor, `cA-${i}`, 'video', 30_000);
       if (m.frames >= 5 && m.differ) live++;
     }
-    type Totals = { wsBytes: number; transportBytes: number; transportPackets: number; iceRequests: number; iceResponses: number; videoBytes: number; rung: string | null };
     const totals = () => senders.evaluate<Totals>('benchSender.totals()');
     /** Bits a second per candidate over a window: the peer link (payload plus IPv4/UDP headers) and the socket. */
     const perCandidate = async (ms: number) => {

@@ -15,7 +15,8 @@ import { SignalingClient } from '../../src/net/signaling-client.js';
 /** What the bench pokes: LiveSender's own ladder, held at one rung (its sampler stopped). */
 interface Pinnable { ladder: LadderState; sampler: ReturnType<typeof setInterval>; apply(): Promise<void> }
 
-interface Totals { wsBytes: number; transportBytes: number; transportPackets: number; iceRequests: number; iceResponses: number; videoBytes: number; rung: Rung | null }
+/** What `benchSender.totals()` returns (bench/proctor.ts reads it across the page boundary). */
+export interface Totals { wsBytes: number; transportBytes: number; transportPackets: number; iceRequests: number; iceResponses: number; videoBytes: number; rung: Rung | null }
 
 const senders = new Map<string, LiveSender>();
 let wsBytes = 0;
