@@ -36,9 +36,11 @@ async function start(token: string): Promise<void> {
         senders.set(msg.link, new LiveSender({
           wish: msg.wish, camera, screen: null, iceServers: [],
           signal: (data) => send({ type: 'signal', to: msg.from, link: msg.link, data }),
+          ping: (id) => send({ type: 'ping', id }),
           changed: () => undefined,
         }));
       } else if (msg.type === 'signal') void senders.get(msg.link)?.signal(msg.data);
+      else if (msg.type === 'pong') for (const s of senders.values()) s.pong(msg.id);
     },
   });
   const send = (msg: ClientMessage): boolean => {
@@ -79,6 +81,8 @@ async function totals(): Promise<Totals> {
   const t: Totals = { wsBytes, transportBytes: 0, transportPackets: 0, iceRequests: 0, iceResponses: 0, videoBytes: 0, rung: null };
   for (const sender of senders.values()) {
     t.rung = sender.rung;
+    // On the events rung there is no peer link: only the socket's heartbeats and pings.
+    if (!sender.peer) continue;
     (await sender.peer.pc.getStats()).forEach((s: RTCStats & { bytesSent?: number; packetsSent?: number; kind?: string; requestsSent?: number; responsesSent?: number }) => {
       if (s.type === 'transport') {
         t.transportBytes += s.bytesSent ?? 0;
@@ -95,4 +99,4 @@ async function totals(): Promise<Totals> {
   return t;
 }
 
-Object.assign(globalThis, { benchSender: { start, pin, totals, links: () => senders.size, connected: () => [...senders.values()].filter((s) => s.peer.connected).length } });
+Object.assign(globalThis, { benchSender: { start, pin, totals, links: () => senders.size, connected: () => [...senders.values()].filter((s) => s.peer?.connected).length } });

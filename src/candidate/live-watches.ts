@@ -45,6 +45,9 @@ export class LiveWatches {
         this.watches.delete(msg.link);
         await this.sync();
         return true;
+      case 'pong':
+        for (const { sender } of this.senders.values()) sender.pong(msg.id);
+        return true;
       case 'signal': {
         const s = this.senders.get(msg.link);
         if (s?.from === msg.from) await s.sender.signal(msg.data).catch(() => undefined);
@@ -76,6 +79,7 @@ export class LiveWatches {
           sender: new LiveSender({
             wish: { ...w.wish, screen: w.wish.screen && source.screen !== null }, camera: source.camera, screen: source.screen, ...this.o.ice(),
             signal: (data) => client.send({ type: 'signal', to: w.from, link, data }),
+            ping: (id) => client.send({ type: 'ping', id }),
             changed: this.o.changed,
           }),
         });

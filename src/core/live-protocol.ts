@@ -35,3 +35,8 @@ export function decodeThumbnail(data: ArrayBuffer): { seq: number; jpeg: Uint8Ar
   if (bytes.length < 4 || bytes[0] !== THUMB_TAG) return null;
   return { seq: ((bytes[1] ?? 0) << 8) | (bytes[2] ?? 0), jpeg: bytes.subarray(3) };
 }
+
+/** The session id of an SDP's origin line (`o=<user> <sess-id> <version> …`, RFC 8866). */
+export function sdpSession(sdp: string): string | null {
+  return /^o=\S+ (\S+) /m.exec(sdp)?.[1] ?? null;
+}

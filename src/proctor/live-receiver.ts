@@ -1,5 +1,5 @@
 import type { Rung } from '../core/ladder.js';
-import { decodeLiveMessage, decodeThumbnail, encodeLiveMessage } from '../core/live-protocol.js';
+import { decodeLiveMessage, decodeThumbnail, encodeLiveMessage, sdpSession } from '../core/live-protocol.js';
 import type { SignalData } from '../core/ws-schema.js';
 import { PeerLink } from '../net/peer-link.js';
 
@@ -25,6 +25,12 @@ export interface LiveReceiverOptions {
 export class LiveReceiver {
   readonly peer: PeerLink;
   camera: MediaStream | null = null;
+  /**
+   * The camera's picture alone, for the grid's tiles: a `<video>` given a stream with sound runs
+   * an audio renderer even muted — sixteen of them cost the proctor's page ≈ 13 points of a core
+   * (measured) for sound only the detail can unmute. One stream per video track, made once.
+   */
+  picture: MediaStream | null = null;
   screen: MediaStream | null = null;
   thumbnail: string | null = null;
   thumbnailAt: number | null = null;
@@ -85,6 +91,16 @@ export class LiveReceiver {
     return this.peer.signal(data);
   }
 
+  /**
+   * An offer from a new peer connection on the candidate's side (another SDP session: it closed
+   * its link on the events rung and opens one as it climbs back), not a renegotiation of this
+   * one (an ICE restart keeps the session): it needs a new receiver.
+   */
+  isNewSession(data: SignalData): boolean {
+    const remote = this.peer.pc.remoteDescription?.sdp;
+    return data.type === 'offer' && remote !== undefined && sdpSession(remote) !== sdpSession(data.sdp);
+  }
+
   destroy(): void {
     clearInterval(this.poll);
     if (this.thumbnail) URL.revokeObjectURL(this.thumbnail);
@@ -99,6 +115,7 @@ export class LiveReceiver {
     } else {
       this.camera ??= e.streams[0] ?? new MediaStream();
       if (!this.camera.getTracks().includes(e.track)) this.camera.addTrack(e.track);
+      if (e.track.kind === 'video' && this.picture?.getVideoTracks()[0] !== e.track) this.picture = new MediaStream([e.track]);
     }
     this.opts.changed();
   }

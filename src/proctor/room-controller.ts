@@ -234,7 +234,7 @@ export class RoomController implements ReactiveController {
       case 'signal': {
         const entry = [...this.watched.values()].find((w) => w.link === msg.link);
         if (!entry) return;
-        if (!entry.receiver || entry.from !== msg.from) {
+        if (!entry.receiver || entry.from !== msg.from || entry.receiver.isNewSession(msg.data)) {
           entry.receiver?.destroy();
           entry.from = msg.from;
           const client = this.client;

@@ -48,7 +48,17 @@ async function rungWithin(page: Page, id: string, rung: string, ms: number): Pro
 test('through coturn only: live video, down to thumbnails and events on a thin link, back up when released', { timeout: 4 * MIN }, async () => {
   const proctor = await (await e.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   await proctorLogin(proctor, e.server.url, 'relay', 'p1', PROCTOR_PASSWORD);
-  const cand = await (await e.browser.newContext()).newPage();
+  const candCtx = await e.browser.newContext();
+  // Every peer connection the candidate's page makes, to see which are open.
+  await candCtx.addInitScript(`(() => {
+    const Original = window.RTCPeerConnection;
+    window.__pcs = [];
+    window.RTCPeerConnection = class extends Original {
+      constructor(...args) { super(...args); window.__pcs.push(this); }
+    };
+  })()`);
+  const cand = await candCtx.newPage();
+  const links = () => cand.evaluate<string[]>('window.__pcs.map((pc) => pc.connectionState)');
   await walkToExam(cand, e.server.url, 'cA-1', 'TA-1');
 
   const first = await videoMoving(proctor, 'cA-1', 'video', 15 * SEC);
@@ -74,11 +84,19 @@ test('through coturn only: live video, down to thumbnails and events on a thin l
   proxy.setUploadLimit(2_000);
   await rungWithin(proctor, 'cA-1', 'events', 45 * SEC);
   await tile(proctor, 'cA-1').getByText('仅状态（网络较差，暂无画面）').first().waitFor({ timeout: 5 * SEC });
+  // Events only costs no peer link at all (its checks and reports alone were twice the rung's
+  // budget): the candidate's side closed it; the socket's pings judge the link meanwhile.
+  for (const until = Date.now() + 5 * SEC; (await links()).some((s) => s !== 'closed') && Date.now() < until;) await new Promise((r) => setTimeout(r, 250));
+  const onEvents = await links();
+  assert.ok(onEvents.length >= 1 && onEvents.every((s) => s === 'closed'), `no open peer link on the events rung: ${onEvents.join(' ')}`);
 
   proxy.setUploadLimit(null);
   await rungWithin(proctor, 'cA-1', 'video', 60 * SEC);
   const back = await videoMoving(proctor, 'cA-1', 'video', 15 * SEC);
   assert.ok(back.frames >= 5 && back.differ, `moving video again after release: ${JSON.stringify(back)}`);
+  // On a new peer link, opened as the ladder climbed out of events only.
+  const climbed = await links();
+  assert.ok(climbed.length > onEvents.length && climbed.at(-1) === 'connected', `a new link carries the video: ${climbed.join(' ')}`);
   // The candidate's own indicator stayed honest the whole time.
   await cand.locator('[data-live]').first().waitFor({ timeout: 5 * SEC });
 });
