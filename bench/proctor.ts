@@ -173,9 +173,11 @@ try {
     await senders.waitForFunction((n) => (globalThis as unknown as { benchSender: { connected(): number } }).benchSender.connected() >= n, TILES, { timeout: 60_000 });
     await senders.evaluate("benchSender.pin('video')");
     let live = 0;
+    const still: Record<string, unknown> = {};
     for (let i = 1; i <= TILES; i++) {
       const m = await videoMoving(proctor, `cA-${i}`, 'video', 30_000);
       if (m.frames >= 5 && m.differ) live++;
+      else still[`cA-${i}`] = { ...m, rung: await tile(proctor, `cA-${i}`).getAttribute('data-rung') };
     }
     const totals = () => senders.evaluate<Totals>('benchSender.totals()');
     /** Bits a second per candidate over a window: the peer link (payload plus IPv4/UDP headers) and the socket. */
@@ -217,7 +219,7 @@ try {
       for (const [key, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.error(`${((100 * hits) / samples).toFixed(1)}% of the page's main thread: ${key}`);
     }
     emit('proctor', 'proctor_cpu_pct', cpuPct, '% of one core', {
-      tiles: TILES, live_tiles_moving: live, tile_fps: 5,
+      tiles: TILES, live_tiles_moving: live, not_moving: still, tile_fps: 5,
       viewport: '1920x1080', window_s: WINDOW_MS / 1000, machine_load_1m: os.loadavg()[0], cores: os.cpus().length, goal: '<= 60',
     });
     emit('proctor', 'tile_kbps', video.bps / 1000, 'kbit/s', { rung: video.rung, video_only_kbps: Math.round(video.videoKbps * 10) / 10, includes: 'video+audio+RTCP+ICE, IPv4/UDP headers, heartbeats', goal: '<= 150' });

@@ -165,8 +165,8 @@ export class ProctorRoom extends LitElement {
   private liveOf(id: string): TileLive | null {
     const rx = this.room.receiver(id);
     const was = this.lives.get(id) ?? null;
-    const live = rx ? { camera: rx.camera, thumbnail: rx.thumbnail, rung: rx.shown, connected: rx.connected } : null;
-    if (live && was && live.camera === was.camera && live.thumbnail === was.thumbnail && live.rung === was.rung && live.connected === was.connected) return was;
+    const live = rx ? { picture: rx.picture, thumbnail: rx.thumbnail, rung: rx.shown, connected: rx.connected } : null;
+    if (live && was && live.picture === was.picture && live.thumbnail === was.thumbnail && live.rung === was.rung && live.connected === was.connected) return was;
     if (live) this.lives.set(id, live);
     else this.lives.delete(id);
     return live;

@@ -12,7 +12,8 @@ import { baseStyles } from '../ui/ui-styles.js';
 import { tileStyles } from './tile-styles.js';
 
 /** What the live link shows of a candidate now. */
-export interface TileLive { camera: MediaStream | null; thumbnail: string | null; rung: Rung | null; connected: boolean }
+/** `picture`: the camera's video alone (a tile plays no sound). */
+export interface TileLive { picture: MediaStream | null; thumbnail: string | null; rung: Rung | null; connected: boolean }
 
 /**
  * One candidate on the proctor's grid: live video, a thumbnail or "events only" (the link's
@@ -36,7 +37,7 @@ export class ProctorTile extends LitElement {
   override render() {
     const c = this.tile;
     const live = this.live;
-    const video = live?.camera && (live.rung === 'video' || live.rung === 'high') ? live.camera : null;
+    const video = live?.picture && (live.rung === 'video' || live.rung === 'high') ? live.picture : null;
     return html`
       <article class=${c.offlineSince !== null ? 'offline' : ''} data-candidate=${c.id} data-rung=${live?.rung ?? 'none'}>
         <button type="button" class="open" aria-label=${t('proctor.open', { name: c.name })} @click=${() => this.open(c.id)}></button>
@@ -44,9 +45,11 @@ export class ProctorTile extends LitElement {
           ${video ? html`<video .srcObject=${video} autoplay muted playsinline aria-label=${t('proctor.liveOf', { name: c.name })}></video>`
             : live?.thumbnail && live.rung === 'thumbnail' ? html`<img src=${live.thumbnail} alt=${t('proctor.thumbOf', { name: c.name })} />`
             : html`<p class="events-only">${t(this.noVideoText())}</p>`}
+        </div>
+        <p class="link">
           <span class="rung">${t(`proctor.rung.${live?.rung ?? 'none'}` as Parameters<typeof t>[0])}</span>
           ${c.unreadChat ? html`<span class="unread" role="status">${t('proctor.unread', { n: c.unreadChat })}</span>` : nothing}
-        </div>
+        </p>
         <header>
           <strong>${c.number !== null ? html`<span class="number">${c.number}</span> ` : nothing}${c.name}</strong>
           <span class="note">${c.id}</span>

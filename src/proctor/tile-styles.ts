@@ -7,11 +7,16 @@ export const tileStyles = css`
   article.offline { border-color: #cf222e; box-shadow: inset 0 0 0 2px #ffcecb; }
   .open { position: absolute; inset: 0; width: 100%; min-height: 0; background: transparent; border: 0; border-radius: 8px; z-index: 1; padding: 0; }
   .open:hover { background: rgba(9, 105, 218, 0.06); }
-  .media { position: relative; flex: 1 1 auto; min-height: 90px; background: #24292f; border-radius: 6px; overflow: hidden; display: grid; place-items: center; }
+  /*
+   * Nothing is drawn over a live picture and it is not clipped (no rounded corners on its box):
+   * either makes the compositor draw each of sixteen videos again into a layer of its own.
+   */
+  .media { position: relative; flex: 1 1 auto; min-height: 90px; background: #24292f; display: grid; place-items: center; }
   .media video, .media img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; }
   .events-only { color: #d0d7de; margin: 0; padding: 0.5rem; text-align: center; }
-  .rung { position: absolute; left: 0.3rem; bottom: 0.3rem; background: rgba(0, 0, 0, 0.65); color: #fff; border-radius: 4px; padding: 0 0.35rem; font-size: 0.8rem; }
-  .unread { position: absolute; right: 0.3rem; top: 0.3rem; background: #cf222e; color: #fff; border-radius: 999px; padding: 0 0.5rem; font-weight: 700; }
+  .link { display: flex; justify-content: space-between; align-items: center; gap: 0.5rem; margin: 0.3rem 0 0; }
+  .rung { background: #24292f; color: #fff; border-radius: 4px; padding: 0 0.35rem; font-size: 0.8rem; }
+  .unread { background: #cf222e; color: #fff; border-radius: 999px; padding: 0 0.5rem; font-weight: 700; }
   header { display: flex; justify-content: space-between; gap: 0.5rem; margin-top: 0.35rem; overflow-wrap: anywhere; }
   .number { display: inline-block; min-width: 1.6em; text-align: center; background: #ddf4ff; color: #0a3069; border-radius: 4px; }
   p { margin: 0.2rem 0; }
