@@ -46,13 +46,12 @@ export class ProctorTile extends LitElement {
             : live?.thumbnail && live.rung === 'thumbnail' ? html`<img src=${live.thumbnail} alt=${t('proctor.thumbOf', { name: c.name })} />`
             : html`<p class="events-only">${t(this.noVideoText())}</p>`}
         </div>
-        <p class="link">
-          <span class="rung">${t(`proctor.rung.${live?.rung ?? 'none'}` as Parameters<typeof t>[0])}</span>
-          ${c.unreadChat ? html`<span class="unread" role="status">${t('proctor.unread', { n: c.unreadChat })}</span>` : nothing}
-        </p>
         <header>
-          <strong>${c.number !== null ? html`<span class="number">${c.number}</span> ` : nothing}${c.name}</strong>
-          <span class="note">${c.id}</span>
+          <span><strong>${c.number !== null ? html`<span class="number">${c.number}</span> ` : nothing}${c.name}</strong> <span class="note">${c.id}</span></span>
+          <span class="badges">
+            ${c.unreadChat ? html`<span class="unread" role="status">${t('proctor.unread', { n: c.unreadChat })}</span>` : nothing}
+            <span class="rung">${t(`proctor.rung.${live?.rung ?? 'none'}` as Parameters<typeof t>[0])}</span>
+          </span>
         </header>
         <p class="step">${this.stepText()}</p>
         ${c.offlineSince !== null ? html`<p class="bad" role="status">${t('proctor.offlineSince', { time: clock(c.offlineSince) })}</p>` : nothing}

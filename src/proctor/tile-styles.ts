@@ -14,10 +14,10 @@ export const tileStyles = css`
   .media { position: relative; flex: 1 1 auto; min-height: 90px; background: #24292f; display: grid; place-items: center; }
   .media video, .media img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; }
   .events-only { color: #d0d7de; margin: 0; padding: 0.5rem; text-align: center; }
-  .link { display: flex; justify-content: space-between; align-items: center; gap: 0.5rem; margin: 0.3rem 0 0; }
+  .badges { display: flex; gap: 0.3rem; align-items: center; margin-left: auto; white-space: nowrap; }
   .rung { background: #24292f; color: #fff; border-radius: 4px; padding: 0 0.35rem; font-size: 0.8rem; }
   .unread { background: #cf222e; color: #fff; border-radius: 999px; padding: 0 0.5rem; font-weight: 700; }
-  header { display: flex; justify-content: space-between; gap: 0.5rem; margin-top: 0.35rem; overflow-wrap: anywhere; }
+  header { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.25rem 0.5rem; margin-top: 0.35rem; overflow-wrap: anywhere; }
   .number { display: inline-block; min-width: 1.6em; text-align: center; background: #ddf4ff; color: #0a3069; border-radius: 4px; }
   p { margin: 0.2rem 0; }
   .bad { color: #a40e26; font-weight: 600; }
