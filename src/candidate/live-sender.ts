@@ -15,13 +15,6 @@ const CLOSE_AFTER_MS = 500;
 /** Ping ids, page-wide: every sender sees every pong and takes only its own. */
 let pingIds = 0;
 
-/** One peer link to the proctor: opened at the start and again after each stay on the events rung. */
-interface Link {
-  peer: PeerLink;
-  senders: { camera: RTCRtpSender; audio: RTCRtpSender; screen: RTCRtpSender };
-  openedAt: number;
-}
-
 export interface LiveSenderOptions {
   wish: WatchWish;
   camera: MediaStream;
@@ -44,8 +37,10 @@ export interface LiveSenderOptions {
  * the socket's pings judge the link (src/core/socket-probe.ts); a climb opens a new peer link.
  */
 export class LiveSender {
-  /** The peer link now, its senders and when it was opened; none on the events rung. */
-  private link: Link | null = null;
+  /** The peer link now; none on the events rung. */
+  peer: PeerLink | null = null;
+  private senders: { camera: RTCRtpSender; audio: RTCRtpSender; screen: RTCRtpSender } | null = null;
+  private openedAt = 0;
   private readonly clones: MediaStreamTrack[] = [];
   private readonly video: MediaStreamTrack | null;
   private readonly mic: MediaStreamTrack | null;
@@ -73,13 +68,9 @@ export class LiveSender {
     this.preview.srcObject = this.live;
     void this.preview.play().catch(() => undefined);
     this.ladder = startLadder(performance.now(), this.top());
+    this.open();
     this.sampler = setInterval(() => void this.sample(), SAMPLE_MS);
     void this.apply();
-  }
-
-  /** The peer link now; none on the events rung. */
-  get peer(): PeerLink | null {
-    return this.link?.peer ?? null;
   }
 
   get rung(): Rung {
@@ -112,8 +103,8 @@ export class LiveSender {
     clearInterval(this.thumbs);
     clearInterval(this.probing);
     this.preview.srcObject = null;
-    this.link?.peer.destroy();
-    this.link = null;
+    this.peer?.destroy();
+    this.peer = null;
     for (const t of this.clones) t.stop();
   }
 
@@ -129,9 +120,9 @@ export class LiveSender {
   }
 
   /** A new peer link (the first, or after the events rung): camera, microphone, screen, in that order. */
-  private open(): Link {
+  private open(): PeerLink {
     const peer = new PeerLink({ initiator: true, iceServers: this.opts.iceServers, ...(this.opts.iceTransportPolicy ? { iceTransportPolicy: this.opts.iceTransportPolicy } : {}) });
-    const senders = {
+    this.senders = {
       camera: peer.pc.addTransceiver(this.video ?? 'video', { direction: 'sendonly', streams: [this.live] }).sender,
       audio: peer.pc.addTransceiver(this.mic ?? 'audio', { direction: 'sendonly', streams: [this.live] }).sender,
       screen: peer.pc.addTransceiver(this.screenClone ?? 'video', { direction: 'sendonly' }).sender,
@@ -140,25 +131,25 @@ export class LiveSender {
     peer.on('data', (d) => this.onData(d));
     peer.on('connect', () => void this.apply());
     peer.on('state', () => this.opts.changed());
-    this.link = { peer, senders, openedAt: performance.now() };
+    this.peer = peer;
+    this.openedAt = performance.now();
     this.unacked.clear();
     this.lastAckRtt = null;
-    return this.link;
+    return peer;
   }
 
   private async sample(): Promise<void> {
     const now = performance.now();
-    const link = this.link;
+    const peer = this.peer;
     let samples: LinkSample[];
-    if (!link) {
+    if (!peer) {
       samples = this.probe.take(now);
     } else {
-      const { peer } = link;
       if (peer.pc.connectionState === 'closed') return;
-      if (!peer.connected && now - link.openedAt < CONNECT_GRACE_MS) return;
+      if (!peer.connected && now - this.openedAt < CONNECT_GRACE_MS) return;
       const flowing = this.rung === 'video' || this.rung === 'high';
       const { sample, mark } = linkSample(await peer.pc.getStats(), this.mark, now, peer.pc.connectionState === 'connected', flowing);
-      if (link !== this.link) return;
+      if (peer !== this.peer) return;
       this.mark = mark;
       // On the thumbnail rung no media flows: the thumbnails' own acknowledgements tell loss and delay.
       samples = [this.rung === 'thumbnail' ? this.thumbnailSample(sample) : sample];
@@ -178,8 +169,9 @@ export class LiveSender {
 
   /** Events only: the proctor is told, then the link closes. */
   private closeLink(): void {
-    const peer = this.link?.peer;
-    this.link = null;
+    const peer = this.peer;
+    this.peer = null;
+    this.senders = null;
     if (!peer) return;
     peer.send(encodeLiveMessage({ t: 'rung', rung: 'events' }));
     setTimeout(() => peer.destroy(), CLOSE_AFTER_MS);
@@ -209,8 +201,9 @@ export class LiveSender {
       this.opts.changed();
       return;
     }
-    const link = this.link ?? this.open();
-    const { senders } = link;
+    const peer = this.peer ?? this.open();
+    const senders = this.senders;
+    if (!senders) return;
     const v = rung === 'high' || rung === 'video' ? RUNG_VIDEO[rung] : null;
     const height = this.opts.camera.getVideoTracks()[0]?.getSettings().height ?? 360;
     await setEncoding(senders.camera, v ? { active: true, maxBitrate: v.maxBitrate, maxFramerate: v.maxFramerate, scaleResolutionDownBy: Math.max(1, height / v.height) } : { active: false });
@@ -222,12 +215,12 @@ export class LiveSender {
     const screen = this.wish.screen && v ? this.opts.screen?.getVideoTracks()[0] : undefined;
     if (screen && !senders.screen.track) await senders.screen.replaceTrack((this.screenClone ??= this.clone(screen)));
     await setEncoding(senders.screen, screen ? { active: true, maxBitrate: v?.maxBitrate ?? 150_000, maxFramerate: 5 } : { active: false });
-    if (link !== this.link || rung !== this.rung) return;
+    if (peer !== this.peer || rung !== this.rung) return;
     if (rung === 'thumbnail') {
       void this.sendThumbnail();
       this.thumbs = setInterval(() => void this.sendThumbnail(), THUMBNAIL.everyMs);
     }
-    link.peer.send(encodeLiveMessage({ t: 'rung', rung }));
+    peer.send(encodeLiveMessage({ t: 'rung', rung }));
     this.opts.changed();
   }
 
