@@ -13,6 +13,7 @@ import { writeJson } from '../test/helpers/test-server.js';
 import { putChunk, sha256 } from '../test/helpers/upload-client.js';
 import { longWebmChunks } from './lib/long-webm.js';
 import { emit, percentile, sleep } from './lib/setup.js';
+import { explainSeeks, type SeekRecord } from './lib/media-explain.js';
 // @ts-expect-error plain ESM helper shared with the test runner config
 import { CHROMIUM_ARGS, NO_THROTTLE_ARGS, findChromium } from '../scripts/find-chromium.mjs';
 
@@ -25,7 +26,7 @@ import { CHROMIUM_ARGS, NO_THROTTLE_ARGS, findChromium } from '../scripts/find-c
  * - seek_ms_p95: to a random marker, until every stream there shows its frame;
  * - sync_drift_ms_max: the largest distance between the three streams over 5 minutes of playback;
  * - server_rss_growth_mb: while 4 reviewers stream the hour at 4× at once.
- * `npm run bench -- review [--minutes 60] [--drift-seconds 300] [--stream-seconds 60]`
+ * `npm run bench -- review [--minutes 60] [--drift-seconds 300] [--stream-seconds 60] [--explain]`
  */
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -35,6 +36,8 @@ const MINUTES = arg('--minutes', 60);
 const DRIFT_S = arg('--drift-seconds', 300);
 const STREAM_S = arg('--stream-seconds', 60);
 const READERS = 4;
+/** `--explain`: each seek's media events, requests and main-thread time, on stderr (bench/lib/media-explain.ts). */
+const EXPLAIN = process.argv.includes('--explain');
 const WEBM = 'video/webm;codecs=vp8,opus';
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'invigil-bench-review-'));
@@ -139,7 +142,8 @@ for (let i = 0; i < 5; i++) warm.push(await openCase(page));
 emit('review', 'first_frame_ms', cold, 'ms', { goal: 1000, case: 'first open (the server indexed the recordings in the background when they were verified)', warm_p50: percentile(warm, 50), warm_max: Math.max(...warm) });
 
 // Seeks to random markers, each until every stream there shows its frame.
-const seeks = await page.evaluate<number[]>(`(async () => { ${FIND}
+const explain = EXPLAIN ? await explainSeeks(page, FIND) : null;
+const seekLog = await page.evaluate<SeekRecord[]>(`(async () => { ${FIND}
   const p = find(document);
   const list = [...p.markers].filter((m) => m.type === 'flag');
   const out = [];
@@ -147,19 +151,24 @@ const seeks = await page.evaluate<number[]>(`(async () => { ${FIND}
   for (let i = 0; i < 25; i++) {
     s = (s * 16807) % 2147483647;
     const m = list[s % list.length];
+    const at = Date.now();
     const t0 = performance.now();
+    const ready = {};
     p.seek(m.at);
     await new Promise((resolve) => {
       const check = () => {
         const videos = [...p.shadowRoot.querySelectorAll('video')].filter((v) => v.getAttribute('src'));
+        for (const v of videos) if (!(v.dataset.kind in ready) && v.readyState >= 2 && !v.seeking) ready[v.dataset.kind] = Math.round(performance.now() - t0);
         if (p.settled() && videos.every((v) => v.readyState >= 2 && !v.seeking)) resolve(null); else requestAnimationFrame(check);
       };
       requestAnimationFrame(check);
     });
-    out.push(performance.now() - t0);
+    out.push({ at, ms: performance.now() - t0, ready });
   }
   return out;
 })()`);
+const seeks = seekLog.map((x) => x.ms);
+if (explain) await explain(seekLog);
 emit('review', 'seek_ms_p95', percentile(seeks, 95), 'ms', { goal: 300, p50: percentile(seeks, 50), max: Math.max(...seeks), seeks: seeks.length });
 
 // Playback of all three streams together, drift sampled every 100 ms.

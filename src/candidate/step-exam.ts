@@ -5,6 +5,7 @@ import type { ChatMessage, ChatOut } from '../core/event-schema.js';
 import { examStage } from '../core/flow.js';
 import { pickText } from '../core/localized.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
+import { timeOfDay } from '../i18n/time-of-day.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { OnlineController } from '../ui/online-controller.js';
 import '../ui/camera-preview.js';
@@ -141,7 +142,7 @@ export class StepExam extends LitElement {
               <dt>${t('login.candidateId')}</dt><dd>${me.candidate.id}</dd>
               <dt>${t('examStep.room')}</dt><dd>${me.candidate.roomName}</dd>
               ${me.lottery ? html`<dt>${t('home.lotteryNumber')}</dt><dd>${me.lottery.number}</dd>` : nothing}
-              <dt>${t('examStep.endsAt')}</dt><dd data-ends-at=${endAt}>${new Date(endAt).toLocaleTimeString(locale(), { hour12: false })}${extraMin > 0 ? html`<br /><span class="note">${t('examStep.extraTime', { n: extraMin })}</span>` : nothing}</dd>
+              <dt>${t('examStep.endsAt')}</dt><dd data-ends-at=${endAt}>${timeOfDay(endAt)}${extraMin > 0 ? html`<br /><span class="note">${t('examStep.extraTime', { n: extraMin })}</span>` : nothing}</dd>
             </dl>
             ${this.watched ? html`<p class="live" role="status" data-live>${t('examStep.watchedLive')}</p>` : nothing}
             ${this.presence.map((kind) => html`<p class="warn" role="status" data-presence=${kind}>${t(kind === 'cant-see' ? 'presence.nowCantSee' : 'presence.nowAway')}</p>`)}

@@ -3,7 +3,8 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { formatDuration } from '../core/format-duration.js';
 import { formatBytes } from '../core/format-bytes.js';
 import { normalizeBindingCode } from '../core/evidence-phone.js';
-import { LocaleController, locale, t } from '../i18n/i18n.js';
+import { LocaleController, t } from '../i18n/i18n.js';
+import { timeOfDay } from '../i18n/time-of-day.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { ActionState } from '../ui/action-state.js';
 import { statusStyles } from '../candidate/status-styles.js';
@@ -117,7 +118,7 @@ export class EvidenceApp extends LitElement {
       ${this.c.alert === 'storage' ? html`<div class="warn" role="alert">${t('phone.alert.storage')}</div>` : nothing}
       ${lasts === false ? html`<div class="warn" role="alert" data-testid="battery-warning">${t('phone.batteryLow', { pct: Math.round((battery?.level ?? 0) * 100) })}</div>` : nothing}
       <section class="card"><dl>
-        ${end !== null ? html`<dt>${t('phone.endsAt')}</dt><dd>${new Date(end).toLocaleTimeString(locale(), { hour12: false })}</dd>` : nothing}
+        ${end !== null ? html`<dt>${t('phone.endsAt')}</dt><dd>${timeOfDay(end)}</dd>` : nothing}
         <dt>${t('phone.recorded')}</dt><dd>${formatBytes(bytes)}</dd>
         ${battery ? html`<dt>${t('phone.batteryLabel')}</dt><dd>${Math.round(battery.level * 100)}%${battery.charging ? ` · ${t('phone.charging')}` : ''}</dd>` : nothing}
         <dt>${t('phone.screenLabel')}</dt><dd>${this.c.awake ? t('phone.awake') : t('phone.notAwake')}</dd>

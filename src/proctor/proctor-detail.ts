@@ -3,7 +3,8 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { TimelineTimes as ExamTimes } from '../core/timeline.js';
 import type { CandidateDetail } from '../core/room-schema.js';
 import { formatDuration } from '../core/format-duration.js';
-import { LocaleController, locale, t } from '../i18n/i18n.js';
+import { LocaleController, t } from '../i18n/i18n.js';
+import { timeOfDay } from '../i18n/time-of-day.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import type { LiveReceiver } from './live-receiver.js';
 import './detail-actions.js';
@@ -76,7 +77,6 @@ export class ProctorDetail extends LitElement {
   override render() {
     const d = this.detail;
     const c = d.tile;
-    const time = (ms: number) => new Date(ms).toLocaleTimeString(locale(), { hour12: false });
     return html`
       <section class="card" role="region" aria-labelledby="detail-title" data-detail=${c.id}>
         <div class="top">
@@ -99,7 +99,7 @@ export class ProctorDetail extends LitElement {
           <div>
             <h3>${t('proctor.chat')}</h3>
             <ol class="chat" aria-live="polite">${d.chat.map((m) => html`<li class="${m.from} ${m.kind}">
-              <span class="note">${m.from === 'candidate' ? c.name : m.kind === 'warning' ? t('chat.warning') : t('chat.proctor')} ${time(m.at)}</span><br />${m.kind === 'identity' ? t('proctor.identity.confirmed') : m.text}</li>`)}</ol>
+              <span class="note">${m.from === 'candidate' ? c.name : m.kind === 'warning' ? t('chat.warning') : t('chat.proctor')} ${timeOfDay(m.at)}</span><br />${m.kind === 'identity' ? t('proctor.identity.confirmed') : m.text}</li>`)}</ol>
             ${d.chat.length === 0 ? html`<p class="note">${t('chat.empty')}</p>` : nothing}
             <label for="reply">${t('proctor.reply')}</label>
             <textarea id="reply" maxlength="2000"></textarea>

@@ -7,7 +7,8 @@ import { formatDuration } from '../core/format-duration.js';
 import type { Rung } from '../core/ladder.js';
 import type { CandidateTile } from '../core/room-schema.js';
 import { personalTimes } from '../core/timeline.js';
-import { LocaleController, locale, t } from '../i18n/i18n.js';
+import { LocaleController, t } from '../i18n/i18n.js';
+import { timeOfDay } from '../i18n/time-of-day.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { tileStyles } from './tile-styles.js';
 
@@ -54,7 +55,7 @@ export class ProctorTile extends LitElement {
           </span>
         </header>
         <p class="step">${this.stepText()}</p>
-        ${c.offlineSince !== null ? html`<p class="bad" role="status">${t('proctor.offlineSince', { time: clock(c.offlineSince) })}</p>` : nothing}
+        ${c.offlineSince !== null ? html`<p class="bad" role="status">${t('proctor.offlineSince', { time: timeOfDay(c.offlineSince) })}</p>` : nothing}
         <ul class="chips">
           ${c.flags.standing.map((f) => html`<li class=${f.kind}>${t(`proctor.flag.${f.kind}`)} · ${t(`flag.${f.flag}` as Parameters<typeof t>[0])}</li>`)}
           ${c.identity.needsLiveCheck && c.identity.confirmedAt === null ? html`<li class="suspicious">${t('proctor.identity.pending')}</li>` : nothing}
@@ -104,10 +105,6 @@ export class ProctorTile extends LitElement {
   private open(id: string): void {
     this.dispatchEvent(new CustomEvent('open-candidate', { detail: { id }, bubbles: true, composed: true }));
   }
-}
-
-function clock(ms: number): string {
-  return new Date(ms).toLocaleTimeString(locale(), { hour12: false });
 }
 
 declare global {

@@ -2,13 +2,13 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { z } from 'zod';
 import { ReviewDecision, ReviewRow, type ReviewCase } from '../core/review-schema.js';
-import { flagSpans, placeSegments, reviewMarkers, reviewSpan, type PlacedSegment } from '../core/review.js';
+import { flagSpans, placeSegments, reviewMarkers, reviewSpan, type FlagSpan, type PlacedSegment, type ReviewMarker } from '../core/review.js';
 import type { SessionStore } from '../net/session-store.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { errorText } from '../ui/error-text.js';
 import { loadCase } from './case-source.js';
-import { markerText } from './marker-label.js';
+import { markerWords } from './marker-label.js';
 import type { FlagJudgement, ReviewFlags } from './review-flags.js';
 import type { CandidateJudgement, ReviewDecisionForm } from './review-decision.js';
 import type { ReviewPlayer } from './review-player.js';
@@ -65,6 +65,16 @@ export class ReviewCaseView extends LitElement {
   }
 
   private urlOf: (s: PlacedSegment) => string = () => '';
+  /** What the page shows of the case, made again only when the case changes (not at every position). */
+  private shown: { data: ReviewCase; markers: ReviewMarker[]; span: { from: number; to: number }; flags: FlagSpan[] } | null = null;
+
+  private derived(data: ReviewCase): NonNullable<typeof this.shown> {
+    if (this.shown?.data !== data) {
+      const markers = reviewMarkers(data, data.progress);
+      this.shown = { data, markers, span: reviewSpan(this.placed.values(), markers), flags: flagSpans(data.events) };
+    }
+    return this.shown;
+  }
 
   /** True when stored. */
   private async send(path: string, body: unknown): Promise<boolean> {
@@ -100,9 +110,8 @@ export class ReviewCaseView extends LitElement {
       return html`${back}${this.error ? html`<div class="error" role="alert">${this.error} <button class="secondary" @click=${() => this.load()}>${t('proctor.retry')}</button></div>` : html`<p role="status">${t('app.loading')}</p>`}`;
     }
     const d = this.data;
-    const markers = reviewMarkers(d, d.progress);
-    const span = reviewSpan(this.placed.values(), markers);
-    const time = (ms: number) => new Date(ms).toLocaleTimeString(locale(), { hour12: false });
+    const { markers, span, flags } = this.derived(d);
+    const words = markerWords(markers);
     const here = markers.filter((m) => m.at <= this.position + 250).pop()?.id;
     return html`
       <div class="top">${back}<a href="#/review/${encodeURIComponent(d.candidate.id)}/report">${t('review.report')}</a><span class="note">${t('review.viewLogged')}</span></div>
@@ -114,7 +123,7 @@ export class ReviewCaseView extends LitElement {
       <div class="cols">
         <section class="card" aria-labelledby="flags-h">
           <h2 id="flags-h">${t('review.flags')}</h2>
-          <review-flags .flags=${flagSpans(d.events)} .decisions=${d.decisions} ?busy=${this.busy}
+          <review-flags .flags=${flags} .decisions=${d.decisions} ?busy=${this.busy}
             @seek=${(e: CustomEvent<number>) => this.seek(e.detail)} @judge=${this.onJudge}></review-flags>
         </section>
         <section class="card" aria-labelledby="outcome-h">
@@ -124,8 +133,8 @@ export class ReviewCaseView extends LitElement {
       </div>
       <section class="card" aria-labelledby="lane-h">
         <h2 id="lane-h">${t('review.timeline')}</h2>
-        <ol class="lane-list">${markers.map((m) => html`<li class=${m.id === here ? 'here' : ''}>
-          <button data-marker=${m.id} @click=${() => this.seek(m.at)}><span class="t">${time(m.at)}</span>${markerText(m)}</button></li>`)}</ol>
+        <ol class="lane-list">${markers.map((m, i) => html`<li class=${m.id === here ? 'here' : ''}>
+          <button data-marker=${m.id} @click=${() => this.seek(m.at)}><span class="t">${words[i]?.time}</span>${words[i]?.text}</button></li>`)}</ol>
       </section>`;
   }
 }

@@ -3,7 +3,8 @@ import { customElement, property } from 'lit/decorators.js';
 import { currentDecisions, flagSubject, type FlagSpan } from '../core/review.js';
 import type { ReviewDecision } from '../core/review-schema.js';
 import { formatDuration } from '../core/format-duration.js';
-import { LocaleController, hasMessage, locale, t } from '../i18n/i18n.js';
+import { LocaleController, hasMessage, t } from '../i18n/i18n.js';
+import { timeOfDay } from '../i18n/time-of-day.js';
 import { baseStyles } from '../ui/ui-styles.js';
 
 export interface FlagJudgement { flag: string; verdict: 'confirmed' | 'dismissed'; note: string }
@@ -36,7 +37,6 @@ export class ReviewFlags extends LitElement {
   override render() {
     if (this.flags.length === 0) return html`<p class="note">${t('review.noFlags')}</p>`;
     const current = currentDecisions(this.decisions);
-    const time = (ms: number) => new Date(ms).toLocaleTimeString(locale(), { hour12: false });
     return html`<table>
       <thead><tr><th>${t('proctor.time')}</th><th>${t('review.flag')}</th><th>${t('review.duration')}</th><th>${t('review.judgement')}</th></tr></thead>
       <tbody>${this.flags.map((f) => {
@@ -44,11 +44,11 @@ export class ReviewFlags extends LitElement {
         const key = `flag.${f.flag}`;
         const name = hasMessage(key) ? t(key) : f.flag;
         return html`<tr data-flag=${f.id}>
-          <td><button class="time" @click=${() => this.fire('seek', f.from)}>${time(f.from)}</button></td>
+          <td><button class="time" @click=${() => this.fire('seek', f.from)}>${timeOfDay(f.from)}</button></td>
           <td class=${f.kind}>${t(`proctor.flag.${f.kind}`)}: ${name}</td>
           <td>${f.to === null ? t('review.notCleared') : formatDuration(f.to - f.from)}</td>
           <td>
-            ${d ? html`<div class=${d.decision} data-verdict=${d.decision}>${t(`review.verdict.${d.decision as 'confirmed' | 'dismissed'}`)} · ${d.by} · ${time(d.at)}${d.note ? html` — ${d.note}` : nothing}</div>` : html`<div class="note" data-verdict="">${t('review.unjudged')}</div>`}
+            ${d ? html`<div class=${d.decision} data-verdict=${d.decision}>${t(`review.verdict.${d.decision as 'confirmed' | 'dismissed'}`)} · ${d.by} · ${timeOfDay(d.at)}${d.note ? html` — ${d.note}` : nothing}</div>` : html`<div class="note" data-verdict="">${t('review.unjudged')}</div>`}
             <input aria-label=${t('review.note')} placeholder=${t('review.note')} maxlength="500" ?disabled=${this.busy} />
             <div class="buttons">
               <button class="secondary" ?disabled=${this.busy} @click=${(e: Event) => this.judge(e, f.id, 'confirmed')}>${t('review.confirm')}</button>

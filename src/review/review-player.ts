@@ -4,11 +4,12 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { RecordingKind } from '../core/recording-schema.js';
 import { KIND_ORDER, nextMarker, segmentGaps, type PlacedSegment, type ReviewMarker } from '../core/review.js';
 import { formatDuration } from '../core/format-duration.js';
-import { LocaleController, locale, t } from '../i18n/i18n.js';
+import { LocaleController, t } from '../i18n/i18n.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { cssProps } from '../ui/css-props.js';
 import { StreamSync, SyncClock } from './stream-sync.js';
-import { markerLabel } from './marker-label.js';
+import { markerWords } from './marker-label.js';
+import { timeOfDay } from '../i18n/time-of-day.js';
 
 export const SPEEDS = [0.5, 1, 1.5, 2, 4] as const;
 const STEP_MS = 5_000;
@@ -17,6 +18,9 @@ const STEP_MS = 5_000;
  * The review player (R13): camera, screen and phone recordings on one server-time line, one
  * play/pause/seek/speed for all, each segment at its start and gaps left as gaps, the markers
  * under it. Keys: space, ←/→ 5 s, J/K next/previous marker.
+ * The videos are `preload="metadata"`: paused, each loads what its seek needs and stops. With
+ * "auto" each went on downloading megabytes after every seek, delivered through the page's main
+ * thread — three at once made a reviewer's seek take 0.5–1.5 s (measured: `bench -- review --explain`).
  * @fires position - detail: server ms, about 4 times a second
  */
 @customElement('review-player')
@@ -26,8 +30,8 @@ export class ReviewPlayer extends LitElement {
     .streams { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 0.5rem; }
     figure { margin: 0; position: relative; background: #24292f; border-radius: 6px; aspect-ratio: 16 / 9; overflow: hidden; }
     figure video { width: 100%; height: 100%; object-fit: contain; display: block; }
-    figcaption { position: absolute; left: 0.4rem; top: 0.3rem; color: #fff; background: rgba(0, 0, 0, 0.6); border-radius: 4px; padding: 0 0.4rem; font-size: 0.85rem; }
-    .gap { position: absolute; inset: 0; display: grid; place-items: center; color: #d0d7de; text-align: center; padding: 1rem; }
+    figcaption { position: absolute; z-index: 1; left: 0.4rem; top: 0.3rem; color: #fff; background: rgba(0, 0, 0, 0.6); border-radius: 4px; padding: 0 0.4rem; font-size: 0.85rem; }
+    .gap { position: absolute; inset: 0; background: #24292f; display: grid; place-items: center; color: #d0d7de; text-align: center; padding: 1rem; }
     .controls { display: flex; align-items: center; gap: 0.75rem; flex-wrap: wrap; margin: 0.6rem 0; }
     .clock { font-variant-numeric: tabular-nums; font-weight: 600; }
     select { font: inherit; min-height: 44px; padding: 0 0.5rem; border-radius: 6px; border: 1px solid #8c959f; }
@@ -59,6 +63,8 @@ export class ReviewPlayer extends LitElement {
   @state() private position = 0;
   @state() playing = false;
   @state() private rate = 1;
+  /** The kinds showing nothing now (in a gap, or failed to load); a stream still loading is not one of them. */
+  @state() private empty = '';
   @queryAll('video') private videos!: NodeListOf<HTMLVideoElement>;
   private clock: SyncClock | null = null;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -136,6 +142,8 @@ export class ReviewPlayer extends LitElement {
   private step(): void {
     if (!this.clock) return;
     this.clock.tick();
+    // A stream that reached or left a gap (or failed) is drawn again, even paused.
+    this.empty = this.clock.streams.filter((s) => s.state === 'gap' || s.state === 'failed').map((s) => s.video.dataset.kind).join(' ');
     const now = this.clock.now();
     if (this.playing && now >= this.span.to) this.pause();
     this.position = now;
@@ -184,13 +192,14 @@ export class ReviewPlayer extends LitElement {
 
   override render() {
     const kinds = this.kinds();
-    const clock = new Date(this.position).toLocaleTimeString(locale(), { hour12: false });
+    const clock = timeOfDay(this.position);
+    const words = markerWords(this.markers);
     return html`
       <div class="streams">
         ${repeat(kinds, (k) => k, (k) => {
-          const gap = this.positions().find((p) => p.kind === k)?.at === null;
+          const gap = this.empty.split(' ').includes(k);
           return html`<figure>
-            <video preload="auto" playsinline ?muted=${k !== 'camera'} data-kind=${k} aria-label=${t(`upload.kind.${k}`)}></video>
+            <video preload="metadata" playsinline ?muted=${k !== 'camera'} data-kind=${k} aria-label=${t(`upload.kind.${k}`)}></video>
             <figcaption>${t(`upload.kind.${k}`)}</figcaption>
             ${gap ? html`<div class="gap" data-gap=${k}>${t('review.gap')}</div>` : nothing}
           </figure>`;
@@ -216,7 +225,7 @@ export class ReviewPlayer extends LitElement {
           </div>`;
         })}
         <div class="lane marks"><span class="lane-name">${t('review.markers')}</span>
-          ${this.markers.map((m) => html`<button class="mark ${m.type} ${m.kind ?? ''}" data-marker=${m.id} title=${markerLabel(m)} aria-label=${markerLabel(m)}
+          ${this.markers.map((m, i) => html`<button class="mark ${m.type} ${m.kind ?? ''}" data-marker=${m.id} title=${words[i]?.label ?? ''} aria-label=${words[i]?.label ?? ''}
             ${cssProps(m.until !== undefined ? this.box(m.at, m.until ?? this.span.to) : { left: `${this.pct(m.at)}%` })}
             @click=${(e: Event) => { e.stopPropagation(); this.seek(m.at); }}></button>`)}
         </div>

@@ -59,18 +59,14 @@ export class StreamSync {
   follow(t: number, playing: boolean, rate: number): void {
     const at = segmentAt(this.placed, t);
     if (!at) {
-      this.toGap();
+      this.toGap(t);
       return;
     }
     const url = this.urlOf(at.segment);
-    if (url !== this.loadedUrl) {
-      this.segment = at.segment;
-      this.loadedUrl = url;
-      this.metadata = false;
-      this.state = 'loading';
-      this.video.src = url;
-      this.video.load();
-    }
+    if (url !== this.loadedUrl) this.open(url);
+    // Out of a gap into the segment loaded during it: only a seek is left to do.
+    if (this.state === 'gap') this.state = 'loading';
+    this.segment = at.segment;
     if (this.state === 'failed') return;
     if (!this.metadata) return;
     const target = at.offsetMs / 1000;
@@ -94,15 +90,35 @@ export class StreamSync {
     if (!this.video.paused) this.video.pause();
   }
 
-  private toGap(): void {
-    if (this.state === 'gap') return;
+  private open(url: string): void {
+    this.loadedUrl = url;
+    this.metadata = false;
+    this.state = 'loading';
+    this.video.src = url;
+    this.video.load();
+  }
+
+  /**
+   * In a gap the stream shows nothing, and loads the next segment's head meanwhile (the player
+   * covers the picture): a seek or the clock reaching it then finds it ready to seek into.
+   */
+  private toGap(t: number): void {
+    const next = this.placed.find((s) => s.from > t);
+    const url = next ? this.urlOf(next) : '';
+    // Already there (or that segment failed to load: it stays failed, shown as nothing).
+    if (url === this.loadedUrl && (this.state === 'gap' || this.state === 'failed')) return;
+    if (!this.video.paused) this.video.pause();
+    if (url !== this.loadedUrl) {
+      if (url) this.open(url);
+      else {
+        this.loadedUrl = '';
+        this.metadata = false;
+        this.video.removeAttribute('src');
+        this.video.load();
+      }
+    }
     this.state = 'gap';
     this.segment = null;
-    this.loadedUrl = '';
-    this.metadata = false;
-    this.video.pause();
-    this.video.removeAttribute('src');
-    this.video.load();
   }
 }
 

@@ -232,6 +232,9 @@ test('in English; the access log lists the reviewer\'s views of the case and of 
   await page.reload();
   await page.locator('[data-state="incident"]').waitFor();
   await settled(page);
+  // Opened paused on the camera's first picture: it shows (no "nothing recorded" over it); the
+  // screen and the phone, which begin later, show their gap.
+  assert.deepEqual(await page.locator('review-player [data-gap]').evaluateAll((els) => els.map((el) => el.getAttribute('data-gap'))), ['screen', 'evidence']);
   await shot(page, 'review-case-en');
   await page.getByRole('link', { name: 'Incident report' }).click();
   await page.locator('review-report[data-stills-done]').waitFor({ timeout: 30_000 });
