@@ -2,7 +2,7 @@
 // Flags after `--` go to the demo (e.g. `npm start -- --short`).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isStale } from './freshness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,6 +16,9 @@ if (isStale(path.join(root, 'dist/.build-stamp'), SOURCES.map((s) => path.join(r
   });
 }
 
-const child = spawn(process.execPath, [path.join(root, 'dist/node/server/demo.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
+// The server's allocator setting (server/memory-note.ts): in its environment before it starts.
+const { MALLOC_ENV } = await import(pathToFileURL(path.join(root, 'dist/node/server/memory-note.js')).href);
+const env = { ...MALLOC_ENV, ...process.env };
+const child = spawn(process.execPath, [path.join(root, 'dist/node/server/demo.js'), ...process.argv.slice(2)], { stdio: 'inherit', env });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -22,6 +22,7 @@ import { Identity } from './domain/identity.js';
 import { Quotas } from './domain/quotas.js';
 import { Changes } from './domain/changes.js';
 import { Presence } from './domain/presence.js';
+import { ReportedBytes } from './domain/reported-bytes.js';
 import { RoomView } from './domain/room-view.js';
 import { ProctorActions } from './domain/proctor-actions.js';
 import { EvidencePhones } from './domain/evidence-phones.js';
@@ -62,6 +63,7 @@ export interface Services {
   /** Notices for the live console (tile changes, chat, progress). */
   changes: Changes;
   presence: Presence;
+  reported: ReportedBytes;
   roomView: RoomView;
   actions: ProctorActions;
   /** The candidates' evidence phones (R4): binding codes, bindings, reports. */
@@ -144,10 +146,11 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     const p = await progress.get(examId, candidate);
     return exam !== null && p.enteredAt !== null && p.endedAt === null && now() < personalTimes(exam.times, p).endAt;
   };
-  const phones = new EvidencePhones({ db, exams, sessions, progress, events, changes, throttle: new BindThrottle(limiters), log, now });
+  const reported = new ReportedBytes(db, log);
+  const phones = new EvidencePhones({ db, exams, sessions, progress, events, changes, reported, throttle: new BindThrottle(limiters), log, now });
   const recordings = new Recordings(db, blobs, now);
   const layouts = new LayoutCache(64);
-  const presence = new Presence(db, now, inExam, (exam, candidate, everywhere) => (everywhere ? changes.emit : changes.emitHere).call(changes, { kind: 'candidate', exam, candidate }), bus);
+  const presence = new Presence(db, now, inExam, (exam, candidate, everywhere) => (everywhere ? changes.emit : changes.emitHere).call(changes, { kind: 'candidate', exam, candidate }), bus, reported);
   return {
     db,
     exams,
@@ -168,7 +171,8 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     quotas: new Quotas(db, events, limiters, now),
     changes,
     presence,
-    roomView: new RoomView({ db, lottery, sessions, progress, events, identity, presence, phones, now }),
+    reported,
+    roomView: new RoomView({ db, lottery, sessions, progress, events, identity, presence, reported, phones, now }),
     actions: new ProctorActions({ db, events, progress, changes, now }),
     phones,
     bus,

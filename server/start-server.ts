@@ -65,6 +65,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   await scheduler.start();
   const sweepRetention = services.retention.start(() => services.leader.leading);
   services.scrubber.start(() => services.leader.leading);
+  services.reported.start();
   // A process that takes the lead (its predecessor stopped or crashed) runs both jobs at once.
   const offLead = services.leader.onLead(() => {
     void scheduler.poke();
@@ -84,6 +85,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       signaling.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.reported.stop();
       await services.db.destroy();
       await services.release();
     },

@@ -268,4 +268,10 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('recording_chunks_unchecked').on('recording_chunks').columns(['checked_at', 'stored_at']).execute();
     },
   },
+  '0013_reported_bytes': {
+    async up(db: Kysely<unknown>) {
+      // The bytes the device last said it recorded (written every 30 s): completeness after a restart.
+      await db.schema.alterTable('recordings').addColumn('reported_bytes', 'bigint').execute();
+    },
+  },
 };

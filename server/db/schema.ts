@@ -64,6 +64,8 @@ export interface Database {
     problem: string | null;
     /** The device that created it (null: made before devices were recorded). */
     device_id: string | null;
+    /** The bytes its device last reported recording (null: none heard yet). */
+    reported_bytes: number | null;
   };
   retired_refresh_tokens: { hash: string; session_id: string; retired_at: number };
   recording_segments: {

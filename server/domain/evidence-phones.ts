@@ -11,6 +11,7 @@ import type { EventLog } from './event-log.js';
 import type { ExamStore, StoredExam } from './exam-store.js';
 import type { Sessions } from './sessions.js';
 import type { Progress } from './progress.js';
+import type { ReportedBytes } from './reported-bytes.js';
 import type { ProgressReply } from '../../src/core/api-schema.js';
 import { personalTimes } from '../../src/core/timeline.js';
 
@@ -24,6 +25,7 @@ export interface PhoneDeps {
   progress: Progress;
   events: EventLog;
   changes: Changes;
+  reported: ReportedBytes;
   throttle: BindThrottle;
   log: (line: string) => void;
   now: () => number;
@@ -94,6 +96,7 @@ export class EvidencePhones {
       .where('exam_id', '=', examId).where('candidate_id', '=', candidateId).where('device_id', '=', deviceId).where('replaced_at', 'is', null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new ApiError(401, 'phone_replaced', 'another phone was bound as the evidence camera; this phone records no more');
+    if (report.recordings) this.d.reported.note(examId, candidateId, report.recordings);
     this.d.changes.emit({ kind: 'candidate', exam: examId, candidate: candidateId });
   }
 

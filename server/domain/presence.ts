@@ -1,6 +1,7 @@
 import { OFFLINE_AFTER_MS, type DeviceState } from '../../src/core/ws-schema.js';
 import type { Db } from '../db/open.js';
 import { localBus, type Bus } from '../shared/bus.js';
+import type { ReportedBytes } from './reported-bytes.js';
 
 export interface Live {
   lastHeardAt: number;
@@ -29,6 +30,8 @@ export class Presence {
     /** `everywhere`: a change the other processes do not find by themselves (a heartbeat here). */
     private readonly changed: (exam: string, candidate: string, everywhere: boolean) => void,
     private readonly bus: Bus = localBus(),
+    /** Where the recorded bytes each state names are kept (written every 30 s). */
+    private readonly reported?: ReportedBytes,
   ) {
     bus.on((m) => {
       if (m.t === 'beat') this.heardElsewhere(m.exam, m.candidate, m.at, m.state);
@@ -45,6 +48,7 @@ export class Presence {
     const state = sent ?? before?.state;
     if (!state) return;
     const now = this.now();
+    if (sent) this.reported?.note(exam, candidate, sent.recordings);
     const bytes = totalBytes(state);
     const same = before && before.offlineSince === null && before.state.step === state.step && before.state.recording === state.recording
       && before.state.watchedBy === state.watchedBy && ids(before.state) === ids(state) && bytes - before.pushedBytes < PUSH_EVERY_BYTES;

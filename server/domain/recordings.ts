@@ -4,7 +4,7 @@ import type { CompleteReply, RecordingStatus } from '../../src/core/recording-sc
 import { chainHead, toHex } from '../../src/core/hash-chain.js';
 import type { Db } from '../db/open.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { piecesSource, type ByteSource } from '../media/byte-source.js';
+import { piecesSource, rangedSource, type ByteSource } from '../media/byte-source.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
 
 /**
@@ -159,10 +159,11 @@ export class Recordings {
 
   /**
    * One segment as stored, as far as its chunks are contiguous (seq 0, 1, …): readable piece by
-   * piece (one chunk held at a time); its tag names exactly these bytes (a digest of the chunks'
+   * piece (`source`, one chunk held at a time: indexing reads many small heads close together) or
+   * by exact ranges (`ranged`: serving a player); its tag names exactly these bytes (a digest of the chunks'
    * digests), so a changed segment never matches an old tag.
    */
-  async segmentSource(owner: Owner, id: string, segment: number): Promise<{ source: ByteSource; tag: string; complete: boolean; index: IndexPlace | undefined }> {
+  async segmentSource(owner: Owner, id: string, segment: number): Promise<SegmentSource> {
     const rec = await this.owned(owner, id);
     const rows = await this.db.selectFrom('recording_chunks').select(['seq', 'sha256', 'size']).where('recording_id', '=', id)
       .where('segment', '=', segment).orderBy('seq').execute();
@@ -178,10 +179,17 @@ export class Recordings {
       for await (const part of stream) parts.push(part);
       return Buffer.concat(parts);
     });
+    // What a player's ranges are read from: only the bytes each asks for.
+    const ranged = rangedSource(held.map((r) => r.size), async (i, start, end) => {
+      const row = held[i];
+      const bytes = row && await this.store.readRange(chunkKey(owner, id, segment, row.seq, row.sha256), start, end);
+      if (!bytes) throw new Error(`chunk ${segment}/${row?.seq ?? i} of ${id} is missing from the store`);
+      return bytes;
+    });
     const complete = rec.verified_at !== null && held.length === rows.length;
     // Only a verified segment's index is kept: a segment still arriving changes with every chunk.
     const index = complete ? { store: this.store, key: `recordings/${owner.exam}/${owner.candidate}/${id}/${segment}/index-${tag}.json` } : undefined;
-    return { source, tag, complete, index };
+    return { source, ranged, tag, complete, index };
   }
 
   private async owned(owner: Owner, id: string) {
@@ -313,6 +321,8 @@ export class Recordings {
 export function chunkKey(owner: Owner, id: string, segment: number, seq: number, hex: string): string {
   return `recordings/${owner.exam}/${owner.candidate}/${id}/${segment}/${seq}-${hex}.webm-chunk`;
 }
+
+export interface SegmentSource { source: ByteSource; ranged: ByteSource; tag: string; complete: boolean; index: IndexPlace | undefined }
 
 /** What one scrub step read, and each chunk it found damaged or missing. */
 export interface ScrubReport {

@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 import type { StoredExam } from './exam-store.js';
 
 type Logged = ExamEvent & { receivedAt: number };
-type Deps = Pick<Services, 'db' | 'lottery' | 'sessions' | 'progress' | 'events' | 'identity' | 'presence' | 'phones' | 'now'>;
+type Deps = Pick<Services, 'db' | 'lottery' | 'sessions' | 'progress' | 'events' | 'identity' | 'presence' | 'reported' | 'phones' | 'now'>;
 
 /**
  * What a proctor sees of a candidate, from everything the server holds: presence from the
@@ -96,11 +96,16 @@ export class RoomView {
     return chat.filter((m) => m.from === 'candidate' && m.receivedAt > (read?.read_at ?? -1)).length;
   }
 
+  /**
+   * Each recording's bytes held and recorded: the device's live report, else the last one written
+   * down (after a restart, or once the device fell silent); a verified recording is all there is.
+   */
   private async uploads(examId: string, candidateId: string, recorded: { id: string; kind: CandidateTile['uploads'][number]['kind']; bytes: number }[]): Promise<CandidateTile['uploads']> {
     const rows = await recordingsOf(this.d.db, examId, candidateId);
     const held = rows.map((r) => ({
       id: r.id, kind: r.kind, heldBytes: r.bytes, verified: r.verified_at !== null, problem: r.problem,
-      recordedBytes: r.verified_at !== null ? r.bytes : recorded.find((x) => x.id === r.id)?.bytes ?? null,
+      recordedBytes: r.verified_at !== null ? r.bytes
+        : recorded.find((x) => x.id === r.id)?.bytes ?? this.d.reported.unwritten(r.id) ?? r.reported_bytes,
     }));
     // What the device says it recorded and nothing of which arrived yet: 0 %, not invisible.
     const known = new Set(rows.map((r) => r.id));
@@ -116,7 +121,7 @@ export class RoomView {
 }
 
 function recordingsOf(db: Db, examId: string, candidateId: string) {
-  return db.selectFrom('recordings').select(['id', 'kind', 'bytes', 'verified_at', 'problem'])
+  return db.selectFrom('recordings').select(['id', 'kind', 'bytes', 'verified_at', 'problem', 'reported_bytes'])
     .where('exam_id', '=', examId).where('candidate_id', '=', candidateId).orderBy('kind').orderBy('created_at').execute();
 }
 

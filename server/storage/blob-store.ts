@@ -7,6 +7,11 @@ export interface BlobStore {
   put(key: string, bytes: Uint8Array): Promise<void>;
   /** The bytes in order, or null when the key is absent. */
   read(key: string): Promise<AsyncIterable<Uint8Array> | null>;
+  /**
+   * Bytes [start, end) of the value (fewer when it ends sooner), or null when the key is absent:
+   * a player's range needs a part of a stored chunk, not all of it.
+   */
+  readRange(key: string, start: number, end: number): Promise<Uint8Array | null>;
   delete(key: string): Promise<void>;
   /** Deletes every key under `prefix/` (nothing when there is none). */
   deleteTree(prefix: string): Promise<void>;

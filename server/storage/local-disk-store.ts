@@ -85,6 +85,28 @@ export class LocalDiskStore implements BlobStore {
     return existsSync(file) ? createReadStream(file) : null;
   }
 
+  async readRange(key: string, start: number, end: number): Promise<Uint8Array | null> {
+    const file = this.file(key);
+    const handle = await open(file, 'r').catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    });
+    if (!handle) return null;
+    try {
+      // Read straight into the one buffer handed on: no stream pieces, no joining copy.
+      const out = Buffer.allocUnsafe(Math.max(0, end - Math.max(0, start)));
+      let got = 0;
+      while (got < out.length) {
+        const { bytesRead } = await handle.read(out, got, out.length - got, Math.max(0, start) + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return out.subarray(0, got);
+    } finally {
+      await handle.close();
+    }
+  }
+
   async delete(key: string): Promise<void> {
     await rm(this.file(key), { force: true });
   }

@@ -1,6 +1,6 @@
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, type S3ClientConfig,
+  DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { assertSafeKey, type BlobStore } from './blob-store.js';
 
@@ -76,6 +76,28 @@ export class S3Store implements BlobStore {
     }
   }
 
+  async readRange(key: string, start: number, end: number): Promise<Uint8Array | null> {
+    const from = Math.max(0, start);
+    try {
+      if (end <= from) {
+        // No bytes asked: only whether the key is there.
+        await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+        return new Uint8Array(0);
+      }
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key), Range: `bytes=${from}-${end - 1}` }));
+      const bytes = res.Body ? await res.Body.transformToByteArray() : new Uint8Array(0);
+      // Cut to what was asked by where the reply says it starts: a store may send more (s3rver answers
+      // `bytes=0-0` with the whole value; one ignoring ranges sends it without a Content-Range).
+      const at = Number(/^bytes (\d+)-/.exec(res.ContentRange ?? '')?.[1] ?? 0);
+      return bytes.subarray(from - at, end - at);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      // A range starting at or past the end: the value is there, with nothing in it from `start`.
+      if (isPastEnd(err)) return new Uint8Array(0);
+      throw err;
+    }
+  }
+
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
   }
@@ -97,6 +119,11 @@ export class S3Store implements BlobStore {
     assertSafeKey(key);
     return this.prefix + key;
   }
+}
+
+function isPastEnd(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'InvalidRange' || e.$metadata?.httpStatusCode === 416;
 }
 
 function isNotFound(err: unknown): boolean {

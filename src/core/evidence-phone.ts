@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CandidateMe, ExamSummary, Progress, SessionTokens } from './api-schema.js';
 import { Id, RecordingSettings } from './exam-schema.js';
+import { RecordingId } from './recording-schema.js';
 
 /**
  * The evidence phone (R4, R10): one-time binding codes, what a bound phone reports, and the
@@ -54,6 +55,8 @@ export const PhoneReport = z.object({
   battery: z.object({ level: z.number().min(0).max(1), charging: z.boolean() }).nullable(),
   /** Bytes recorded on the phone so far (all segments). */
   recordedBytes: z.number().int().nonnegative(),
+  /** The same per recording (a reviewer's completeness); absent from phones loaded before it was asked. */
+  recordings: z.array(z.object({ id: RecordingId, bytes: z.number().int().nonnegative() })).max(100).optional(),
   /** The page is visible and the wake lock is held. */
   awake: z.boolean(),
 });

@@ -237,6 +237,7 @@ export class PhoneController implements ReactiveController {
       scan: r?.scan ?? null,
       battery: this.battery ? { level: this.battery.level, charging: this.battery.charging } : null,
       recordedBytes: recordings.reduce((sum, x) => sum + x.bytes, 0),
+      recordings: recordings.map((x) => ({ id: x.id, bytes: x.bytes })),
       awake: document.visibilityState === 'visible' && this.awake,
     };
     try {

@@ -1,5 +1,8 @@
 import { locale } from './i18n.js';
 
+/** The current language's date and time ("2026/12/2 19:10:02"), for sentences that name a moment (an error's retry time). */
+export const localTime = (ms: number): string => new Date(ms).toLocaleString(locale());
+
 /** One formatter per language: building one costs far more than using it (a timeline formats hundreds). */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { CandidateTile } from '../core/room-schema.js';
 import { LocaleController, t } from '../i18n/i18n.js';
+import { timeOfDay } from '../i18n/time-of-day.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import type { DetailAction } from './proctor-detail.js';
 
@@ -33,7 +34,7 @@ export class DetailActions extends LitElement {
   override render() {
     const c = this.tile;
     const ended = c.progress.endedAt !== null;
-    const idText = c.identity.confirmedAt !== null ? t('proctor.identity.confirmedAt', { by: c.identity.confirmedBy ?? '', time: new Date(c.identity.confirmedAt).toLocaleTimeString() })
+    const idText = c.identity.confirmedAt !== null ? t('proctor.identity.confirmedAt', { by: c.identity.confirmedBy ?? '', time: timeOfDay(c.identity.confirmedAt) })
       : c.identity.needsLiveCheck ? t('proctor.identity.pending') : t('proctor.identity.none');
     return html`
       <fieldset>

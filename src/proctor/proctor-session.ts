@@ -4,7 +4,8 @@ import { SessionTokens } from '../core/api-schema.js';
 import { ApiRequestError } from '../net/api-error.js';
 import { SessionStore } from '../net/session-store.js';
 import { deviceId } from '../storage/kv.js';
-import { locale, t } from '../i18n/i18n.js';
+import { t } from '../i18n/i18n.js';
+import { localTime } from '../i18n/time-of-day.js';
 import { errorText } from '../ui/error-text.js';
 import type { ProctorLoginSubmit } from './proctor-login.js';
 
@@ -41,7 +42,7 @@ export class ProctorSession implements ReactiveController {
       this.signedIn = true;
     } catch (err) {
       this.error = err instanceof ApiRequestError && err.code === 'invalid_credentials'
-        ? t('error.invalid_credentials.proctor') : errorText(err, (ms) => new Date(ms).toLocaleString(locale()));
+        ? t('error.invalid_credentials.proctor') : errorText(err, localTime);
     } finally {
       this.busy = false;
       this.host.requestUpdate();

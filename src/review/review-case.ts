@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { ReviewDecision, ReviewRow, type ReviewCase } from '../core/review-schema.js';
 import { flagSpans, placeSegments, reviewMarkers, reviewSpan, type FlagSpan, type PlacedSegment, type ReviewMarker } from '../core/review.js';
 import type { SessionStore } from '../net/session-store.js';
-import { LocaleController, locale, t } from '../i18n/i18n.js';
+import { LocaleController, t } from '../i18n/i18n.js';
+import { localTime } from '../i18n/time-of-day.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { errorText } from '../ui/error-text.js';
 import { loadCase } from './case-source.js';
@@ -60,7 +61,7 @@ export class ReviewCaseView extends LitElement {
       this.urlOf = loaded.urlOf;
       this.data = loaded.data;
     } catch (err) {
-      this.error = errorText(err, (ms) => new Date(ms).toLocaleString(locale()));
+      this.error = errorText(err, localTime);
     }
   }
 
@@ -85,7 +86,7 @@ export class ReviewCaseView extends LitElement {
       if (this.data) this.data = { ...this.data, decisions, row };
       return true;
     } catch (err) {
-      this.error = errorText(err, (ms) => new Date(ms).toLocaleString(locale()));
+      this.error = errorText(err, localTime);
       return false;
     } finally {
       this.busy = false;

@@ -4,6 +4,7 @@ import { REVIEW_STATES, ReviewList, type ReviewRow } from '../core/review-schema
 import { pickText } from '../core/localized.js';
 import type { SessionStore } from '../net/session-store.js';
 import { LocaleController, locale, t } from '../i18n/i18n.js';
+import { localTime } from '../i18n/time-of-day.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { errorText } from '../ui/error-text.js';
 import { rowFacts } from './row-facts.js';
@@ -45,7 +46,7 @@ export class ReviewListView extends LitElement {
     try {
       this.list = await this.store.api.authed('GET', '/api/review/candidates', ReviewList);
     } catch (err) {
-      this.error = errorText(err, (ms) => new Date(ms).toLocaleString(locale()));
+      this.error = errorText(err, localTime);
     }
   }
 

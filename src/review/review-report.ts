@@ -7,6 +7,7 @@ import { formatBytes } from '../core/format-bytes.js';
 import { formatDuration } from '../core/format-duration.js';
 import type { SessionStore } from '../net/session-store.js';
 import { LocaleController, hasMessage, locale, t } from '../i18n/i18n.js';
+import { localTime } from '../i18n/time-of-day.js';
 import { baseStyles } from '../ui/ui-styles.js';
 import { errorText } from '../ui/error-text.js';
 import { loadCase, type LoadedCase } from './case-source.js';
@@ -58,7 +59,7 @@ export class ReviewReport extends LitElement {
       this.loaded = await loadCase(this.store, this.candidate, true);
       await this.takeStills(this.loaded);
     } catch (err) {
-      this.error = errorText(err, (ms) => new Date(ms).toLocaleString(locale()));
+      this.error = errorText(err, localTime);
     }
   }
 

@@ -1,9 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { locale } from '../i18n/i18n.js';
+import { localTime } from '../i18n/time-of-day.js';
 import { errorText } from './error-text.js';
 
-/** The locale's date and time, for error messages that name a time. */
-export const localTime = (ms: number): string => new Date(ms).toLocaleString(locale());
 
 /**
  * A page's one action at a time: `busy` while it runs (buttons disabled), `error` the translated

@@ -36,6 +36,21 @@ function contract(name: string, open: () => Promise<{ store: BlobStore; close: (
       assert.deepEqual(await bytesOf(store, 'empty'), Buffer.alloc(0));
     });
 
+    test('readRange gives exactly bytes [start, end) of a value, fewer at its end, null for an absent key', async () => {
+      const bytes = randomBytes(300_000);
+      await store.put('recordings/e/c/r/1/000001-cd', bytes);
+      for (const [a, b] of [[0, 1], [0, 300_000], [65_530, 65_540], [123_457, 262_144], [299_999, 300_000]] as const) {
+        const got = await store.readRange('recordings/e/c/r/1/000001-cd', a, b);
+        assert.ok(got && Buffer.from(got).equals(bytes.subarray(a, b)), `bytes ${a}-${b}`);
+      }
+      assert.deepEqual(Buffer.from((await store.readRange('recordings/e/c/r/1/000001-cd', 299_990, 400_000))!), bytes.subarray(299_990));
+      assert.equal((await store.readRange('recordings/e/c/r/1/000001-cd', 300_000, 300_010))?.length, 0, 'from the end: nothing');
+      assert.equal((await store.readRange('recordings/e/c/r/1/000001-cd', 10, 10))?.length, 0, 'an empty range');
+      assert.equal(await store.readRange('recordings/e/c/r/1/000002-cd', 0, 10), null);
+      assert.equal(await store.readRange('recordings/e/c/r/1/000002-cd', 5, 5), null);
+      await assert.rejects(() => store.readRange('../escape', 0, 1), /unsafe storage key/);
+    });
+
     test('delete removes one key (absent: nothing); deleteTree removes everything under prefix/, nothing beside it', async () => {
       for (const k of ['recordings/x/c1/a', 'recordings/x/c1/s/0/1', 'recordings/x/c1/s/0/2', 'recordings/x/c10/a', 'recordings/x/c1-b']) await store.put(k, Buffer.from(k));
       await store.delete('recordings/x/c1/a');

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ID, readHeader, readUint } from '../../server/media/ebml.js';
 import { createHash } from 'node:crypto';
-import { bytesSource, piecesSource } from '../../server/media/byte-source.js';
+import { bytesSource, piecesSource, rangedSource } from '../../server/media/byte-source.js';
 import { indexWebm, makePlayable, playableLayout, readPlayable } from '../../server/media/playable-webm.js';
 import { ROOT } from '../helpers/child-server.js';
 
@@ -146,4 +146,25 @@ test('any byte range of the playable file is that slice of the whole, reading on
     assert.ok(got.every((p) => p.length <= 1_000), 'read in bounded pieces');
     assert.ok(new Set(loads).size <= Math.ceil((to - from) / 4_096) + 2, `bytes ${from}-${to} loaded chunks ${[...new Set(loads)].join(',')}`);
   }
+});
+
+test('a ranged source reads only the bytes asked for, across pieces, the same as the whole; a short piece is an error', async () => {
+  const input = await fixture();
+  const cuts = [0, 4_096, 4_096, 9_000, 9_000, 20_000, input.length].map((e, i, a) => input.subarray(a[i - 1] ?? 0, e)).slice(1);
+  const asked: [number, number, number][] = [];
+  const source = rangedSource(cuts.map((c) => c.length), (i, a, b) => (asked.push([i, a, b]), Promise.resolve(cuts[i]!.slice(a, b))));
+  assert.equal(source.size, input.length);
+  for (const [from, to] of [[0, 10], [4_000, 4_200], [4_096, 9_000], [8_990, 20_010], [0, input.length], [input.length - 5, input.length + 50]] as const) {
+    asked.length = 0;
+    assert.ok(Buffer.from(await source.read(from, to)).equals(Buffer.from(input.subarray(from, to))), `bytes ${from}-${to}`);
+    const loaded = asked.reduce((n, [, a, b]) => n + b - a, 0);
+    assert.equal(loaded, Math.min(to, input.length) - from, `bytes ${from}-${to}: loaded only those (${JSON.stringify(asked)})`);
+  }
+  const webm = playableLayout(await indexWebm(bytesSource(input)));
+  const whole = (await makePlayable(bytesSource(input))).bytes;
+  const got: Uint8Array[] = [];
+  for await (const piece of readPlayable(webm, source, 1_000, whole.length, 3_000)) got.push(piece.slice());
+  assert.ok(Buffer.concat(got).equals(Buffer.from(whole.subarray(1_000))), 'served from ranges: the playable file');
+  const short = rangedSource([10, 10], (i, a, b) => Promise.resolve(new Uint8Array(i === 1 ? Math.max(0, b - a - 1) : b - a)));
+  await assert.rejects(() => short.read(5, 15), /stored piece 1 gave 4 bytes at 0, 5 expected/);
 });

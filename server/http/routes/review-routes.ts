@@ -177,7 +177,7 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
     if (ticketFor !== undefined && ticketFor !== owner.candidate) throw forbidden('this media ticket is for another candidate');
     const id = parseWith(RecordingId, c.req.param('id'), 'recording id');
     const segment = parseWith(SegmentNo, c.req.param('segment'), 'segment');
-    const { source, tag, complete, index } = await recordings.segmentSource(owner, id, segment);
+    const { source, ranged, tag, complete, index } = await recordings.segmentSource(owner, id, segment);
     const webm = await playableOr422(layouts.get(tag, source, index));
     const etag = `"${tag}"`;
     const headers: Record<string, string> = {
@@ -197,7 +197,7 @@ export function reviewRoutes(services: Services): Hono<ReviewEnv> {
     }
     const { start, end } = ask ?? { start: 0, end: webm.size };
     await access.viewed(exam, owner.candidate, owner.viewer, `recording ${id} segment ${segment}`);
-    const body = pullStream(readPlayable(webm, source, start, end));
+    const body = pullStream(readPlayable(webm, ranged, start, end));
     headers['content-length'] = String(end - start);
     if (ask) headers['content-range'] = `bytes ${start}-${end - 1}/${webm.size}`;
     return c.body(body, ask ? 206 : 200, headers);
