@@ -174,6 +174,9 @@ export class LiveSender {
     this.senders = null;
     if (!peer) return;
     peer.send(encodeLiveMessage({ t: 'rung', rung: 'events' }));
+    // The socket too: on a congested link the data channel's word waits behind what is queued and
+    // dies with the link (the proctor's tile then knew no rung at all — seen in the ladder e2e).
+    this.opts.signal({ type: 'rung', rung: 'events' });
     setTimeout(() => peer.destroy(), CLOSE_AFTER_MS);
     this.probe.clear();
   }

@@ -3,6 +3,7 @@ import { Progress } from './api-schema.js';
 import { ChatMessage } from './event-schema.js';
 import { Id } from './exam-schema.js';
 import { STEPS } from './flow.js';
+import { RUNGS } from './ladder.js';
 import { CandidateTile } from './room-schema.js';
 
 /** A socket's address for peer signaling, given by the server in `ready`. */
@@ -12,7 +13,9 @@ export const LinkId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
 /**
  * What a peer connection hands over (the shape simple-peer's `signal` uses): a session
- * description, or one ICE candidate (trickled), or the end of candidates.
+ * description, or one ICE candidate (trickled), or the end of candidates; and the candidate
+ * side's rung when the link itself is closed for it (events only), so the word cannot be lost
+ * behind a congested link's queue.
  */
 export const SignalData = z.union([
   z.object({ type: z.enum(['offer', 'answer']), sdp: z.string().max(60_000) }),
@@ -23,6 +26,7 @@ export const SignalData = z.union([
       sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(), usernameFragment: z.string().max(256).nullable().optional(),
     }),
   }),
+  z.object({ type: z.literal('rung'), rung: z.enum(RUNGS) }),
 ]);
 export type SignalData = z.infer<typeof SignalData>;
 

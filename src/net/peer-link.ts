@@ -63,7 +63,8 @@ export class PeerLink {
 
   /** The other side's signal. */
   async signal(data: SignalData): Promise<void> {
-    if (this.closed) return;
+    // A rung is the app's word beside the link (LiveReceiver), not the connection's.
+    if (this.closed || data.type === 'rung') return;
     if (data.type === 'candidate') {
       if (!this.pc.remoteDescription) this.early.push(data.candidate);
       else await this.pc.addIceCandidate(data.candidate).catch(() => undefined);

@@ -83,6 +83,13 @@ export class LiveReceiver {
     }
   }
 
+  /** The candidate's side said its rung over the socket (it closes the link for events only). */
+  told(rung: Rung): void {
+    if (this.rung === rung) return;
+    this.rung = rung;
+    this.opts.changed();
+  }
+
   get connected(): boolean {
     return this.peer.connected;
   }

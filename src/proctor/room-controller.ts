@@ -234,6 +234,10 @@ export class RoomController implements ReactiveController {
       case 'signal': {
         const entry = [...this.watched.values()].find((w) => w.link === msg.link);
         if (!entry) return;
+        if (msg.data.type === 'rung') {
+          entry.receiver?.told(msg.data.rung);
+          break;
+        }
         if (!entry.receiver || entry.from !== msg.from || entry.receiver.isNewSession(msg.data)) {
           entry.receiver?.destroy();
           entry.from = msg.from;

@@ -36,7 +36,8 @@ export class ReviewPlayer extends LitElement {
     .clock { font-variant-numeric: tabular-nums; font-weight: 600; }
     select { font: inherit; min-height: 44px; padding: 0 0.5rem; border-radius: 6px; border: 1px solid #8c959f; }
     .line { position: relative; border: 1px solid #d0d7de; border-radius: 6px; background: #f6f8fa; padding: 0.3rem 0; cursor: pointer; user-select: none; }
-    .lane { position: relative; height: 14px; margin: 3px 0 3px 5.5rem; }
+    /* A right margin too: a marker at the very end (the exam's end) stays inside the box. */
+    .lane { position: relative; height: 14px; margin: 3px 0.6rem 3px 5.5rem; }
     .lane-name { position: absolute; left: -5.3rem; top: -3px; font-size: 0.75rem; color: #57606a; width: 5rem; overflow: hidden; white-space: nowrap; }
     .seg { position: absolute; top: 0; bottom: 0; background: #54aeff; border-radius: 2px; }
     .hole { position: absolute; top: 0; bottom: 0; background: repeating-linear-gradient(45deg, #ffebe9 0 4px, #fff 4px 8px); border: 1px dashed #cf222e; box-sizing: border-box; }
@@ -49,7 +50,7 @@ export class ReviewPlayer extends LitElement {
     .mark.outage { background: #57606a; opacity: 0.6; }
     .mark.chat { background: #1a7f37; width: 8px; }
     .mark.action { background: #0a5cc2; width: 8px; }
-    .heads { position: absolute; top: 0; bottom: 0; left: 5.5rem; right: 0; pointer-events: none; }
+    .heads { position: absolute; top: 0; bottom: 0; left: 5.5rem; right: 0.6rem; pointer-events: none; }
     .head { position: absolute; top: 0; bottom: 0; width: 2px; background: #cf222e; }
   `];
 

@@ -22,4 +22,18 @@ describe('LiveReceiver: its frame poll tells only news', () => {
       rx.destroy();
     }
   });
+
+  it('a rung told over the socket shows at once, on a link that never connected (its data channel word was lost)', () => {
+    let changed = 0;
+    const rx = new LiveReceiver({ iceServers: [], signal: () => undefined, changed: () => { changed++; } });
+    try {
+      expect(rx.shown).to.equal(null);
+      rx.told('events');
+      expect([rx.shown, changed]).to.deep.equal(['events', 1]);
+      rx.told('events');
+      expect(changed).to.equal(1, 'the same word again is no news');
+    } finally {
+      rx.destroy();
+    }
+  });
 });

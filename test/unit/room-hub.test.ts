@@ -71,6 +71,9 @@ test('signals are relayed only between a candidate and a proctor of its room; no
   assert.deepEqual((await p1.next('signal')).data, offer);
   p1.send({ type: 'signal', to: ca.peer, link: 'link-aaaaaaaa', data: { type: 'answer', sdp: 'v=0\r\n' } });
   assert.equal((await ca.next('signal')).from, p1.peer);
+  // The candidate's rung beside the link (events only closes the link): relayed like any signal.
+  ca.send({ type: 'signal', to: p1.peer, link: 'link-aaaaaaaa', data: { type: 'rung', rung: 'events' } });
+  assert.deepEqual((await p1.next('signal')).data, { type: 'rung', rung: 'events' });
   // A candidate of room B cannot reach the proctor of room A, nor another candidate; nor the reverse.
   cb.send({ type: 'signal', to: p1.peer, link: 'link-bbbbbbbb', data: offer });
   assert.equal((await cb.next('error')).code, 'forbidden');
