@@ -83,7 +83,8 @@ export class LiveSender {
   }
 
   async signal(data: SignalData): Promise<void> {
-    await this.peer?.signal(data);
+    // A rung is only the candidate's own word to the proctor: none comes this way.
+    if (data.type !== 'rung') await this.peer?.signal(data);
   }
 
   /** The server answered a ping (any sender's: each takes its own). */

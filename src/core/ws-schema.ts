@@ -29,6 +29,8 @@ export const SignalData = z.union([
   z.object({ type: z.literal('rung'), rung: z.enum(RUNGS) }),
 ]);
 export type SignalData = z.infer<typeof SignalData>;
+/** What the peer connection itself hands over and takes (a rung is the app's word beside it). */
+export type PeerSignal = Exclude<SignalData, { type: 'rung' }>;
 
 /** What a proctor asks of one candidate's live view. */
 export const WatchWish = z.object({

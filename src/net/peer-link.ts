@@ -1,4 +1,4 @@
-import type { SignalData } from '../core/ws-schema.js';
+import type { PeerSignal } from '../core/ws-schema.js';
 
 export interface PeerLinkOptions {
   /** The offering side (the candidate's device: it sends the media). */
@@ -11,7 +11,7 @@ export interface PeerLinkOptions {
 
 export interface PeerLinkEvents {
   /** Hand this to the other side (through the signaling server). */
-  signal: SignalData;
+  signal: PeerSignal;
   connect: undefined;
   track: RTCTrackEvent;
   data: string | ArrayBuffer;
@@ -37,7 +37,7 @@ export class PeerLink {
     const Pc = opts.RTCPeerConnection ?? RTCPeerConnection;
     this.pc = new Pc({ iceServers: opts.iceServers ?? [], ...(opts.iceTransportPolicy ? { iceTransportPolicy: opts.iceTransportPolicy } : {}) });
     this.pc.addEventListener('icecandidate', (e) => {
-      if (e.candidate) this.emit('signal', { type: 'candidate', candidate: e.candidate.toJSON() as Extract<SignalData, { type: 'candidate' }>['candidate'] });
+      if (e.candidate) this.emit('signal', { type: 'candidate', candidate: e.candidate.toJSON() as Extract<PeerSignal, { type: 'candidate' }>['candidate'] });
     });
     this.pc.addEventListener('track', (e) => this.emit('track', e));
     this.pc.addEventListener('connectionstatechange', () => this.onState());
@@ -62,9 +62,8 @@ export class PeerLink {
   }
 
   /** The other side's signal. */
-  async signal(data: SignalData): Promise<void> {
-    // A rung is the app's word beside the link (LiveReceiver), not the connection's.
-    if (this.closed || data.type === 'rung') return;
+  async signal(data: PeerSignal): Promise<void> {
+    if (this.closed) return;
     if (data.type === 'candidate') {
       if (!this.pc.remoteDescription) this.early.push(data.candidate);
       else await this.pc.addIceCandidate(data.candidate).catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { Rung } from '../core/ladder.js';
 import { decodeLiveMessage, decodeThumbnail, encodeLiveMessage, sdpSession } from '../core/live-protocol.js';
-import type { SignalData } from '../core/ws-schema.js';
+import type { PeerSignal } from '../core/ws-schema.js';
 import { PeerLink } from '../net/peer-link.js';
 
 const POLL_MS = 2_000;
@@ -13,7 +13,7 @@ export interface LiveReceiverOptions {
   iceServers: RTCIceServer[];
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** Relay to the candidate's device (through the signaling server). */
-  signal: (data: SignalData) => void;
+  signal: (data: PeerSignal) => void;
   changed: () => void;
 }
 
@@ -94,7 +94,7 @@ export class LiveReceiver {
     return this.peer.connected;
   }
 
-  signal(data: SignalData): Promise<void> {
+  signal(data: PeerSignal): Promise<void> {
     return this.peer.signal(data);
   }
 
@@ -103,7 +103,7 @@ export class LiveReceiver {
    * its link on the events rung and opens one as it climbs back), not a renegotiation of this
    * one (an ICE restart keeps the session): it needs a new receiver.
    */
-  isNewSession(data: SignalData): boolean {
+  isNewSession(data: PeerSignal): boolean {
     const remote = this.peer.pc.remoteDescription?.sdp;
     return data.type === 'offer' && remote !== undefined && sdpSession(remote) !== sdpSession(data.sdp);
   }
