@@ -1,4 +1,4 @@
-// `npm run bench -- load [--processes N] [--candidates M] [--seconds S] [--v1]`: simulated
+// `npm run bench -- load [--processes N] [--candidates M] [--seconds S] [--v1] [--cpu-prof DIR]`: simulated
 // candidates against the built server — N > 1: N processes behind haproxy with PostgreSQL and
 // Redis, as docs/deploy.md runs them. Each candidate logs in, keeps a WebSocket (heartbeats every
 // 4 s), records a camera chunk (≈ 300 kbit/s) and a screen chunk every 2 s and uploads them as the
@@ -36,6 +36,8 @@ const CAMERA_BYTES = 75_000;
 const SCREEN_BYTES = 25_000;
 const CHUNK_MS = 2_000;
 const V1 = process.argv.includes('--v1');
+/** `--cpu-prof DIR`: each server process writes a V8 CPU profile there when it stops. */
+const PROFILE_DIR = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? '.') : null;
 /** Chunks per upload request and recording: what the app's live batching sends together. */
 const PER_REQUEST = V1 ? 1 : Math.round(LIVE_BATCH_MS / CHUNK_MS);
 
@@ -57,7 +59,8 @@ const examId = 'load';
 const file = await writeJson(dataDir, 'exam.json', examFixture({ id: examId, startAt: Date.now() + 14 * 60_000, rooms: { A: CANDIDATES } }));
 await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, ...env, DATA_DIR: dataDir } });
 // One data directory for all: the chunks on this machine's disk, the state in PostgreSQL (N > 1).
-for (let i = 0; i < PROCESSES; i++) servers.push(await spawnServer(dataDir, 'dist/node/server/main.js', [], env));
+const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+for (let i = 0; i < PROCESSES; i++) servers.push(await spawnServer(dataDir, 'dist/node/server/main.js', [], env, profile));
 if (PROCESSES > 1) lb = await startHaproxy(servers.map((s) => new URL(s.url).host));
 const base = lb?.url ?? servers[0]?.url ?? '';
 

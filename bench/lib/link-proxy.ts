@@ -16,6 +16,8 @@ export interface LinkProxy {
   uploads(): Traffic;
   /** Each request so far: when its head passed (ms since the epoch), its request line, the head's and the body's bytes across, and the body's announced length. */
   requestLog(): LoggedRequest[];
+  /** Spans over 20 ms while the throttled link carried nothing (it was waiting on the device or the server). */
+  idleLog(): { at: number; ms: number }[];
   /** Requests so far by method and path (ids and numbers masked). */
   paths(): Map<string, number>;
   /** Limits the browser → server direction to this many bits per second (null: unlimited). */
@@ -34,7 +36,7 @@ export interface LinkProxy {
 /** The link's unit: a cut loses at most this much that was not yet across (a few TCP segments). */
 const SLICE = 4_096;
 
-export interface LoggedRequest { at: number; line: string; headBytes: number; bodyBytes: number; length: number }
+export interface LoggedRequest { at: number; line: string; headBytes: number; bodyBytes: number; length: number; repliedAt?: number }
 
 interface Conn { head: Buffer; remaining: number; upload: boolean; bodyStarted: boolean; request: LoggedRequest | null }
 
@@ -50,6 +52,7 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
   let roundTripMs = 0;
   const byPath = new Map<string, number>();
   const log: LoggedRequest[] = [];
+  const idle: { at: number; ms: number }[] = [];
   let budgetAt = Date.now();
   const sockets = new Set<net.Socket>();
   const conns = new Set<Conn>();
@@ -121,6 +124,7 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
       // cut loses at most the slice on its way (the rest was either across or still on the device).
       client.pause();
       const now = Date.now();
+      if (now - budgetAt > 20) idle.push({ at: budgetAt, ms: now - budgetAt });
       let pending = 0;
       for (let at = 0; at < data.length; at += SLICE) {
         const slice = data.subarray(at, at + SLICE);
@@ -145,6 +149,7 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
     });
     // Equal delays keep the order (timers of one delay fire in the order they were set).
     upstream.on('data', (d: Buffer) => {
+      if (conn.request && conn.request.repliedAt === undefined) conn.request.repliedAt = Date.now() + roundTripMs;
       if (roundTripMs === 0) client.write(d);
       else setTimeout(() => client.destroyed || client.write(d), roundTripMs);
     });
@@ -173,6 +178,7 @@ export async function startLinkProxy(target: URL, uploadPath = /^\S+ \/api\/reco
     uploads: () => ({ ...up }),
     paths: () => new Map(byPath),
     requestLog: () => log.map((r) => ({ ...r })),
+    idleLog: () => idle.map((i) => ({ ...i })),
     setUploadLimit(bps) {
       limit = bps;
       budgetAt = Date.now();

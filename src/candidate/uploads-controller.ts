@@ -50,14 +50,28 @@ export class UploadsController implements ReactiveController {
   /**
    * Another context changed a recording (the service worker verified it after the link returned,
    * say): the list is read again at once, not after this page's next pass — which may be 15 s away.
+   * A burst of changes (acknowledgements while a backlog drains) is read at most every 200 ms: the
+   * first at once, the rest together at the end of the window.
    */
   listen(): void {
+    let again = false;
     this.offStore ??= onStoreChange(() => {}, (change) => {
-      if (change.store !== 'recordings' || change.change !== 'other' || this.refreshTimer !== undefined) return;
-      this.refreshTimer = setTimeout(() => {
-        this.refreshTimer = undefined;
-        void this.refresh();
-      }, 200);
+      if (change.store !== 'recordings' || change.change !== 'other') return;
+      if (this.refreshTimer !== undefined) {
+        again = true;
+        return;
+      }
+      void this.refresh();
+      const hold = () => {
+        this.refreshTimer = setTimeout(() => {
+          this.refreshTimer = undefined;
+          if (!again) return;
+          again = false;
+          void this.refresh();
+          hold();
+        }, 200);
+      };
+      hold();
     });
   }
 

@@ -1,6 +1,6 @@
 import type { LocalRecording } from '../core/stored-schema.js';
 import type { RecordingStatus } from '../core/recording-schema.js';
-import { getRecording, markPending, markUploaded, markVerified, pendingBatch, setProblem, type LocalChunk } from '../storage/recording-store.js';
+import { getRecording, markPending, markUploaded, markVerified, pendingBatch, setProblem, type LocalChunk, type PendingBatch } from '../storage/recording-store.js';
 import { cutChunks, markSent, Offline, Problem, Retry, UploadApi, type UploadDeps } from './upload-api.js';
 import { uploadLedger, type UploadLedger } from './upload-ledger.js';
 
@@ -48,15 +48,18 @@ function viewOf(status: RecordingStatus): ServerView {
   };
 }
 
-/** Chunks read (with their bytes) per database read while sending a backlog. */
-const BATCH = 16;
+/**
+ * Chunks read (with their bytes) per database read while sending a backlog, and framed in one
+ * request (the server takes up to 256): a few requests for a long backlog, each bounded.
+ */
+export const BATCH = 64;
 
 async function runSync(id: string, deps: UploadDeps, ledger: UploadLedger): Promise<UploadOutcome> {
   const mark = ledger.mark();
   // Recording live with the server's list known: what was stored since the last pass is in memory.
   const memory = serverKnows(id) ? ledger.fromMemory(id) : null;
   if (!memory) await ledger.settled();
-  let batch = memory ? { ...memory, last: undefined } : await pendingBatch(id, BATCH);
+  const batch = memory ? { ...memory, last: undefined } : await pendingBatch(id, BATCH);
   const rec = batch.rec;
   if (!rec) throw new Error(`no recording ${id}`);
   if (rec.state === 'verified') return { state: 'verified', recordedBytes: rec.bytes, verifiedBytes: rec.bytes };
@@ -67,16 +70,14 @@ async function runSync(id: string, deps: UploadDeps, ledger: UploadLedger): Prom
       view = viewOf(await api.ensure(rec));
       views.set(id, view);
     }
-    let latest = rec;
-    for (;;) {
-      // Read with its chunks, the recording names every segment they belong to.
-      await sendSegments(api, latest, view);
-      latest = await sendChunks(api, batch.chunks, view, ledger, !memory, latest);
-      if (memory || batch.chunks.length < BATCH || !batch.last) break;
-      batch = await pendingBatch(id, BATCH, batch.last);
-      latest = batch.rec ?? latest;
+    let latest: LocalRecording;
+    if (memory) {
+      await sendSegments(api, rec, view);
+      latest = await sendChunks(api, batch.chunks, view, ledger, false, rec);
+    } else {
+      latest = await drain(api, { ...batch, rec }, view, ledger);
+      ledger.drained(id, mark, latest);
     }
-    if (!memory) ledger.drained(id, mark, latest);
     if (latest.state !== 'stopped') return { state: 'uploading', ...bytesIn(latest) };
     const done = await api.complete(latest);
     if ('missing' in done) {
@@ -104,6 +105,46 @@ async function runSync(id: string, deps: UploadDeps, ledger: UploadLedger): Prom
   }
 }
 
+/**
+ * Sends a backlog read from the store, a batch a request, with the next request on its way
+ * before the reply to the one before (two in flight): the link does not idle for a round trip, the
+ * server's last write and the device's database between requests. Returns the recording as its
+ * acknowledgements left it; a failure is thrown once nothing is in flight any more.
+ */
+async function drain(api: UploadApi, first: PendingBatch & { rec: LocalRecording }, view: ServerView, ledger: UploadLedger): Promise<LocalRecording> {
+  let batch: PendingBatch = first;
+  let latest = first.rec;
+  const inFlight: Promise<LocalRecording>[] = [];
+  const state = { failed: false };
+  try {
+    while (!state.failed) {
+      // Read with its chunks, the recording names every segment they belong to.
+      const rec = batch.rec ?? latest;
+      await sendSegments(api, rec, view);
+      const sending = sendChunks(api, batch.chunks, view, ledger, true, rec);
+      // Awaited below, in turn or at the end; a failure sends nothing more.
+      sending.catch(() => {
+        state.failed = true;
+      });
+      inFlight.push(sending);
+      const next = batch.chunks.length >= BATCH && batch.last ? pendingBatch(api.id, BATCH, batch.last) : null;
+      const earlier = inFlight.length > 1 ? inFlight.shift() : undefined;
+      if (earlier) latest = newer(latest, await earlier);
+      if (!next) break;
+      batch = await next;
+    }
+    for (const sending of inFlight.splice(0)) latest = newer(latest, await sending);
+    return latest;
+  } finally {
+    await Promise.allSettled(inFlight);
+  }
+}
+
+/** Of two views of one recording after acknowledgements, the one that counts more of them. */
+function newer(a: LocalRecording, b: LocalRecording): LocalRecording {
+  return b.uploadedBytes >= a.uploadedBytes ? b : a;
+}
+
 /** Announces the segments the server has not heard of (their start times place the chunks). */
 async function sendSegments(api: UploadApi, rec: LocalRecording, view: ServerView): Promise<void> {
   for (const seg of rec.segments) {
@@ -114,9 +155,9 @@ async function sendSegments(api: UploadApi, rec: LocalRecording, view: ServerVie
 }
 
 /**
- * Sends what the server lacks of `chunks`, in order: runs of several in one framed request (v2),
- * each chunk acknowledged as the server reports it stored; a lone chunk, the resume of a cut one,
- * and everything for a server without v2, one PUT each (v1). Returns the recording as it then
+ * Sends what the server lacks of `chunks`: runs of several in one framed request (v2), each chunk
+ * acknowledged as the server reports it stored; the resume of a cut one beside it, and a lone
+ * chunk and everything for a server without v2, one PUT each (v1). Returns the recording as it then
  * stands (awaited acknowledgements), or as counted (`wait` false: a pass from memory).
  */
 async function sendChunks(api: UploadApi, chunks: LocalChunk[], view: ServerView, ledger: UploadLedger, wait: boolean, rec: LocalRecording): Promise<LocalRecording> {
@@ -150,26 +191,41 @@ async function sendChunks(api: UploadApi, chunks: LocalChunk[], view: ServerView
     }
   };
   let resumed = false;
+  let resume: Promise<void> | null = null;
   for (const chunk of chunks) {
     const key = `${chunk.segment}/${chunk.seq}`;
     const theirs = view.held.get(key);
-    if (theirs !== undefined && theirs !== chunk.sha256) throw new Problem(`chunk ${key}: the server holds different bytes`);
+    if (theirs !== undefined && theirs !== chunk.sha256) {
+      await resume?.catch(() => undefined);
+      throw new Problem(`chunk ${key}: the server holds different bytes`);
+    }
     const part = view.partial.get(key);
     const heldBytes = part?.sha256 === chunk.sha256 ? part.bytes : undefined;
     const cut = cutChunks.has(`${api.id}/${key}`) || heldBytes !== undefined;
-    if (theirs !== undefined || (cut && !resumed) || !api.framesTaken) {
-      await flush();
-      if (theirs === undefined) await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256, heldBytes);
-      view.partial.delete(key);
-      resumed ||= cut && theirs === undefined;
+    view.partial.delete(key);
+    if (theirs !== undefined) {
       await settle(chunk);
       continue;
     }
-    // Only one chunk of a recording is ever in flight: the first cut one resumes, the rest go whole.
+    if (!api.framesTaken) {
+      await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256, heldBytes);
+      await settle(chunk);
+      continue;
+    }
+    if (cut && !resumed) {
+      // Only one chunk of a recording is ever resumed: it goes on its own (asking what the server
+      // holds of it, then the rest) beside the framed request of the chunks after it.
+      resumed = true;
+      resume = api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256, heldBytes).then(() => settle(chunk));
+      resume.catch(() => undefined); // awaited below
+      continue;
+    }
     if (cut) markSent(`${api.id}/${key}`);
     run.push(chunk);
   }
-  await flush();
+  const outcomes = await Promise.allSettled([flush(), resume]);
+  const failure = outcomes.find((o) => o.status === 'rejected');
+  if (failure) throw failure.reason;
   return latest;
 }
 

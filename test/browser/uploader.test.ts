@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { deleteDB } from 'idb';
 import { cutChunks } from '../../src/net/upload-api.js';
-import { syncRecording } from '../../src/net/uploader.js';
+import { BATCH, syncRecording } from '../../src/net/uploader.js';
 import { DB_NAME, closeDb } from '../../src/storage/db.js';
 import { ensureRecording, getRecording, markStopped, openSegment, pendingBatch } from '../../src/storage/recording-store.js';
 import { FakeServer, ID, record } from './helpers/fake-upload-server.js';
@@ -127,48 +127,58 @@ describe('the uploader sends a backlog in batches', () => {
   });
 
   for (const [server_, resume] of [
-    ['lists cut bodies in its status', ['PUT /segments/0/chunks/21 from 50']],
-    ['tells of a cut body by HEAD only (an older server)', ['HEAD /segments/0/chunks/21', 'PUT /segments/0/chunks/21 from 50']],
-  ] as const) it(`v2: sends a backlog as framed requests of 16; after a cut inside a frame, resumes that chunk and sends no byte twice (the server ${server_})`, async () => {
+    ['lists cut bodies in its status', [`PUT /segments/0/chunks/${BATCH + 5} from 50`]],
+    ['tells of a cut body by HEAD only (an older server)', [`HEAD /segments/0/chunks/${BATCH + 5}`, `PUT /segments/0/chunks/${BATCH + 5} from 50`]],
+  ] as const) it(`v2: sends a backlog as framed requests of ${BATCH}; after a cut inside a frame, resumes that chunk beside the rest and sends no byte twice (the server ${server_})`, async () => {
     const lists = resume.length === 1;
     const id = `rec-uploader-v2-1${lists ? 'a' : 'b'}`;
     await newRecording(id);
     await openSegment(id, 1, 'video/webm');
-    await record(0, 0, 30, id);
+    await record(0, 0, BATCH + 14, id);
     await openSegment(id, 2, 'video/webm');
     await record(1, 0, 20, id);
     const server = new FakeServer(id);
     server.listsPartial = lists;
     const deps = { base: '', credential: () => Promise.resolve('token'), fetch: server.fetch, locks: undefined };
-    // The link drops half-way through the sixth frame of the second request (chunk 0/21).
-    server.dropAfterChunks = 21;
+    // The link drops half-way through the sixth frame of the second request (chunk 0/BATCH+5).
+    server.dropAfterChunks = BATCH + 5;
     server.dropAt = 'mid-body';
     expect((await syncRecording(id, deps)).state).to.equal('offline');
-    expect(server.held.size).to.equal(21);
+    expect(server.held.size).to.equal(BATCH + 5);
     server.dropAfterChunks = Infinity;
     // Where the status says what was cut, the retry may be another context's (it never heard of the cut).
     if (lists) cutChunks.clear();
-    await record(1, 20, 25, id);
+    await record(1, 20, 45, id);
     await markStopped(id);
     expect((await syncRecording(id, deps)).state).to.equal('verified');
-    expect(server.held.size).to.equal(55);
-    expect(server.bodyBytes, '55 chunks of 100 bytes, none sent twice').to.equal(5_500);
+    const total = BATCH + 14 + 45;
+    expect(server.held.size).to.equal(total);
+    expect(server.bodyBytes, `${total} chunks of 100 bytes, none sent twice`).to.equal(total * 100);
     const seqs = (from: number, to: number, seg = 0) => Array.from({ length: to - from }, (_, i) => `${seg}/${from + i}`).join(' ');
     const sent = server.log.filter((l) => l.includes('/chunks'));
-    expect(sent.slice(0, 2 + resume.length)).to.deep.equal([
-      `POST /chunks ${seqs(0, 16)}`,
-      `POST /chunks ${seqs(16, 22)} (cut)`,
-      // The next pass asks what the server holds (PUT /), resumes the cut chunk, frames the rest.
-      ...resume,
-    ]);
-    // The rest (8 + 25 chunks) in framed requests of at most 16, each chunk once, in order.
-    const rest = sent.slice(2 + resume.length);
-    expect(rest.every((l) => l.startsWith('POST /chunks ') && l.split(' ').length - 2 <= 16), rest.join('\n')).to.equal(true);
-    expect(rest.length).to.be.at.most(4);
-    expect(rest.flatMap((l) => l.split(' ').slice(2)).join(' ')).to.equal(`${seqs(22, 30)} ${seqs(0, 25, 1)}`);
+    expect(sent.slice(0, 2)).to.deep.equal([`POST /chunks ${seqs(0, BATCH)}`, `POST /chunks ${seqs(BATCH, BATCH + 6)} (cut)`]);
+    // The next pass asks what the server holds (PUT /), resumes the cut chunk, and beside it frames the rest.
+    const rest = sent.slice(2);
+    expect(rest.filter((l) => !l.startsWith('POST '))).to.deep.equal(resume);
+    const framed = rest.filter((l) => l.startsWith('POST '));
+    expect(framed.every((l) => l.split(' ').length - 2 <= BATCH), framed.join('\n')).to.equal(true);
+    expect(framed.flatMap((l) => l.split(' ').slice(2)).join(' ')).to.equal(`${seqs(BATCH + 6, BATCH + 14)} ${seqs(0, 45, 1)}`);
     expect(server.log.filter((l) => l === 'PUT /')).to.have.length(2);
     expect(server.log.indexOf('PUT /segments/1')).to.be.lessThan(server.log.findIndex((l) => l.includes(' 1/0')));
     expect(server.log.at(-1)).to.equal('POST /complete');
+    expect((await pendingBatch(id)).chunks).to.deep.equal([]);
+  });
+
+  it('v2: a long backlog goes with the next framed request on its way before the reply to the one before (two in flight, never more)', async () => {
+    const id = 'rec-uploader-v2-5';
+    const { server, deps } = await oneSegment(id, 3 * BATCH + 7, true);
+    server.replyDelayMs = 40;
+    expect((await syncRecording(id, deps)).state).to.equal('verified');
+    const framed = server.log.filter((l) => l.startsWith('POST /chunks'));
+    expect(framed.map((l) => l.split(' ').length - 2)).to.deep.equal([BATCH, BATCH, BATCH, 7]);
+    expect(server.maxFramedInFlight).to.equal(2);
+    expect(server.bodyBytes).to.equal((3 * BATCH + 7) * 100);
+    expect((await getRecording(id))!.uploadedBytes).to.equal((3 * BATCH + 7) * 100);
     expect((await pendingBatch(id)).chunks).to.deep.equal([]);
   });
 

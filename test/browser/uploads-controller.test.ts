@@ -42,7 +42,15 @@ describe('the upload screen follows what other contexts write', () => {
     const t0 = performance.now();
     while (uploads.recordings[0]?.state !== 'verified' && performance.now() - t0 < 3_000) await new Promise((r) => setTimeout(r, 20));
     expect(uploads.recordings.map((r) => r.state)).to.deep.equal(['verified']);
-    expect(performance.now() - t0).to.be.below(1_000);
+    // At once: the first change of a burst is read without waiting out the 200 ms the rest wait.
+    expect(performance.now() - t0).to.be.below(150);
+    // A second change inside the 200 ms is read at the end of them, not lost.
+    await db.put('recordings', { ...rec, state: 'verified', verifiedAt: 5, problem: 'later' });
+    const again = new BroadcastChannel('invigil-store');
+    again.postMessage({ store: 'recordings', id, change: 'other', origin: 'the-service-worker' });
+    again.close();
+    while (uploads.recordings[0]?.problem !== 'later' && performance.now() - t0 < 3_000) await new Promise((r) => setTimeout(r, 20));
+    expect(uploads.recordings[0]?.problem).to.equal('later');
     uploads.hostDisconnected();
   });
 });

@@ -17,8 +17,8 @@ export interface ChildServer {
  * The server as its own process (`server/main.ts` through tsx, or a built entry), on a random
  * port: for restarts and kills, which an in-process server cannot show.
  */
-export async function spawnServer(dataDir: string, entry = 'server/main.ts', extraArgs: string[] = [], env: Record<string, string> = {}): Promise<ChildServer> {
-  const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
+export async function spawnServer(dataDir: string, entry = 'server/main.ts', extraArgs: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ChildServer> {
+  const args = [...nodeArgs, ...(entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry])];
   const child = spawn(process.execPath, [...args, ...extraArgs], {
     cwd: ROOT,
     // Started as deployed (docs/deploy.md): with the allocator setting.

@@ -26,6 +26,12 @@ export class FakeServer {
   frameHeaderBytes = 0;
   /** How a framed request (v2) is answered as a whole: null takes it; 404 an older server; 413 a proxy's body limit. */
   framesRefused: 404 | 413 | null = null;
+  /** How long a framed request's reply takes after its body arrived (a distant link's round trip). */
+  replyDelayMs = 0;
+  /** Framed requests under way at once: now, and the most seen. */
+  framedInFlight = 0;
+  maxFramedInFlight = 0;
+  private arrived: Promise<void> = Promise.resolve();
   /** Chunks ("segment/seq") whose next frame arrives corrupted (refused: digest_mismatch). */
   corrupt = new Set<string>();
   fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => Promise.resolve().then(() => this.answer(input, init));
@@ -33,7 +39,19 @@ export class FakeServer {
   private async answer(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const url = new URL(input instanceof Request ? input.url : input, location.href).pathname.replace(`/api/recordings/${this.id}`, '');
     const method = init?.method ?? 'GET';
-    if (method === 'POST' && url === '/chunks') return this.framed(init?.body);
+    if (method === 'POST' && url === '/chunks') {
+      this.maxFramedInFlight = Math.max(this.maxFramedInFlight, ++this.framedInFlight);
+      try {
+        // Bodies cross the one link in the order they were sent: each request is read after the one before it.
+        const res = this.arrived.then(() => this.framed(init?.body));
+        this.arrived = res.then(() => undefined, () => undefined);
+        await res;
+        if (this.replyDelayMs > 0) await new Promise((r) => setTimeout(r, this.replyDelayMs));
+        return await res;
+      } finally {
+        this.framedInFlight--;
+      }
+    }
     const chunk = /^\/segments\/(\d+)\/chunks\/(\d+)$/.exec(url);
     const size = init?.body instanceof Blob ? init.body.size : 0;
     const key = chunk ? `${chunk[1]}/${chunk[2]}` : '';
