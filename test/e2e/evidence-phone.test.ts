@@ -68,8 +68,15 @@ async function turn(page: Page, headings: number[]): Promise<void> {
 async function scanAndFix(phone: Page, name: string): Promise<void> {
   await phone.getByRole('button', { name: '使用前置摄像头' }).click();
   await phone.getByRole('button', { name: '开始 360 度环拍' }).click();
-  await turn(phone, [5, 35, 65, 95, 125, 155]);
-  await phone.getByText('还有 6 / 12 个方向未拍到').waitFor();
+  // Turned once the scan listens (its dial and status are drawn), not before.
+  await phone.getByText('还有 12 / 12 个方向未拍到').waitFor();
+  // Readings of the same headings again change nothing: turned again if a loaded machine lost them.
+  const halfway = phone.getByText('还有 6 / 12 个方向未拍到');
+  for (let attempt = 0; attempt < 3 && !(await halfway.isVisible()); attempt++) {
+    await turn(phone, [5, 35, 65, 95, 125, 155]);
+    await halfway.waitFor({ timeout: 5_000 }).catch(() => undefined);
+  }
+  await halfway.waitFor();
   assert.equal(await phone.getByRole('button', { name: '完成环拍' }).isDisabled(), true, 'an incomplete scan cannot be finished yet');
   await shot(phone, `${name}-scan-incomplete`);
   await turn(phone, [185, 215, 245, 275, 305, 335]);
