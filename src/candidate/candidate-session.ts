@@ -32,6 +32,8 @@ export class CandidateSession {
   readonly api = this.store.api;
   readonly clock = new ServerClock(this.api);
   snapshot: StoredSnapshot | null = null;
+  /** Counts logins and logouts: a reply for an earlier session is not applied. */
+  private epoch = 0;
 
   get session() {
     return this.store.session;
@@ -61,6 +63,7 @@ export class CandidateSession {
     // Kept per candidate: on a shared PC the previous candidate's evidence keeps its own credential.
     await saveUploadCredential({ ...owner, token: uploadCredential, expiresAt: uploadCredentialExpiresAt });
     await clearProblems(owner, CREDENTIAL_PROBLEM);
+    this.epoch++;
     await this.store.save({ role: 'candidate', ...tokens });
     await this.load();
   }
@@ -70,12 +73,17 @@ export class CandidateSession {
    * stored snapshot stands. A session ended elsewhere clears the session and rethrows.
    */
   async load(): Promise<{ snapshot: StoredSnapshot | null; fresh: boolean }> {
+    const epoch = this.epoch;
     try {
       if (!this.clock.known) await this.clock.syncNow();
       const me = await this.api.authed('GET', '/api/candidate/me', CandidateMe);
+      // A logout (or another login) while this was on its way: the answer is about a session this
+      // device no longer holds — stored, it would bring the last candidate back onto a shared PC.
+      if (epoch !== this.epoch) return { snapshot: this.snapshot, fresh: true };
       this.snapshot = { me, savedAt: this.clock.now() };
       await kvSet('snapshot:candidate', this.snapshot);
     } catch (err) {
+      if (epoch !== this.epoch) return { snapshot: this.snapshot, fresh: true };
       if (err instanceof ApiRequestError && err.isNetwork) return { snapshot: this.snapshot, fresh: false };
       if (err instanceof ApiRequestError && err.status === 401) await this.forget();
       throw err;
@@ -118,6 +126,7 @@ export class CandidateSession {
   }
 
   private async forget(): Promise<void> {
+    this.epoch++;
     this.snapshot = null;
     await this.store.forget();
     await kvDelete('snapshot:candidate');

@@ -1,4 +1,4 @@
-import { RUNG_VIDEO, THUMBNAIL, startLadder, stepLadder, type LadderState, type LinkSample, type Rung } from '../core/ladder.js';
+import { RUNG_VIDEO, THUMBNAIL, startLadder, stepLadder, withTop, type LadderState, type LinkSample, type Rung } from '../core/ladder.js';
 import type { SignalData, WatchWish } from '../core/ws-schema.js';
 import { jpegFrame } from '../media/jpeg-frame.js';
 import { PeerLink } from '../net/peer-link.js';
@@ -95,7 +95,7 @@ export class LiveSender {
   /** The proctor changed what they want (a better view, the screen). */
   update(wish: WatchWish): void {
     this.wish = wish;
-    this.ladder = stepLadder(this.ladder, { at: performance.now(), connected: true, lossPct: 0, rttMs: 0, availableKbps: null }, this.top());
+    this.ladder = withTop(this.ladder, this.top(), performance.now());
     void this.apply();
   }
 

@@ -71,14 +71,23 @@ export function startLadder(at: number, top: Rung = 'video'): LadderState {
 const fits = (s: LinkSample, need: { lossPct: number; rttMs: number; availableKbps: number }) =>
   s.connected && (s.lossPct ?? 0) <= need.lossPct && (s.rttMs ?? 0) <= need.rttMs && (s.availableKbps === null || s.availableKbps >= need.availableKbps);
 
+/**
+ * A proctor changed the wish: a lowered one (high → low) is followed at once; a raised one is
+ * climbed to as the link's samples allow. No sample is made up for it: an invented good one
+ * would count towards a climb and wipe the bad ones a failing link had already given.
+ */
+export function withTop(state: LadderState, top: Rung, at: number): LadderState {
+  return RUNGS.indexOf(state.rung) < RUNGS.indexOf(top) ? { ...state, rung: top, since: at, bad: 0, good: 0, climbedAt: null } : state;
+}
+
 /** The next state after one sample. `top`: the highest rung wanted (`high` only when a proctor asked). */
 export function stepLadder(prev: LadderState, s: LinkSample, top: Rung = 'video'): LadderState {
   // A climb that held through its trial succeeded: back to the short wait.
-  const state = prev.climbedAt !== null && s.at - prev.climbedAt >= TRIAL_MS ? { ...prev, holdMs: HOLD_MS, climbedAt: null } : prev;
+  const held = prev.climbedAt !== null && s.at - prev.climbedAt >= TRIAL_MS ? { ...prev, holdMs: HOLD_MS, climbedAt: null } : prev;
+  const state = withTop(held, top, s.at);
+  if (state !== held) return state;
   const index = RUNGS.indexOf(state.rung);
   const topIndex = RUNGS.indexOf(top);
-  // A proctor lowered the wish (high → low): follow at once.
-  if (index < topIndex) return { ...state, rung: top, since: s.at, bad: 0, good: 0, climbedAt: null };
   const below = RUNGS[index + 1];
   const above = index > topIndex ? RUNGS[index - 1] : undefined;
   const bad = below && !fits(s, NEEDS[state.rung]) ? state.bad + 1 : 0;

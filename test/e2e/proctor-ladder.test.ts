@@ -2,7 +2,10 @@
 // 'relay'`, TURN over TCP), with a link proxy in front of coturn standing in for the candidate's
 // uplink. Chromium's network emulation (CDP) does not reach WebRTC's sockets, so the proxy is
 // what throttles: the tile steps down to thumbnails, then to events only, and back to moving
-// video when the link is released.
+// video when the link is released. The proctor reaches the same coturn by a path of its own (a
+// proctor sits on another network): through the candidate's proxy, the proctor's receiver reports
+// and acknowledgements shared the candidate's 20 kbit/s — ≈ 15 kbit/s of it even after the
+// candidate closed its link — and the thumbnails' acknowledgements came too late to hold the rung.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -18,10 +21,13 @@ const SEC = 1000;
 let e: E2eEnv;
 let turn: Turn;
 let proxy: LinkProxy;
+/** The proctor's own, unthrottled path to the same coturn. */
+let proctorPath: LinkProxy;
 
 before(async () => {
   turn = await startCoturn();
   proxy = await startLinkProxy(new URL(`http://127.0.0.1:${turn.port}`));
+  proctorPath = await startLinkProxy(new URL(`http://127.0.0.1:${turn.port}`));
   const exam = examFixture({ id: 'relay', startAt: Date.now() + 12 * MIN, rooms: { A: 1 }, proctorHash: await hashPassword(PROCTOR_PASSWORD) });
   Object.assign(exam, {
     iceServers: [{ urls: `turn:127.0.0.1:${new URL(proxy.url).port}?transport=tcp`, username: turn.username, credential: turn.credential }],
@@ -32,6 +38,7 @@ before(async () => {
 after(async () => {
   await e?.close();
   await proxy?.close();
+  await proctorPath?.close();
   await turn?.stop();
 });
 
@@ -46,7 +53,17 @@ async function rungWithin(page: Page, id: string, rung: string, ms: number): Pro
 }
 
 test('through coturn only: live video, down to thumbnails and events on a thin link, back up when released', { timeout: 4 * MIN }, async () => {
-  const proctor = await (await e.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  // The room's ICE servers name the candidate's proxy; the proctor's page is given its own path
+  // (its service worker kept out, so every request of the page passes this route).
+  const proctorCtx = await e.browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
+  const candidatePort = `:${new URL(proxy.url).port}?`;
+  await proctorCtx.route('**/api/proctor/room', async (route) => {
+    const response = await route.fetch();
+    const room = await response.json() as { iceServers: { urls: string }[] };
+    for (const s of room.iceServers) s.urls = s.urls.replace(candidatePort, `:${new URL(proctorPath.url).port}?`);
+    await route.fulfill({ response, json: room });
+  });
+  const proctor = await proctorCtx.newPage();
   await proctorLogin(proctor, e.server.url, 'relay', 'p1', PROCTOR_PASSWORD);
   const candCtx = await e.browser.newContext();
   // Every peer connection the candidate's page makes, to see which are open.
@@ -68,6 +85,7 @@ test('through coturn only: live video, down to thumbnails and events on a thin l
   for (const until = Date.now() + 10 * SEC; proxy.upstream().bytes <= 20_000 && Date.now() < until;) await new Promise((r) => setTimeout(r, 250));
   const relayed = proxy.upstream().bytes;
   assert.ok(relayed > 20_000, `media went through the TURN relay (${relayed} bytes)`);
+  assert.ok(proctorPath.upstream().bytes > 0, 'the proctor reached coturn by its own path');
   assert.match(turn.output(), /user <invigil>: incoming packet ALLOCATE processed, success/, 'coturn allocated a relay for our credentials');
 
   // 20 kbit/s: below what even 5 fps video needs with its overhead; thumbnails fit.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DOWN_AFTER, HOLD_MS, MAX_HOLD_MS, TRIAL_MS, UP_AFTER, startLadder, stepLadder, type LadderState, type LinkSample } from '../../src/core/ladder.js';
+import { DOWN_AFTER, HOLD_MS, MAX_HOLD_MS, TRIAL_MS, UP_AFTER, startLadder, stepLadder, withTop, type LadderState, type LinkSample } from '../../src/core/ladder.js';
 import { attention, byAttention, completeness, gridColumns, gridSize, inHeldOrder } from '../../src/core/attention.js';
 import type { CandidateTile } from '../../src/core/room-schema.js';
 import { linkSample } from '../../src/net/link-stats.js';
@@ -48,6 +48,26 @@ test('high only when asked; a lowered wish follows at once; high steps down to v
   assert.equal(s.rung, 'video');
   const weak = (at: number): LinkSample => ({ at, connected: true, lossPct: 0, rttMs: 60, availableKbps: 300 });
   assert.equal(run(startLadder(0, 'high'), [weak(2000), weak(4000)], 'high').rung, 'video');
+});
+
+test('a changed wish invents no sample: a failing link\'s bad samples still count, and a raised wish climbs only on real ones', () => {
+  // One bad sample on video, then the proctor opens this candidate (wish high): the next bad one steps down.
+  let s = stepLadder(startLadder(0), lossy(2000, 20));
+  s = withTop(s, 'high', 2500);
+  assert.equal(s.rung, 'video', 'a raised wish waits for the link');
+  assert.equal(s.bad, 1, 'the bad sample before the wish still counts');
+  s = stepLadder(s, lossy(4000, 20), 'high');
+  assert.equal(s.rung, 'thumbnail');
+  // On video long enough to climb: the wish alone counts for nothing; three good samples do.
+  let v = withTop(run(startLadder(0), [good(2000), good(4000)]), 'high', 20_000);
+  assert.equal(v.good, 0, 'no good sample added by the wish');
+  v = run(v, [good(22_000), good(24_000)], 'high');
+  assert.equal(v.rung, 'video', 'two real good samples are not enough');
+  v = run(v, [good(26_000)], 'high');
+  assert.equal(v.rung, 'high', 'the third real good sample climbs');
+  // A lowered wish is followed at once, without a sample.
+  const lowered = withTop(startLadder(0, 'high'), 'video', 1000);
+  assert.deepEqual([lowered.rung, lowered.since, lowered.bad, lowered.good], ['video', 1000, 0, 0]);
 });
 
 const tile = (over: Partial<CandidateTile>): CandidateTile => ({
