@@ -21,6 +21,8 @@ export class UploadsController implements ReactiveController {
   private readonly listeners = new Set<() => void>();
   private offStore: (() => void) | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A change came inside the window: read the list again at its end. */
+  private refreshAgain = false;
 
   constructor(private readonly host: ReactiveControllerHost, private readonly owner: () => Owner | null) {
     host.addController(this);
@@ -44,7 +46,10 @@ export class UploadsController implements ReactiveController {
     this.scheduler.stop();
     this.offStore?.();
     this.offStore = null;
+    // A window left open here would hold every change after a reconnect (nothing would end it).
     clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    this.refreshAgain = false;
   }
 
   /**
@@ -54,25 +59,26 @@ export class UploadsController implements ReactiveController {
    * first at once, the rest together at the end of the window.
    */
   listen(): void {
-    let again = false;
     this.offStore ??= onStoreChange(() => {}, (change) => {
       if (change.store !== 'recordings' || change.change !== 'other') return;
       if (this.refreshTimer !== undefined) {
-        again = true;
+        this.refreshAgain = true;
         return;
       }
       void this.refresh();
-      const hold = () => {
-        this.refreshTimer = setTimeout(() => {
-          this.refreshTimer = undefined;
-          if (!again) return;
-          again = false;
-          void this.refresh();
-          hold();
-        }, 200);
-      };
-      hold();
+      this.holdRefreshes();
     });
+  }
+
+  /** The 200 ms window after a read: a change inside it is read at its end (and opens the next). */
+  private holdRefreshes(): void {
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      if (!this.refreshAgain) return;
+      this.refreshAgain = false;
+      void this.refresh();
+      this.holdRefreshes();
+    }, 200);
   }
 
   /** After every upload pass (e.g. the chat's "not sent yet" list shrinks). */

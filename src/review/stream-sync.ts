@@ -20,6 +20,9 @@ export type StreamState = 'gap' | 'loading' | 'ready' | 'failed';
 
 /** Past this a stream is put in place by a seek; below it its rate is nudged (a seek stalls the picture). */
 const SEEK_BEYOND_S = 0.25;
+/** The rate's nudge per second of drift, and the drift beyond which it may exceed ±10 %. */
+const NUDGE_GAIN = 2;
+const NUDGE_WIDE_S = 0.05;
 const HAVE_CURRENT_DATA = 2;
 const HAVE_FUTURE_DATA = 3;
 
@@ -80,8 +83,11 @@ export class StreamSync {
       this.video.playbackRate = rate;
       return;
     }
-    // Behind: a little faster; ahead: a little slower (at most ±10 %, unnoticeable).
-    const nudge = Math.max(-0.1, Math.min(0.1, -drift * 0.8));
+    // Behind: faster; ahead: slower. Within a few frames at most ±10 % (unnoticeable); a stream
+    // that joins a playing review starts ≈ 100 ms late (its decoder starts after the others run):
+    // up to ±25 % until within NUDGE_WIDE_S, so it is in step within half a second, not two.
+    const cap = Math.abs(drift) > NUDGE_WIDE_S ? 0.25 : 0.1;
+    const nudge = Math.max(-cap, Math.min(cap, -drift * NUDGE_GAIN));
     this.video.playbackRate = rate * (1 + (Math.abs(drift) > 0.015 ? nudge : 0));
     if (this.video.paused && !this.video.ended) void this.video.play().catch(() => undefined);
   }

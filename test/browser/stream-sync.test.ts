@@ -35,6 +35,10 @@ class FakeVideo extends EventTarget implements VideoLike {
     this.loads.push(this.src);
     this.readyState = 0;
   }
+  /** Plays on for `s` seconds of media (not a seek). */
+  advance(s: number): void {
+    this.time += s;
+  }
   metadataArrives(): void {
     this.readyState = 1;
     this.dispatchEvent(new Event('loadedmetadata'));
@@ -87,5 +91,39 @@ describe('a review stream across a gap', () => {
     expect(stream.state).to.equal('failed');
     expect(stream.stalls(true)).to.equal(false);
     expect(video.loads).to.deep.equal(['/seg/0']);
+  });
+});
+
+describe('a review stream that joins while playing', () => {
+  // Seen in CI: the phone's stream entered its segment mid-play ≈ 100 ms behind (its decoder
+  // started after the others ran) and was still 114 ms behind 0.9 s later.
+  it('starting 120 ms behind, it is within 50 ms after half a second, nudged at most ±25 %, and ±10 % once close', () => {
+    const video = new FakeVideo();
+    const stream = new StreamSync(video, [seg(0, 0, 10_000)], url);
+    stream.follow(0, false, 1);
+    video.metadataArrives();
+    video.readyState = 4;
+    stream.follow(2_000, true, 1);
+    video.advance(-0.12);
+    const rates: number[] = [];
+    let t = 2_000;
+    // The player's 50 ms ticks: the position moves 50 ms, the video by its rate.
+    for (let i = 0; i < 10; i++) {
+      t += 50;
+      video.advance(0.05 * video.playbackRate);
+      stream.follow(t, true, 1);
+      rates.push(video.playbackRate);
+    }
+    const behind = t - (stream.position() ?? 0);
+    expect(behind, `after 0.5 s: ${behind.toFixed(1)} ms behind`).to.be.below(50);
+    expect(Math.max(...rates)).to.be.at.most(1.25);
+    expect(video.seeks.length, 'nudged, not seeked (a seek stalls every stream)').to.equal(1);
+    for (let i = 0; i < 20; i++) {
+      t += 50;
+      video.advance(0.05 * video.playbackRate);
+      stream.follow(t, true, 1);
+    }
+    expect(Math.abs(t - (stream.position() ?? 0))).to.be.below(15);
+    expect(Math.abs(video.playbackRate - 1), 'close: at most ±10 %').to.be.at.most(0.1);
   });
 });
