@@ -1,4 +1,4 @@
-// `npm run bench -- load [--processes N] [--candidates M] [--seconds S] [--v1] [--cpu-prof DIR]`: simulated
+// `npm run bench -- load [--processes N] [--candidates M] [--seconds S] [--v1] [--aligned] [--cpu-prof DIR]`: simulated
 // candidates against the built server — N > 1: N processes behind haproxy with PostgreSQL and
 // Redis, as docs/deploy.md runs them. Each candidate logs in, keeps a WebSocket (heartbeats every
 // 4 s), records a camera chunk (≈ 300 kbit/s) and a screen chunk every 2 s and uploads them as the
@@ -36,6 +36,7 @@ const CAMERA_BYTES = 75_000;
 const SCREEN_BYTES = 25_000;
 const CHUNK_MS = 2_000;
 const V1 = process.argv.includes('--v1');
+const ALIGNED = process.argv.includes('--aligned');
 /** `--cpu-prof DIR`: each server process writes a V8 CPU profile there when it stops. */
 const PROFILE_DIR = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? '.') : null;
 /** Chunks per upload request and recording: what the app's live batching sends together. */
@@ -149,9 +150,11 @@ const cpu0 = pids.map((p) => cpuMsOf([p]));
 const generator0 = process.cpuUsage();
 const t0 = Date.now();
 let seqs = 0;
-// Each candidate on its own 2 s beat, spread over the interval.
+// Each candidate on its own beat. A device's batch timer starts with its own recording, so the
+// batches are spread over the batch period (v1: the 2 s chunk period); `--aligned` starts every
+// candidate within one chunk period instead — each batch of all candidates in the same 2 s.
 await Promise.all(sims.map(async (sim, i) => {
-  await sleep((i / sims.length) * CHUNK_MS);
+  await sleep((i / sims.length) * CHUNK_MS * (ALIGNED ? 1 : PER_REQUEST));
   let seq = 0;
   let beat = 0;
   while (Date.now() - t0 < SECONDS * 1000) {
@@ -200,7 +203,7 @@ for (let i = 0; i < sims.length; i += 20) {
 }
 for (const s of sims) s.ws?.close();
 
-const extra = { processes: PROCESSES, candidates: CANDIDATES, seconds: SECONDS, protocol: V1 ? 'v1: a PUT per chunk' : `v2: ${PER_REQUEST} chunks per framed request`, note: 'load generator on the same 2 cores' };
+const extra = { processes: PROCESSES, candidates: CANDIDATES, seconds: SECONDS, protocol: V1 ? 'v1: a PUT per chunk' : `v2: ${PER_REQUEST} chunks per framed request`, phases: ALIGNED ? 'aligned: every batch in the same 2 s' : 'spread over the batch period', note: 'load generator on the same 2 cores' };
 emit('load', 'chunk_ack_ms_p50', percentile(acks, 50), 'ms', { ...extra, of: 'each upload request, to its reply' });
 emit('load', 'chunk_ack_ms_p99', percentile(acks, 99), 'ms', extra);
 emit('load', 'complete_ms_p99', percentile(completions, 99), 'ms', { ...extra, of: 'each recording\'s completion, 20 candidates at a time' });

@@ -33,6 +33,9 @@ function sqliteDialect(dataDir: string): Dialect {
   const sqlite = new SQLite(path.join(dataDir, DB_FILE));
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
+  // Every commit reaches the disk before it is answered (SQLite's default in WAL mode, said here
+  // because lazyCommit in engine.ts relaxes it for one kind of row and sets it back).
+  sqlite.pragma('synchronous = FULL');
   // Deleted rows (clear ticket codes sealed, data past retention) are overwritten, not left in free pages.
   sqlite.pragma('secure_delete = ON');
   // BIGINT columns hold epoch ms; read them back as numbers, not strings.

@@ -3,6 +3,7 @@ import type { IndexPlace } from '../media/layout-cache.js';
 import type { CompleteReply, RecordingStatus } from '../../src/core/recording-schema.js';
 import { chainHead, toHex } from '../../src/core/hash-chain.js';
 import type { Db } from '../db/open.js';
+import { lazyCommit } from '../db/engine.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { piecesSource, rangedSource, type ByteSource } from '../media/byte-source.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
@@ -69,7 +70,8 @@ export class Recordings {
     // Content-addressed file names: two racing bodies for one key never overwrite each other.
     const key = chunkKey(owner, put.recordingId, put.segment, put.seq, hex);
     await this.store.put(key, put.bytes);
-    const inserted = await this.db.transaction().execute(async (trx) => {
+    // A lazy commit: a row lost with the power is named missing at completion and sent again.
+    const inserted = await lazyCommit(this.db, async (trx) => {
       const res = await trx.insertInto('recording_chunks').values({
         recording_id: put.recordingId, segment: put.segment, seq: put.seq, size: put.bytes.length, sha256: hex, stored_at: this.now(),
       }).onConflict((oc) => oc.columns(['recording_id', 'segment', 'seq']).doNothing()).executeTakeFirst();

@@ -211,6 +211,23 @@ describe('the uploader sends a backlog in batches', () => {
     expect(server.bodyBytes).to.equal(600);
   });
 
+  it('a server that lost acknowledged chunks (its power failed before their rows reached the disk) names them at completion; the device, which kept them, sends them again', async () => {
+    const id = 'rec-uploader-lost-rows';
+    const { server, deps } = await oneSegment(id, 8, false);
+    expect((await syncRecording(id, deps)).state).to.equal('uploading');
+    expect(server.held.size).to.equal(8);
+    server.held.delete('0/2');
+    server.held.delete('0/6');
+    await markStopped(id);
+    const mark = server.log.length;
+    const first = await syncRecording(id, deps);
+    expect(first.state, JSON.stringify(server.log.slice(mark))).to.equal('retry');
+    expect((await pendingBatch(id)).chunks.map((c) => c.seq)).to.deep.equal([2, 6]);
+    expect((await syncRecording(id, deps)).state).to.equal('verified');
+    expect(server.held.size).to.equal(8);
+    expect(server.log.slice(mark).filter((l) => l.startsWith('POST /complete'))).to.have.length(2);
+  });
+
   it('v2: a framed request refused as a whole (a proxy in front allows 1 MB bodies) sends its chunks one PUT each, and the next pass too', async () => {
     const id = 'rec-uploader-v2-4';
     const { server, deps } = await oneSegment(id, 3, false, 'http://behind-a-proxy.test');

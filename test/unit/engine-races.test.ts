@@ -2,7 +2,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExamConfigInput } from '../../src/core/exam-schema.js';
 import { photoKey } from '../../server/domain/identity.js';
-import { engineOf } from '../../server/db/engine.js';
+import { sql, type Kysely } from 'kysely';
+import { engineOf, lazyCommit } from '../../server/db/engine.js';
+import type { Database } from '../../server/db/schema.js';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { bearer, startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -76,4 +78,34 @@ test('face match: racing reports and racing consents — the first answer stands
     assert.equal(logged.length, 1);
     assert.deepEqual(logged[0]?.detail, { path: row.path, liveCheck: row.path !== 'matched', similarity: row.similarity });
   }
+});
+
+test('a lazy commit (a chunk row) does not wait for the disk; every other commit still does, even after one failed', async () => {
+  const postgres = engineOf(s.services.db) === 'postgres';
+  const setting = async (on: Kysely<Database>) => postgres
+    ? String((await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(on)).rows[0]?.synchronous_commit)
+    : String((await sql<{ synchronous: number }>`pragma synchronous`.execute(on)).rows[0]?.synchronous);
+  const [lazy, full] = postgres ? ['off', 'on'] : ['1', '2'];
+  const check = async (db: Kysely<Database>) => {
+    assert.equal(await setting(db), full, 'an ordinary commit waits for the disk');
+    assert.equal(await lazyCommit(db, (trx) => setting(trx)), lazy);
+    assert.equal(await setting(db), full, 'and again after');
+    await assert.rejects(lazyCommit(db, async (trx) => {
+      await trx.insertInto('outages').values({ exam_id: 'race', candidate_id: 'cA-1', started_at: 1, ended_at: 2 }).execute();
+      throw new Error('refused');
+    }), /refused/);
+    assert.equal(await setting(db), full, 'after a lazy transaction that failed');
+    const rows = await db.selectFrom('outages').select('candidate_id').where('exam_id', '=', 'race').where('started_at', '=', 1).execute();
+    assert.deepEqual(rows, [], 'the failed one was rolled back');
+  };
+  // The test cluster runs with synchronous_commit off for speed: one connection set as production runs it.
+  if (!postgres) return check(s.services.db);
+  await s.services.db.connection().execute(async (conn) => {
+    await sql`set synchronous_commit = on`.execute(conn);
+    try {
+      await check(conn);
+    } finally {
+      await sql`reset synchronous_commit`.execute(conn);
+    }
+  });
 });

@@ -91,7 +91,14 @@ export class FakeServer {
       if (offset > 0) this.log.push(`${this.log.pop() ?? ''} from ${offset}`);
       return json({});
     }
-    if (url === '/complete') return json({ verifiedAt: 99, bytes: 100 * this.held.size, chunks: this.held.size });
+    if (url === '/complete') {
+      // As the real server: every declared chunk held, or 409 naming those it lacks.
+      const declared = JSON.parse(typeof init?.body === 'string' ? init.body : '{"segments":[]}') as { segments: { segment: number; chunks: number }[] };
+      const missing = declared.segments.flatMap(({ segment, chunks }) => Array.from({ length: chunks }, (_, seq) => ({ segment, seq })))
+        .filter(({ segment, seq }) => !this.held.has(`${segment}/${seq}`));
+      if (missing.length > 0) return json({ code: 'incomplete', message: `${missing.length} chunk(s) missing`, details: { missing } }, 409);
+      return json({ verifiedAt: 99, bytes: 100 * this.held.size, chunks: this.held.size });
+    }
     return json({ code: 'not_found', message: url }, 404);
   }
 
