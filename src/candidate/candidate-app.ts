@@ -202,7 +202,7 @@ export class CandidateApp extends LitElement {
           @draw=${next(async () => { await this.flow.session.draw(); })} @step-done=${next(() => this.flow.ack('lottery'))}></step-lottery>`;
       case 'enter':
         return html`<step-enter .me=${me} .now=${now} ?busy=${this.action.busy} .error=${this.action.error}
-          @enter=${next(async () => { await this.recording.enter(); await this.questions.fetchPackage(); })} @refresh=${next(() => this.server.reload())}></step-enter>`;
+          @enter=${next(async () => { await this.recording.enter(); await this.questions.fetchPackage(); })} @refresh=${next(async () => { await this.server.reload(); })}></step-enter>`;
       case 'devices':
         return html`${this.renderResume()}<step-devices .stream=${this.recording.cameraStream} ?busy=${this.action.busy} .error=${this.action.error}
           @switch-device=${(e: CustomEvent<DeviceSwitch>) => void this.act(() => this.recording.switchDevices(e.detail))}

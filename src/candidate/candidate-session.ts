@@ -115,7 +115,7 @@ export class CandidateSession {
   async logout(): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
-      flushOutbox(deviceUploadDeps).catch(() => undefined),
+      flushOutbox(deviceUploadDeps, { wait: true }).catch(() => undefined),
       new Promise((r) => { timer = setTimeout(r, LOGOUT_FLUSH_MS); }),
     ]);
     clearTimeout(timer);

@@ -18,10 +18,12 @@ export class ServerStateController implements ReactiveController {
   exam: PublicExam | null = null;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private boundary: ReturnType<typeof setTimeout> | undefined;
-  private readonly onOnline = () => void this.reload();
+  /** A read for the link's return in progress; another return meanwhile asks again only if it fails. */
+  private linkBack: { again: boolean } | null = null;
+  private readonly onOnline = () => this.onLinkBack();
   /** Our server answers again (the browser may not have said it was offline). */
   private readonly onReachable = () => {
-    if (reachability.reachable) void this.reload();
+    if (reachability.reachable) this.onLinkBack();
   };
 
   constructor(
@@ -60,9 +62,34 @@ export class ServerStateController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  /** Re-reads state from the server when it can; the stored state stands when it cannot. */
-  async reload(): Promise<void> {
-    await this.flow.session.clock.syncNow();
+  /**
+   * The link is back — the browser's `online` and our own probe's answer usually both say so, a
+   * moment apart: one read, and a second only if the first could not reach the server.
+   */
+  private onLinkBack(): void {
+    if (this.linkBack) {
+      this.linkBack.again = true;
+      return;
+    }
+    const pending = { again: false };
+    this.linkBack = pending;
+    void (async () => {
+      let reached = await this.reload();
+      while (!reached && pending.again) {
+        pending.again = false;
+        reached = await this.reload();
+      }
+    })().finally(() => {
+      this.linkBack = null;
+    });
+  }
+
+  /**
+   * Re-reads state from the server when it can; the stored state stands when it cannot. Resolves
+   * whether the server answered.
+   */
+  async reload(): Promise<boolean> {
+    const reached = await this.flow.session.clock.syncNow();
     if (this.flow.session.session) {
       try {
         const { fresh } = await this.flow.session.load();
@@ -79,6 +106,7 @@ export class ServerStateController implements ReactiveController {
     }
     await this.loaded();
     this.host.requestUpdate();
+    return reached;
   }
 
   /** Reads the server again just after the next boundary (lottery deadline, entry window). */

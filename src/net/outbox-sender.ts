@@ -5,7 +5,8 @@ import { request, type Verdict } from './http.js';
 import type { UploadDeps } from './uploader.js';
 
 const BATCH = 50;
-export interface OutboxOutcome { state: 'done' | 'offline' | 'retry'; retryAfterMs?: number }
+/** `busy`: another context (page, recorder worker, service worker) is sending the outbox now. */
+export interface OutboxOutcome { state: 'done' | 'offline' | 'retry' | 'busy'; retryAfterMs?: number }
 
 const ownerOf = (i: OutboxItem): Owner => ({ examId: i.examId, candidateId: i.candidateId });
 const newId = () => crypto.randomUUID().replace(/-/g, '');
@@ -17,7 +18,18 @@ const newId = () => crypto.randomUUID().replace(/-/g, '');
  * after Retry-After); a refused credential holds back that candidate's items only; an item the
  * server refuses for good is set aside on the device, reported, and the rest goes on.
  */
-export async function flushOutbox(deps: UploadDeps): Promise<OutboxOutcome> {
+export async function flushOutbox(deps: UploadDeps, opts: { wait?: boolean } = {}): Promise<OutboxOutcome> {
+  // One context at a time (Web Lock): two would post the same items (the server dedupes them,
+  // but on a slow link each copy costs its bytes). `wait`: queue behind the other, not skip.
+  const locks = deps.locks ?? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  if (!locks) return flushNow(deps);
+  const result = await locks.request(OUTBOX_LOCK, { ifAvailable: opts.wait !== true }, (lock: Lock | null) => (lock ? flushNow(deps) : null));
+  return result ?? { state: 'busy' };
+}
+
+const OUTBOX_LOCK = 'invigil-outbox';
+
+async function flushNow(deps: UploadDeps): Promise<OutboxOutcome> {
   const held = new Set<string>();
   let outcome: OutboxOutcome = { state: 'done' };
   for (;;) {

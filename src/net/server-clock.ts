@@ -33,8 +33,12 @@ export class ServerClock {
     return this.sync ? serverNow(this.sync, this.platform.mono()) : this.platform.wall();
   }
 
-  /** Takes `samples` round trips and keeps the best; resolves false when offline. */
-  async syncNow(samples = 3): Promise<boolean> {
+  /**
+   * Takes round trips and keeps the best; resolves false when offline. Three for a first estimate
+   * (or one carried across a reload); one while this page holds its own — it drifts ≈ 4 ms in an
+   * hour-long outage, and a worse sample does not replace it — so a link's return costs one.
+   */
+  async syncNow(samples = this.sync && !this.sync.carried ? 1 : 3): Promise<boolean> {
     let got = false;
     for (let i = 0; i < samples; i++) {
       const monoSent = this.platform.mono();

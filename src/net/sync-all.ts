@@ -10,7 +10,7 @@ export const OUTBOX_KEY = 'outbox';
 export const UPLOAD_SYNC_TAG = 'invigil-upload';
 
 /**
- * Sends the outbox (events and chat: small, first) and uploads every unverified recording on this
+ * Sends the outbox (events and chat) and uploads every unverified recording on this
  * device, now and whenever the link may allow. One read decides what to do — none while this
  * context's ledger knows the store (src/net/upload-ledger.ts); `full` reads it anyway. A recording
  * still being recorded with nothing waiting costs nothing more, however long the exam.
@@ -21,21 +21,22 @@ export async function syncAll(deps: UploadDeps, opts: { full?: boolean; ledger?:
   const out = new Map<string, UploadOutcome>();
   const mark = ledger.mark();
   const snap = ledger.snapshot() ?? ledger.took(mark, await deviceSnapshot());
-  if (snap.outbox > 0) {
-    const outbox: OutboxOutcome = await flushOutbox(deps).catch(() => ({ state: 'retry' }));
-    if (outbox.state === 'done') ledger.outboxSent(mark);
-    else {
-      out.set(OUTBOX_KEY, { state: outbox.state, recordedBytes: 0, verifiedBytes: 0, ...(outbox.retryAfterMs === undefined ? {} : { retryAfterMs: outbox.retryAfterMs }) });
-    }
-  }
-  for (const rec of snap.recordings) {
-    if (rec.state === 'verified' || rec.problem) continue;
+  // The outbox (small) and every recording at once, each on its own request: the first chunk
+  // bytes do not wait for the events' round trip, nor one recording's for another's.
+  const outbox = snap.outbox > 0 ? flushOutbox(deps).catch((): OutboxOutcome => ({ state: 'retry' })) : null;
+  const recordings = snap.recordings.filter((rec) => rec.state !== 'verified' && !rec.problem);
+  const outcomes = await Promise.all(recordings.map(async (rec): Promise<[string, UploadOutcome]> => {
     if (rec.state === 'recording' && !snap.pending.has(rec.id) && serverKnows(rec.id)) {
-      out.set(rec.id, { state: 'uploading', recordedBytes: rec.bytes, verifiedBytes: Math.min(rec.uploadedBytes, rec.bytes) });
-      continue;
+      return [rec.id, { state: 'uploading', recordedBytes: rec.bytes, verifiedBytes: Math.min(rec.uploadedBytes, rec.bytes) }];
     }
-    out.set(rec.id, await syncRecording(rec.id, deps, ledger));
+    return [rec.id, await syncRecording(rec.id, deps, ledger, rec)];
+  }));
+  const sent = await outbox;
+  if (sent?.state === 'done') ledger.outboxSent(mark);
+  else if (sent && sent.state !== 'busy') {
+    out.set(OUTBOX_KEY, { state: sent.state, recordedBytes: 0, verifiedBytes: 0, ...(sent.retryAfterMs === undefined ? {} : { retryAfterMs: sent.retryAfterMs }) });
   }
+  for (const [id, outcome] of outcomes) out.set(id, outcome);
   return out;
 }
 

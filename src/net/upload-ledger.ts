@@ -98,20 +98,24 @@ export class UploadLedger {
   }
 
   /**
-   * The server holds this chunk: it leaves memory, and its acknowledgement is written after those
-   * before it (the returned promise; a pass from memory does not wait for it). A lost
-   * acknowledgement only offers the chunk again — the server's list says it holds it, so it is not
-   * sent twice.
+   * The server holds these chunks (of one recording): they leave memory, and their
+   * acknowledgement is written — in one transaction — after those before it (the returned promise;
+   * a pass from memory does not wait for it). A lost acknowledgement only offers a chunk again —
+   * the server's list says it holds it, so it is not sent twice.
    */
-  sent(chunk: LocalChunk, write: (key: ChunkKey) => Promise<LocalRecording | undefined>): Promise<LocalRecording | undefined> {
-    const list = this.fresh.get(chunk.recordingId);
-    const i = list?.findIndex((c) => c.segment === chunk.segment && c.seq === chunk.seq) ?? -1;
-    if (i >= 0) list?.splice(i, 1);
-    const done = this.acks.then(() => write([chunk.recordingId, chunk.segment, chunk.seq]));
+  sent(chunks: readonly LocalChunk[], write: (keys: ChunkKey[]) => Promise<LocalRecording | undefined>): Promise<LocalRecording | undefined> {
+    const id = chunks[0]?.recordingId;
+    if (id === undefined) return Promise.resolve(undefined);
+    const list = this.fresh.get(id);
+    for (const chunk of chunks) {
+      const i = list?.findIndex((c) => c.segment === chunk.segment && c.seq === chunk.seq) ?? -1;
+      if (i >= 0) list?.splice(i, 1);
+    }
+    const done = this.acks.then(() => write(chunks.map((c) => [c.recordingId, c.segment, c.seq])));
     this.acks = done.then((rec) => {
-      const e = this.entries.get(chunk.recordingId);
+      const e = this.entries.get(id);
       if (rec && e) e.rec = { ...e.rec, uploadedBytes: Math.max(e.rec.uploadedBytes, rec.uploadedBytes) };
-    }, () => this.forget(chunk.recordingId));
+    }, () => this.forget(id));
     return done;
   }
 

@@ -19,11 +19,11 @@ export type UploadOutcome =
  * asks the server to verify the chain; only then are local chunks deleted. One uploader per
  * recording at a time across page and service worker (Web Lock).
  */
-export async function syncRecording(id: string, deps: UploadDeps, ledger: UploadLedger = uploadLedger): Promise<UploadOutcome> {
+export async function syncRecording(id: string, deps: UploadDeps, ledger: UploadLedger = uploadLedger, known?: LocalRecording): Promise<UploadOutcome> {
   // `navigator.locks` exists on pages and in workers alike (NavigatorLocks).
   const locks = deps.locks ?? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
-  if (!locks) return runSync(id, deps, ledger);
-  const result = await locks.request(`invigil-upload:${id}`, { ifAvailable: true }, (lock: Lock | null) => (lock ? runSync(id, deps, ledger) : null));
+  if (!locks) return runSync(id, deps, ledger, known);
+  const result = await locks.request(`invigil-upload:${id}`, { ifAvailable: true }, (lock: Lock | null) => (lock ? runSync(id, deps, ledger, known) : null));
   return result ?? { state: 'busy', ...(await bytesOf(id)) };
 }
 
@@ -31,7 +31,13 @@ export async function syncRecording(id: string, deps: UploadDeps, ledger: Upload
  * What the server is known to hold, per recording, in this page or worker. Asked for once (and
  * again after any failure), not on every pass: a live upload then costs one PUT per chunk.
  */
-interface ServerView { held: Map<string, string>; segments: Set<number>; partial: Map<string, { sha256: string; bytes: number }> }
+interface ServerView {
+  held: Map<string, string>;
+  segments: Set<number>;
+  partial: Map<string, { sha256: string; bytes: number }>;
+  /** The server lists the cut bodies it holds (an older one tells of them only when asked by HEAD). */
+  listsPartial: boolean;
+}
 const views = new Map<string, ServerView>();
 
 /** This page or worker has read the server's view of the recording (its segments are announced). */
@@ -45,7 +51,21 @@ function viewOf(status: RecordingStatus): ServerView {
     segments: new Set(status.segments.filter((s) => s.startedAt !== null).map((s) => s.segment)),
     // Bodies a cut left part-way on the server: resumed from there, whichever context saw the cut.
     partial: new Map((status.partial ?? []).map((p) => [`${p.segment}/${p.seq}`, { sha256: p.sha256, bytes: p.bytes }] as const)),
+    listsPartial: status.partial !== undefined,
   };
+}
+
+/**
+ * A status read after a cut lists what the server kept of every body cut before it: a cut chunk
+ * it does not list has nothing to resume from and goes whole with the others (no HEAD to ask).
+ * Behind several processes a prefix kept by another one is not listed — a HEAD would reach any of
+ * them too — and the chunk goes whole: bytes, never evidence.
+ */
+function resumeOnlyListed(id: string, view: ServerView): void {
+  if (!view.listsPartial) return;
+  for (const key of [...cutChunks]) {
+    if (key.startsWith(`${id}/`) && !view.partial.has(key.slice(id.length + 1))) markSent(key);
+  }
 }
 
 /**
@@ -54,8 +74,14 @@ function viewOf(status: RecordingStatus): ServerView {
  */
 export const BATCH = 64;
 
-async function runSync(id: string, deps: UploadDeps, ledger: UploadLedger): Promise<UploadOutcome> {
+/**
+ * `known`: the recording as the caller last read it (a snapshot): the server's view of it is
+ * asked for while the store is read, not after — one round trip less before the first byte.
+ */
+async function runSync(id: string, deps: UploadDeps, ledger: UploadLedger, known?: LocalRecording): Promise<UploadOutcome> {
   const mark = ledger.mark();
+  const early = known && known.state !== 'verified' && !views.has(id) ? new UploadApi(deps, known).ensure(known) : null;
+  early?.catch(() => undefined); // awaited below, or its failure met again there
   // Recording live with the server's list known: what was stored since the last pass is in memory.
   const memory = serverKnows(id) ? ledger.fromMemory(id) : null;
   if (!memory) await ledger.settled();
@@ -67,8 +93,9 @@ async function runSync(id: string, deps: UploadDeps, ledger: UploadLedger): Prom
   try {
     let view = views.get(id);
     if (!view) {
-      view = viewOf(await api.ensure(rec));
+      view = viewOf(await (early ?? api.ensure(rec)));
       views.set(id, view);
+      resumeOnlyListed(id, view);
     }
     let latest: LocalRecording;
     if (memory) {
@@ -162,14 +189,14 @@ async function sendSegments(api: UploadApi, rec: LocalRecording, view: ServerVie
  */
 async function sendChunks(api: UploadApi, chunks: LocalChunk[], view: ServerView, ledger: UploadLedger, wait: boolean, rec: LocalRecording): Promise<LocalRecording> {
   let latest = rec;
-  const ack = (chunk: LocalChunk) => {
-    view.held.set(`${chunk.segment}/${chunk.seq}`, chunk.sha256);
-    const acked = ledger.sent(chunk, markUploaded);
-    if (!wait) acked.catch(() => undefined); // the ledger reads the store again after a failed write
-    return wait ? acked : undefined;
-  };
-  const settle = async (chunk: LocalChunk) => {
-    latest = (await ack(chunk)) ?? { ...latest, uploadedBytes: latest.uploadedBytes + chunk.size };
+  /** The server holds these: acknowledged together (one write). */
+  const settle = async (acked: LocalChunk[]) => {
+    if (acked.length === 0) return;
+    for (const chunk of acked) view.held.set(`${chunk.segment}/${chunk.seq}`, chunk.sha256);
+    const written = ledger.sent(acked, markUploaded);
+    // Not awaited on a pass from memory: the ledger reads the store again after a failed write.
+    if (!wait) written.catch(() => undefined);
+    latest = (wait ? await written : undefined) ?? { ...latest, uploadedBytes: latest.uploadedBytes + acked.reduce((n, c) => n + c.size, 0) };
   };
   let run: LocalChunk[] = [];
   const flush = async () => {
@@ -183,11 +210,11 @@ async function sendChunks(api: UploadApi, chunks: LocalChunk[], view: ServerView
       if (err instanceof Offline) views.delete(api.id);
       throw err;
     }
-    for (const chunk of group.slice(0, done)) await settle(chunk);
+    await settle(group.slice(0, done));
     // Not taken by the framed request (a refused frame, or a lone chunk): one PUT each.
     for (const chunk of group.slice(done)) {
       await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256);
-      await settle(chunk);
+      await settle([chunk]);
     }
   };
   let resumed = false;
@@ -204,19 +231,19 @@ async function sendChunks(api: UploadApi, chunks: LocalChunk[], view: ServerView
     const cut = cutChunks.has(`${api.id}/${key}`) || heldBytes !== undefined;
     view.partial.delete(key);
     if (theirs !== undefined) {
-      await settle(chunk);
+      await settle([chunk]);
       continue;
     }
     if (!api.framesTaken) {
       await api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256, heldBytes);
-      await settle(chunk);
+      await settle([chunk]);
       continue;
     }
     if (cut && !resumed) {
       // Only one chunk of a recording is ever resumed: it goes on its own (asking what the server
       // holds of it, then the rest) beside the framed request of the chunks after it.
       resumed = true;
-      resume = api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256, heldBytes).then(() => settle(chunk));
+      resume = api.chunk(chunk.segment, chunk.seq, chunk.blob, chunk.sha256, heldBytes).then(() => settle([chunk]));
       resume.catch(() => undefined); // awaited below
       continue;
     }

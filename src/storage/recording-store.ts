@@ -140,22 +140,32 @@ export function allChunks(id: string): Promise<(ChunkMeta & { uploaded: boolean 
 }
 
 /**
- * The server acknowledged this chunk: off the pending list, its bytes counted as uploaded; the
- * recording as it now stands is returned (the uploader needs no read of its own). A relaxed
- * commit (no flush to disk): lost in a crash, the chunk is only offered again, and the server
- * answers "held" — a strict flush per chunk would cost ≈ 40 ms each.
+ * The server acknowledged these chunks (of one recording): off the pending list, their bytes
+ * counted as uploaded, in one transaction; the recording as it now stands is returned (the
+ * uploader needs no read of its own). A relaxed commit (no flush to disk): lost in a crash, a
+ * chunk is only offered again, and the server answers "held" — a strict flush per chunk would
+ * cost ≈ 40 ms each.
  */
-export function markUploaded(key: ChunkKey): Promise<LocalRecording | undefined> {
+export function markUploaded(keys: readonly ChunkKey[]): Promise<LocalRecording | undefined> {
+  const id = keys[0]?.[0];
+  if (id === undefined) return Promise.resolve(undefined);
+  if (keys.some((k) => k[0] !== id)) throw new Error('markUploaded: chunks of one recording at a time');
   return useDb(async (db) => {
     const tx = db.transaction(['recordings', 'pending'], 'readwrite');
-    const parsed = PendingChunk.safeParse(await tx.objectStore('pending').get(key));
-    let rec = readRecording(await tx.objectStore('recordings').get(key[0]));
-    if (parsed.success) {
-      await tx.objectStore('pending').delete(key);
-      if (rec) {
-        rec = { ...rec, uploadedBytes: rec.uploadedBytes + parsed.data.size };
-        await tx.objectStore('recordings').put(rec);
-      }
+    const pending = tx.objectStore('pending');
+    const held = await Promise.all(keys.map(async (key) => [key, PendingChunk.safeParse(await pending.get(key))] as const));
+    let added = 0;
+    const deletes: Promise<void>[] = [];
+    for (const [key, parsed] of held) {
+      if (!parsed.success) continue;
+      added += parsed.data.size;
+      deletes.push(pending.delete(key));
+    }
+    await Promise.all(deletes);
+    let rec = readRecording(await tx.objectStore('recordings').get(id));
+    if (rec && added > 0) {
+      rec = { ...rec, uploadedBytes: rec.uploadedBytes + added };
+      await tx.objectStore('recordings').put(rec);
     }
     await tx.done;
     return rec;

@@ -26,7 +26,9 @@ describe('the upload pass walks only what the server has not acknowledged', () =
   it('pending chunks come from the index; acknowledged bytes are kept on the recording', async () => {
     await recordN('rec-pending', 50);
     expect((await pendingBatch('rec-pending')).chunks.length).to.equal(50);
-    for (let seq = 0; seq < 48; seq++) await markUploaded(['rec-pending', 0, seq]);
+    for (let seq = 0; seq < 40; seq++) await markUploaded([['rec-pending', 0, seq]]);
+    // Several in one transaction (a framed request's acknowledgements).
+    await markUploaded([40, 41, 42, 43, 44, 45, 46, 47].map((seq): [string, number, number] => ['rec-pending', 0, seq]));
     const pending = (await pendingBatch('rec-pending')).chunks;
     expect(pending.map((c) => c.seq)).to.deep.equal([48, 49]);
     expect((await getRecording('rec-pending'))!.uploadedBytes).to.equal(4800);
@@ -44,9 +46,9 @@ describe('the upload pass walks only what the server has not acknowledged', () =
     expect(second.last).to.deep.equal(['rec-pending', 0, 49]);
     expect(second.rec!.uploadedBytes).to.equal(4600);
     // Marking returns the recording as it now stands; marking twice changes nothing.
-    expect((await markUploaded(['rec-pending', 0, 3]))!.uploadedBytes).to.equal(4700);
-    expect((await markUploaded(['rec-pending', 0, 3]))!.uploadedBytes).to.equal(4700);
-    expect((await getRecording('rec-pending'))!.uploadedBytes).to.equal(4700);
+    expect((await markUploaded([['rec-pending', 0, 3]]))!.uploadedBytes).to.equal(4700);
+    expect((await markUploaded([['rec-pending', 0, 3], ['rec-pending', 0, 7]]))!.uploadedBytes, 'only what was pending counts').to.equal(4800);
+    expect((await getRecording('rec-pending'))!.uploadedBytes).to.equal(4800);
   });
 
   it('a device upgraded from the previous version (v3) gets the index and the acknowledged bytes', async () => {

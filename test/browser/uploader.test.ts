@@ -169,6 +169,21 @@ describe('the uploader sends a backlog in batches', () => {
     expect((await pendingBatch(id)).chunks).to.deep.equal([]);
   });
 
+  it('v2: a cut that left nothing of its chunk on the server: the status read after it says so, and the chunk goes whole with the rest (no HEAD)', async () => {
+    const id = 'rec-uploader-v2-nothing-kept';
+    const { server, deps } = await oneSegment(id, 10, true);
+    // The link drops before the fourth frame's first byte: the server holds three, nothing of the fourth.
+    server.dropAfterChunks = 3;
+    server.dropAt = 'before';
+    expect((await syncRecording(id, deps)).state).to.equal('offline');
+    server.dropAfterChunks = Infinity;
+    expect((await syncRecording(id, deps)).state).to.equal('verified');
+    const after = server.log.slice(server.log.findIndex((l) => l.endsWith('(cut)')) + 1);
+    expect(after).to.deep.equal(['PUT /', 'POST /chunks 0/3 0/4 0/5 0/6 0/7 0/8 0/9', 'POST /complete']);
+    expect(server.bodyBytes, 'no byte sent twice').to.equal(1_000);
+    expect([...cutChunks].filter((k) => k.startsWith(`${id}/`)), 'nothing left marked cut').to.deep.equal([]);
+  });
+
   it('v2: a long backlog goes with the next framed request on its way before the reply to the one before (two in flight, never more)', async () => {
     const id = 'rec-uploader-v2-5';
     const { server, deps } = await oneSegment(id, 3 * BATCH + 7, true);

@@ -1,0 +1,78 @@
+import { expect } from '@open-wc/testing';
+import { deleteDB } from 'idb';
+import { flushOutbox } from '../../src/net/outbox-sender.js';
+import { syncAll } from '../../src/net/sync-all.js';
+import { UploadLedger } from '../../src/net/upload-ledger.js';
+import { DB_NAME, closeDb } from '../../src/storage/db.js';
+import { enqueue, peek } from '../../src/storage/outbox.js';
+import { ensureRecording, openSegment } from '../../src/storage/recording-store.js';
+import { FakeServer, record } from './helpers/fake-upload-server.js';
+
+const ID = 'rec-sync-all';
+const owner = { examId: 'e', candidateId: 'c' };
+const event = (n: number) => ({ kind: 'event' as const, ...owner, event: { id: `event-${String(n).padStart(4, '0')}`, type: 'tab-hidden' as const, at: n } });
+
+/**
+ * The recordings' fake server, and the events endpoint beside it answering after `eventsMs` (a
+ * distant link's round trip). `log`: each request as it starts, and each events reply.
+ */
+function world(eventsMs: number) {
+  const server = new FakeServer(ID);
+  const log: string[] = [];
+  let eventPosts = 0;
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(input instanceof Request ? input.url : input, location.href).pathname;
+    const method = init?.method ?? 'GET';
+    log.push(`${method} ${url.replace(`/api/recordings/${ID}`, '/rec')}`);
+    if (url !== '/api/device/events') return server.fetch(input, init);
+    eventPosts++;
+    await new Promise((r) => setTimeout(r, eventsMs));
+    log.push('events replied');
+    return new Response(JSON.stringify({ accepted: 1 }), { headers: { 'content-type': 'application/json' } });
+  };
+  const deps = { base: '', credential: () => Promise.resolve('token'), fetch };
+  return { server, log, deps, posts: () => eventPosts };
+}
+
+describe('an upload pass', () => {
+  afterEach(async () => {
+    await closeDb();
+    await deleteDB(DB_NAME);
+  });
+
+  it('does not hold a recording\'s first bytes behind the events\' round trip', async () => {
+    await ensureRecording({
+      id: ID, examId: 'e', candidateId: 'c', kind: 'camera', mimeType: 'video/webm', createdAt: 0, state: 'recording',
+      segments: [], bytes: 0, uploadedBytes: 0, verifiedAt: null, problem: null, chainHead: 'genesis',
+    });
+    await openSegment(ID, 1, 'video/webm');
+    await record(0, 0, 4, ID);
+    await enqueue(event(1));
+    const { log, deps } = world(300);
+    const ledger = new UploadLedger(false);
+    try {
+      await syncAll(deps, { ledger });
+    } finally {
+      ledger.close();
+    }
+    const chunks = log.findIndex((l) => l.startsWith('POST /rec/chunks'));
+    expect(chunks, log.join('\n')).to.be.greaterThan(-1);
+    expect(chunks, log.join('\n')).to.be.lessThan(log.indexOf('events replied'));
+    expect(await peek(10), 'the events were sent too').to.deep.equal([]);
+  });
+
+  it('sends the outbox from one context at a time: another at it skips (or, asked to, waits), and nothing is posted twice', async () => {
+    for (let n = 0; n < 3; n++) await enqueue(event(n));
+    const { deps, posts } = world(100);
+    // Two contexts of the origin (the recorder worker, the service worker) pass at once.
+    const [first, second] = await Promise.all([flushOutbox(deps), flushOutbox(deps)]);
+    expect([first.state, second.state].sort()).to.deep.equal(['busy', 'done']);
+    expect(posts(), 'one post of the three events').to.equal(1);
+    await enqueue(event(3));
+    // Logging out waits for the one in progress, then sends what is left.
+    const [, waited] = await Promise.all([flushOutbox(deps), flushOutbox(deps, { wait: true })]);
+    expect(waited.state).to.equal('done');
+    expect(posts()).to.equal(2);
+    expect(await peek(10)).to.deep.equal([]);
+  });
+});
