@@ -22,6 +22,8 @@ export interface ChunkPut {
   digest: Uint8Array;
   /** Checked only for a chunk not held yet (a repeat is never refused): throws when over a limit. */
   checkQuota: (rec: { kind: RecordingStatus['kind']; bytes: number }, size: number) => Promise<void>;
+  /** Its checks passed; only the durable writes are left (a framed request starts the next chunk's then). */
+  accepted?: () => void;
 }
 
 const sha256 = (b: Uint8Array) => Promise.resolve(new Uint8Array(createHash('sha256').update(b).digest()));
@@ -69,6 +71,7 @@ export class Recordings {
     await put.checkQuota(rec, put.bytes.length);
     // Content-addressed file names: two racing bodies for one key never overwrite each other.
     const key = chunkKey(owner, put.recordingId, put.segment, put.seq, hex);
+    put.accepted?.();
     await this.store.put(key, put.bytes);
     // A lazy commit: a row lost with the power is named missing at completion and sent again.
     const inserted = await lazyCommit(this.db, async (trx) => {

@@ -6,31 +6,53 @@ import { ApiError } from './api-error.js';
 export interface FrameSink {
   maxFrameBytes: number;
   maxFrames: number;
-  /** Stores one frame's chunk (true: stored now, false: a repeat); throws ApiError to refuse it. */
-  store: (header: FrameHeader, bytes: Uint8Array) => Promise<boolean>;
+  /**
+   * Stores one frame's chunk (true: stored now, false: a repeat); throws ApiError to refuse it.
+   * Calls `accepted` once its checks passed and only the durable writes are left: the next
+   * frame's store starts then, beside it.
+   */
+  store: (header: FrameHeader, bytes: Uint8Array, accepted: () => void) => Promise<boolean>;
   /** The link cut the body inside this frame: what arrived of its chunk (a resume sends the rest). */
   cut: (header: FrameHeader, received: Uint8Array) => void;
 }
 
+/** Frames whose durable writes (file, its fsyncs, the row) run at once in one request. */
+const STORING_AT_ONCE = 4;
+
+type Outcome = FramesReply['frames'][number] | { refused: NonNullable<FramesReply['refused']> };
+
 /**
  * Reads a framed body (src/core/upload-frames.ts) as it arrives and stores each chunk as soon as
- * its frame is complete — one frame's bytes held at a time, the rest of the body waiting in the
- * socket meanwhile. After a refused frame the rest of the body is read and dropped, so the reply
- * reaches the device over a connection it can keep.
+ * its frame is complete. A frame's checks (digest, quota, what is held) run after the frame
+ * before it passed its own; their durable writes then overlap (up to STORING_AT_ONCE frames held
+ * at once, the rest of the body waiting in the socket), so a request's acknowledgement waits for
+ * about one frame's fsyncs, not the sum. The reply lists frames in order up to the first refused
+ * one; a frame after it is stored only if its checks had passed before the one before failed in
+ * its writes (then it is held, and a repeat is answered `stored: false`). After a refused frame
+ * the rest of the body is read and dropped, so the reply reaches the device over a connection it
+ * can keep.
  */
 export async function readFrames(req: Request, sink: FrameSink): Promise<FramesReply> {
-  const reply: FramesReply = { frames: [] };
-  if (!req.body) return reply;
+  if (!req.body) return { frames: [] };
   const parser = new FrameParser();
   const reader = req.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+  const outcomes: Promise<Outcome>[] = [];
+  const storing = new Set<Promise<unknown>>();
+  /** Settles once the frame before has passed its checks, or finished. */
+  let previous: Promise<unknown> = Promise.resolve();
+  /** A frame was refused (or failed): the rest of the body is read and dropped. */
+  const halt = { refused: false };
   let count = 0;
+  const settle = () => Promise.allSettled(outcomes);
   for (;;) {
     let next: Awaited<ReturnType<typeof reader.read>>;
     try {
       next = await reader.read();
     } catch {
+      // Every frame stored before the cut is committed before the device can ask what is held.
+      await settle();
       const partial = parser.inFlight();
-      if (partial && !reply.refused) sink.cut(partial.header, partial.bytes.slice());
+      if (partial && !halt.refused) sink.cut(partial.header, partial.bytes.slice());
       throw new ApiError(400, 'bad_request', 'the body was cut off; every frame acknowledged before the cut is stored');
     }
     if (next.done) break;
@@ -40,6 +62,7 @@ export async function readFrames(req: Request, sink: FrameSink): Promise<FramesR
       try {
         frame = parser.next();
       } catch (err) {
+        await settle();
         if (err instanceof FrameError) throw new ApiError(400, 'bad_request', `frame ${count + 1}: ${err.message}`);
         throw err;
       }
@@ -47,18 +70,50 @@ export async function readFrames(req: Request, sink: FrameSink): Promise<FramesR
         checkInFlight(parser, sink, count);
         break;
       }
-      if (++count > sink.maxFrames) throw new ApiError(413, 'payload_too_large', `at most ${sink.maxFrames} frames per request`);
-      if (reply.refused) continue;
-      const { segment, seq } = frame.header;
-      try {
-        reply.frames.push({ segment, seq, stored: await sink.store(frame.header, frame.bytes) });
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        reply.refused = { segment, seq, code: err.code, message: err.message };
+      if (++count > sink.maxFrames) {
+        await settle();
+        throw new ApiError(413, 'payload_too_large', `at most ${sink.maxFrames} frames per request`);
       }
+      await previous;
+      if (halt.refused) continue;
+      if (storing.size >= STORING_AT_ONCE) await Promise.race(storing);
+      const { segment, seq } = frame.header;
+      let accept = () => {};
+      const accepted = new Promise<void>((resolve) => { accept = resolve; });
+      const header = frame.header;
+      const bytes = frame.bytes;
+      const outcome = (async () => sink.store(header, bytes, accept))().then(
+        (stored): Outcome => ({ segment, seq, stored }),
+        (err: unknown): Outcome => {
+          // Refused, or failed (answered 500 once the frames under way are done): nothing more is stored.
+          halt.refused = true;
+          if (!(err instanceof ApiError)) throw err;
+          return { refused: { segment, seq, code: err.code, message: err.message } };
+        });
+      const done = outcome.then(() => undefined, () => undefined);
+      storing.add(done);
+      void done.then(() => storing.delete(done));
+      outcomes.push(outcome);
+      previous = Promise.race([accepted, done]);
     }
   }
-  if (parser.buffered > 0) throw new ApiError(400, 'bad_request', `the body ends inside frame ${count + 1}`);
+  if (parser.buffered > 0) {
+    await settle();
+    throw new ApiError(400, 'bad_request', `the body ends inside frame ${count + 1}`);
+  }
+  return replyOf(await Promise.all(outcomes));
+}
+
+/** The frames in order up to the first refused one, and that one. */
+function replyOf(outcomes: Outcome[]): FramesReply {
+  const reply: FramesReply = { frames: [] };
+  for (const o of outcomes) {
+    if ('refused' in o) {
+      reply.refused = o.refused;
+      break;
+    }
+    reply.frames.push(o);
+  }
   return reply;
 }
 

@@ -23,6 +23,11 @@ const SEEK_BEYOND_S = 0.25;
 /** The rate's nudge per second of drift, and the drift beyond which it may exceed ±10 %. */
 const NUDGE_GAIN = 2;
 const NUDGE_WIDE_S = 0.05;
+/** The largest nudge close in (unnoticeable), and while further off. */
+const NUDGE_CLOSE = 0.1;
+const NUDGE_WIDE = 0.25;
+/** Within this, the rate is left alone (a frame's jitter). */
+const IN_STEP_S = 0.015;
 const HAVE_CURRENT_DATA = 2;
 const HAVE_FUTURE_DATA = 3;
 
@@ -86,9 +91,9 @@ export class StreamSync {
     // Behind: faster; ahead: slower. Within a few frames at most ±10 % (unnoticeable); a stream
     // that joins a playing review starts ≈ 100 ms late (its decoder starts after the others run):
     // up to ±25 % until within NUDGE_WIDE_S, so it is in step within half a second, not two.
-    const cap = Math.abs(drift) > NUDGE_WIDE_S ? 0.25 : 0.1;
+    const cap = Math.abs(drift) > NUDGE_WIDE_S ? NUDGE_WIDE : NUDGE_CLOSE;
     const nudge = Math.max(-cap, Math.min(cap, -drift * NUDGE_GAIN));
-    this.video.playbackRate = rate * (1 + (Math.abs(drift) > 0.015 ? nudge : 0));
+    this.video.playbackRate = rate * (1 + (Math.abs(drift) > IN_STEP_S ? nudge : 0));
     if (this.video.paused && !this.video.ended) void this.video.play().catch(() => undefined);
   }
 

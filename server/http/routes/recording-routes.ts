@@ -106,12 +106,12 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     const reply = await readFrames(c.req.raw, {
       maxFrameBytes: exam.config.recording.maxChunkBytes,
       maxFrames: MAX_FRAMES,
-      store: (h, bytes) => {
+      store: (h, bytes, accepted) => {
         const segment = parseWith(SegmentNo, h.segment, 'segment');
         const seq = parseWith(ChunkSeq, h.seq, 'seq');
         partials.take(partialKey(o, recordingId, segment, seq, h.digest));
         return recordings.putChunk(o, {
-          recordingId, segment, seq, bytes, digest: h.digest,
+          recordingId, segment, seq, bytes, digest: h.digest, accepted,
           checkQuota: (rec, size) => quotas.chunk(exam, o.candidate, rec.kind, rec.bytes, size),
         });
       },
