@@ -34,23 +34,31 @@ type Outcome = FramesReply['frames'][number] | { refused: NonNullable<FramesRepl
  */
 export async function readFrames(req: Request, sink: FrameSink): Promise<FramesReply> {
   if (!req.body) return { frames: [] };
-  const parser = new FrameParser();
-  const reader = req.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const outcomes: Promise<Outcome>[] = [];
+  try {
+    await readInto(req.body.getReader() as ReadableStreamDefaultReader<Uint8Array>, sink, outcomes);
+  } catch (err) {
+    // The frames under way finish first: a status read after any error (a cut above all) lists them.
+    await Promise.allSettled(outcomes);
+    throw err;
+  }
+  return replyOf(await Promise.all(outcomes));
+}
+
+/** Reads the frames, starting each one's store in turn; each store's outcome goes to `outcomes`. */
+async function readInto(reader: ReadableStreamDefaultReader<Uint8Array>, sink: FrameSink, outcomes: Promise<Outcome>[]): Promise<void> {
+  const parser = new FrameParser();
   const storing = new Set<Promise<unknown>>();
   /** Settles once the frame before has passed its checks, or finished. */
   let previous: Promise<unknown> = Promise.resolve();
   /** A frame was refused (or failed): the rest of the body is read and dropped. */
   const halt = { refused: false };
   let count = 0;
-  const settle = () => Promise.allSettled(outcomes);
   for (;;) {
     let next: Awaited<ReturnType<typeof reader.read>>;
     try {
       next = await reader.read();
     } catch {
-      // Every frame stored before the cut is committed before the device can ask what is held.
-      await settle();
       const partial = parser.inFlight();
       if (partial && !halt.refused) sink.cut(partial.header, partial.bytes.slice());
       throw new ApiError(400, 'bad_request', 'the body was cut off; every frame acknowledged before the cut is stored');
@@ -62,7 +70,6 @@ export async function readFrames(req: Request, sink: FrameSink): Promise<FramesR
       try {
         frame = parser.next();
       } catch (err) {
-        await settle();
         if (err instanceof FrameError) throw new ApiError(400, 'bad_request', `frame ${count + 1}: ${err.message}`);
         throw err;
       }
@@ -70,18 +77,14 @@ export async function readFrames(req: Request, sink: FrameSink): Promise<FramesR
         checkInFlight(parser, sink, count);
         break;
       }
-      if (++count > sink.maxFrames) {
-        await settle();
-        throw new ApiError(413, 'payload_too_large', `at most ${sink.maxFrames} frames per request`);
-      }
+      if (++count > sink.maxFrames) throw new ApiError(413, 'payload_too_large', `at most ${sink.maxFrames} frames per request`);
       await previous;
       if (halt.refused) continue;
       if (storing.size >= STORING_AT_ONCE) await Promise.race(storing);
-      const { segment, seq } = frame.header;
+      const { header, bytes } = frame;
+      const { segment, seq } = header;
       let accept = () => {};
       const accepted = new Promise<void>((resolve) => { accept = resolve; });
-      const header = frame.header;
-      const bytes = frame.bytes;
       const outcome = (async () => sink.store(header, bytes, accept))().then(
         (stored): Outcome => ({ segment, seq, stored }),
         (err: unknown): Outcome => {
@@ -97,11 +100,7 @@ export async function readFrames(req: Request, sink: FrameSink): Promise<FramesR
       previous = Promise.race([accepted, done]);
     }
   }
-  if (parser.buffered > 0) {
-    await settle();
-    throw new ApiError(400, 'bad_request', `the body ends inside frame ${count + 1}`);
-  }
-  return replyOf(await Promise.all(outcomes));
+  if (parser.buffered > 0) throw new ApiError(400, 'bad_request', `the body ends inside frame ${count + 1}`);
 }
 
 /** The frames in order up to the first refused one, and that one. */
