@@ -2,17 +2,13 @@ import { createHash } from 'node:crypto';
 import type { IndexPlace } from '../media/layout-cache.js';
 import type { CompleteReply, RecordingStatus } from '../../src/core/recording-schema.js';
 import { chainHead, toHex } from '../../src/core/hash-chain.js';
+import { chunkKey, sha256, type Owner } from './chunk-keys.js';
+import { StoredBytes, type ScrubReport, type StoredCheck } from './stored-bytes.js';
 import type { Db } from '../db/open.js';
 import { lazyCommit } from '../db/engine.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { piecesSource, rangedSource, type ByteSource } from '../media/byte-source.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
-
-/**
- * Whose recording this is: from the device upload credential. With `device`, only the device that
- * created a recording may add to it (after a takeover the old device still uploads its own).
- */
-export interface Owner { exam: string; candidate: string; device?: string }
 
 export interface ChunkPut {
   recordingId: string;
@@ -26,8 +22,6 @@ export interface ChunkPut {
   accepted?: () => void;
 }
 
-const sha256 = (b: Uint8Array) => Promise.resolve(new Uint8Array(createHash('sha256').update(b).digest()));
-
 /**
  * Chunked uploads (DESIGN, Uploads): digest checked before anything is stored; a repeat is
  * success, a different body for a stored key is a conflict; completion re-derives the hash chain
@@ -36,7 +30,12 @@ const sha256 = (b: Uint8Array) => Promise.resolve(new Uint8Array(createHash('sha
  * verified is dropped and asked for again; after, it is reported on the recording.
  */
 export class Recordings {
-  constructor(private readonly db: Db, private readonly store: BlobStore, private readonly now: () => number) {}
+  /** Re-reading what is stored (the scrub, `invigil verify`). */
+  private readonly stored: StoredBytes;
+
+  constructor(private readonly db: Db, private readonly store: BlobStore, private readonly now: () => number) {
+    this.stored = new StoredBytes(db, store, now);
+  }
 
   async create(owner: Owner, id: string, kind: RecordingStatus['kind'], mimeType: string): Promise<RecordingStatus> {
     await this.db.insertInto('recordings').values({
@@ -235,117 +234,18 @@ export class Recordings {
     return new Map(rows.map((r) => [r.id, r.chain_head]));
   }
 
-  /**
-   * Re-reads every stored chunk of a candidate's recordings and derives each chain again from the
-   * bytes on disk (not from the digests noted at receipt): the check anyone can repeat later
-   * (`invigil verify`). Names each chunk whose stored bytes differ or are gone.
-   */
-  async verifyStored(owner: Owner): Promise<StoredCheck[]> {
-    const recs = await this.db.selectFrom('recordings').select(['id', 'kind', 'chain_head', 'verified_at', 'bytes'])
-      .where('exam_id', '=', owner.exam).where('candidate_id', '=', owner.candidate).orderBy('kind').orderBy('created_at').execute();
-    const out: StoredCheck[] = [];
-    for (const rec of recs) {
-      const rows = await this.db.selectFrom('recording_chunks').select(['segment', 'seq', 'sha256'])
-        .where('recording_id', '=', rec.id).orderBy('segment').orderBy('seq').execute();
-      const bad: StoredCheck['bad'] = [];
-      const links = [];
-      for (const row of rows) {
-        const found = await this.rehash(owner, rec.id, row.segment, row.seq, row.sha256);
-        if (found !== row.sha256) bad.push({ segment: row.segment, seq: row.seq, recorded: row.sha256, found });
-        links.push({ segment: row.segment, seq: row.seq, digest: Buffer.from(found ?? '', 'hex') });
-      }
-      const derived = toHex(await chainHead(sha256, rec.id, links));
-      out.push({
-        id: rec.id, kind: rec.kind, chunks: rows.length, bytes: rec.bytes, verifiedAt: rec.verified_at,
-        chainHead: rec.chain_head, derivedHead: derived, bad, intact: bad.length === 0 && (rec.chain_head === null || rec.chain_head === derived),
-      });
-    }
-    return out;
+  /** Re-reads every stored chunk of a candidate's recordings (`invigil verify`): see StoredBytes. */
+  verifyStored(owner: Owner): Promise<StoredCheck[]> {
+    return this.stored.verifyStored(owner);
   }
 
-  /**
-   * Re-reads stored chunks not yet checked (oldest first) until `maxBytes` were read: each whose
-   * bytes still match its digest is marked checked. A damaged or missing one of a recording not yet
-   * verified is dropped — the completion then asks the device for it again; of a verified
-   * recording (the device may have deleted its copy) it stays listed and the recording carries
-   * the problem, for the proctor and the reviewer (`invigil verify` names it too).
-   */
-  async scrub(maxBytes: number): Promise<ScrubReport> {
-    const report: ScrubReport = { chunks: 0, bytes: 0, damaged: [] };
-    while (report.bytes < maxBytes) {
-      const rows = await this.db.selectFrom('recording_chunks as c').innerJoin('recordings as r', 'r.id', 'c.recording_id')
-        .select(['c.recording_id', 'c.segment', 'c.seq', 'c.size', 'c.sha256', 'r.exam_id', 'r.candidate_id', 'r.verified_at'])
-        .where('c.checked_at', 'is', null)
-        // Oldest first; chunks stored in the same millisecond in recording order (the same on every engine).
-        .orderBy('c.stored_at').orderBy('c.recording_id').orderBy('c.segment').orderBy('c.seq').limit(32).execute();
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        if (report.bytes >= maxBytes) break;
-        const owner = { exam: row.exam_id, candidate: row.candidate_id };
-        const found = await this.rehash(owner, row.recording_id, row.segment, row.seq, row.sha256);
-        report.chunks++;
-        report.bytes += row.size;
-        const where = { recordingId: row.recording_id, segment: row.segment, seq: row.seq };
-        const checked = (db: Db) => db.updateTable('recording_chunks').set({ checked_at: this.now() })
-          .where('recording_id', '=', where.recordingId).where('segment', '=', where.segment).where('seq', '=', where.seq).execute();
-        if (found === row.sha256) {
-          await checked(this.db);
-          continue;
-        }
-        report.damaged.push({ ...where, exam: row.exam_id, candidate: row.candidate_id, verified: row.verified_at !== null });
-        if (row.verified_at === null) {
-          await this.dropChunk(row.recording_id, row.segment, row.seq, row.size);
-          continue;
-        }
-        const problem = `chunk ${row.segment}/${row.seq} ${found === null ? 'is missing from' : 'no longer matches its digest in'} the evidence store (found after verification)`;
-        await this.db.transaction().execute(async (trx) => {
-          await checked(trx);
-          await trx.updateTable('recordings').set({ problem }).where('id', '=', row.recording_id).execute();
-        });
-      }
-    }
-    return report;
+  /** One bounded step of the background scrub: see StoredBytes. */
+  scrub(maxBytes: number): Promise<ScrubReport> {
+    return this.stored.scrub(maxBytes);
   }
-
-  private async rehash(owner: Owner, id: string, segment: number, seq: number, hex: string): Promise<string | null> {
-    const stream = await this.store.read(chunkKey(owner, id, segment, seq, hex));
-    if (!stream) return null;
-    const hash = createHash('sha256');
-    for await (const part of stream) hash.update(part);
-    return hash.digest('hex');
-  }
-
-  private async dropChunk(id: string, segment: number, seq: number, size: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('recording_chunks').where('recording_id', '=', id).where('segment', '=', segment).where('seq', '=', seq).execute();
-      await trx.updateTable('recordings').set((eb) => ({ bytes: eb('bytes', '-', size) })).where('id', '=', id).execute();
-    });
-  }
-}
-
-export function chunkKey(owner: Owner, id: string, segment: number, seq: number, hex: string): string {
-  return `recordings/${owner.exam}/${owner.candidate}/${id}/${segment}/${seq}-${hex}.webm-chunk`;
 }
 
 export interface SegmentSource { source: ByteSource; ranged: ByteSource; tag: string; complete: boolean; index: IndexPlace | undefined }
 
-/** What one scrub step read, and each chunk it found damaged or missing. */
-export interface ScrubReport {
-  chunks: number;
-  bytes: number;
-  damaged: { exam: string; candidate: string; recordingId: string; segment: number; seq: number; verified: boolean }[];
-}
-
-/** One recording as re-read from the store: its chain as recorded and as derived now, and any chunk that differs. */
-export interface StoredCheck {
-  id: string;
-  kind: string;
-  chunks: number;
-  bytes: number;
-  verifiedAt: number | null;
-  /** The head the device declared and the server verified (null before completion). */
-  chainHead: string | null;
-  derivedHead: string;
-  bad: { segment: number; seq: number; recorded: string; found: string | null }[];
-  intact: boolean;
-}
+export { chunkKey, type Owner } from './chunk-keys.js';
+export type { ScrubReport, StoredCheck } from './stored-bytes.js';
