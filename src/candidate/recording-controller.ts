@@ -90,7 +90,12 @@ export class RecordingController implements ReactiveController {
 
   /** Reopened mid-exam: the recording continues as a new segment (needs a click for the screen). */
   async resume(): Promise<void> {
-    await this.recorder?.start(this.flow.devices());
+    // The signed-in candidate's recorder (made now if no state read made it yet); without one
+    // nothing resumes, and no "resumed" event is logged.
+    this.sync();
+    const rec = this.recorder;
+    if (!rec) return;
+    await rec.start(this.flow.devices());
     await this.flow.events.log('recording-resumed');
     this.startMonitoring();
   }

@@ -96,7 +96,14 @@ export async function loginAndRecord(context: BrowserContext, url: string, candi
 export async function resumeRecording(page: Page): Promise<void> {
   const resume = page.getByRole('button', { name: '继续录制' });
   await resume.click();
-  await resume.waitFor({ state: 'detached' });
+  try {
+    await resume.waitFor({ state: 'detached' });
+  } catch (err) {
+    // Why it stayed: the page's own words (a failed start shows them beside the button).
+    const shown = await page.getByRole('alert').allInnerTexts().catch(() => []);
+    const logged = (await page.consoleMessages()).filter((m) => m.type() === 'error' || m.type() === 'warning').map((m) => m.text());
+    throw new Error(`【继续录制】 stayed; the page shows ${JSON.stringify(shown)}; its console: ${JSON.stringify(logged.slice(-10))}`, { cause: err });
+  }
 }
 
 /** 【结束考试】 then 【确认】, and wait until recording has stopped (the last chunks are stored). */
