@@ -1,5 +1,7 @@
 import type { ChatMessage, ChatOut, ExamEvent } from '../../src/core/event-schema.js';
+import { GroupCommit } from '../db/group-commit.js';
 import type { Db } from '../db/open.js';
+import type { Database } from '../db/schema.js';
 import type { Changes } from './changes.js';
 
 /**
@@ -8,21 +10,28 @@ import type { Changes } from './changes.js';
  * server's own receive time.
  */
 export class EventLog {
-  /** `changes`: new chat messages are announced there (the live console and the candidate's socket). */
-  constructor(private readonly db: Db, private readonly now: () => number, private readonly changes?: Changes) {}
+  /** A batch is one transaction; batches posted at the same moment share its commit. */
+  private readonly writes: GroupCommit<Database>;
 
-  /** Stores new events; returns those not seen before (a retry returns none). */
-  async add(examId: string, candidateId: string, events: ExamEvent[]): Promise<ExamEvent[]> {
-    const fresh: ExamEvent[] = [];
+  /** `changes`: new chat messages are announced there (the live console and the candidate's socket). */
+  constructor(private readonly db: Db, private readonly now: () => number, private readonly changes?: Changes) {
+    this.writes = new GroupCommit(db);
+  }
+
+  /** Stores new events (all or none); returns those not seen before (a retry returns none). */
+  add(examId: string, candidateId: string, events: ExamEvent[]): Promise<ExamEvent[]> {
     const receivedAt = this.now();
-    for (const e of events) {
-      const result = await this.db.insertInto('events').values({
-        exam_id: examId, candidate_id: candidateId, id: e.id, type: e.type, client_at: e.at, received_at: receivedAt,
-        detail: e.detail ? JSON.stringify(e.detail) : null,
-      }).onConflict((oc) => oc.columns(['exam_id', 'candidate_id', 'id']).doNothing()).executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0) > 0) fresh.push(e);
-    }
-    return fresh;
+    return this.writes.run(async (trx) => {
+      const fresh: ExamEvent[] = [];
+      for (const e of events) {
+        const result = await trx.insertInto('events').values({
+          exam_id: examId, candidate_id: candidateId, id: e.id, type: e.type, client_at: e.at, received_at: receivedAt,
+          detail: e.detail ? JSON.stringify(e.detail) : null,
+        }).onConflict((oc) => oc.columns(['exam_id', 'candidate_id', 'id']).doNothing()).executeTakeFirst();
+        if (Number(result.numInsertedOrUpdatedRows ?? 0) > 0) fresh.push(e);
+      }
+      return fresh;
+    });
   }
 
   async has(examId: string, candidateId: string, id: string): Promise<boolean> {
@@ -40,16 +49,19 @@ export class EventLog {
     }));
   }
 
-  /** Stores new messages; returns those not seen before, as the thread lists them. */
+  /** Stores new messages (all or none); returns those not seen before, as the thread lists them. */
   async addChat(examId: string, candidateId: string, sender: ChatMessage['from'], messages: ChatOut[], kind: ChatMessage['kind'] = 'message'): Promise<ChatMessage[]> {
     const receivedAt = this.now();
-    const fresh: ChatMessage[] = [];
-    for (const m of messages) {
-      const res = await this.db.insertInto('chat_messages').values({
-        exam_id: examId, candidate_id: candidateId, id: m.id, sender, text: m.text, client_at: m.at, received_at: receivedAt, kind,
-      }).onConflict((oc) => oc.columns(['exam_id', 'candidate_id', 'id']).doNothing()).executeTakeFirst();
-      if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) fresh.push({ ...m, from: sender, receivedAt, kind });
-    }
+    const fresh = await this.writes.run(async (trx) => {
+      const out: ChatMessage[] = [];
+      for (const m of messages) {
+        const res = await trx.insertInto('chat_messages').values({
+          exam_id: examId, candidate_id: candidateId, id: m.id, sender, text: m.text, client_at: m.at, received_at: receivedAt, kind,
+        }).onConflict((oc) => oc.columns(['exam_id', 'candidate_id', 'id']).doNothing()).executeTakeFirst();
+        if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) out.push({ ...m, from: sender, receivedAt, kind });
+      }
+      return out;
+    });
     for (const message of fresh) this.changes?.emit({ kind: 'chat', exam: examId, candidate: candidateId, message });
     return fresh;
   }

@@ -5,7 +5,8 @@ import { chainHead, toHex } from '../../src/core/hash-chain.js';
 import { chunkKey, sha256, type Owner } from './chunk-keys.js';
 import { StoredBytes, type ScrubReport, type StoredCheck } from './stored-bytes.js';
 import type { Db } from '../db/open.js';
-import { lazyCommit } from '../db/engine.js';
+import { GroupCommit } from '../db/group-commit.js';
+import type { Database } from '../db/schema.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { piecesSource, rangedSource, type ByteSource } from '../media/byte-source.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
@@ -32,9 +33,12 @@ export interface ChunkPut {
 export class Recordings {
   /** Re-reading what is stored (the scrub, `invigil verify`). */
   private readonly stored: StoredBytes;
+  /** Chunk rows arriving together share one lazy commit. */
+  private readonly chunkRows: GroupCommit<Database>;
 
   constructor(private readonly db: Db, private readonly store: BlobStore, private readonly now: () => number) {
     this.stored = new StoredBytes(db, store, now);
+    this.chunkRows = new GroupCommit(db, { lazy: true });
   }
 
   async create(owner: Owner, id: string, kind: RecordingStatus['kind'], mimeType: string): Promise<RecordingStatus> {
@@ -73,7 +77,7 @@ export class Recordings {
     put.accepted?.();
     await this.store.put(key, put.bytes);
     // A lazy commit: a row lost with the power is named missing at completion and sent again.
-    const inserted = await lazyCommit(this.db, async (trx) => {
+    const inserted = await this.chunkRows.run(async (trx) => {
       const res = await trx.insertInto('recording_chunks').values({
         recording_id: put.recordingId, segment: put.segment, seq: put.seq, size: put.bytes.length, sha256: hex, stored_at: this.now(),
       }).onConflict((oc) => oc.columns(['recording_id', 'segment', 'seq']).doNothing()).executeTakeFirst();

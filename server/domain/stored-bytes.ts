@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import { chainHead, toHex } from '../../src/core/hash-chain.js';
+import { lazyCommit } from '../db/engine.js';
 import type { Db } from '../db/open.js';
+import type { Database } from '../db/schema.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { chunkKey, sha256, type Owner } from './chunk-keys.js';
+
+/** One stored chunk, by its place in a recording. */
+interface ChunkAt { recordingId: string; segment: number; seq: number }
 
 /**
  * Reads stored chunk bytes again, apart from receiving them: the background scrub (a bounded
@@ -55,6 +61,7 @@ export class StoredBytes {
         // Oldest first; chunks stored in the same millisecond in recording order (the same on every engine).
         .orderBy('c.stored_at').orderBy('c.recording_id').orderBy('c.segment').orderBy('c.seq').limit(32).execute();
       if (rows.length === 0) break;
+      const intact: ChunkAt[] = [];
       for (const row of rows) {
         if (report.bytes >= maxBytes) break;
         const owner = { exam: row.exam_id, candidate: row.candidate_id };
@@ -62,10 +69,8 @@ export class StoredBytes {
         report.chunks++;
         report.bytes += row.size;
         const where = { recordingId: row.recording_id, segment: row.segment, seq: row.seq };
-        const checked = (db: Db) => db.updateTable('recording_chunks').set({ checked_at: this.now() })
-          .where('recording_id', '=', where.recordingId).where('segment', '=', where.segment).where('seq', '=', where.seq).execute();
         if (found === row.sha256) {
-          await checked(this.db);
+          intact.push(where);
           continue;
         }
         report.damaged.push({ ...where, exam: row.exam_id, candidate: row.candidate_id, verified: row.verified_at !== null });
@@ -75,12 +80,23 @@ export class StoredBytes {
         }
         const problem = `chunk ${row.segment}/${row.seq} ${found === null ? 'is missing from' : 'no longer matches its digest in'} the evidence store (found after verification)`;
         await this.db.transaction().execute(async (trx) => {
-          await checked(trx);
+          await this.markChecked(trx, where);
           await trx.updateTable('recordings').set({ problem }).where('id', '=', row.recording_id).execute();
+        });
+      }
+      // The batch's marks in one lazy commit: a mark lost with the power only means a second check.
+      if (intact.length > 0) {
+        await lazyCommit(this.db, async (trx) => {
+          for (const where of intact) await this.markChecked(trx, where);
         });
       }
     }
     return report;
+  }
+
+  private async markChecked(db: Db | Transaction<Database>, where: ChunkAt): Promise<void> {
+    await db.updateTable('recording_chunks').set({ checked_at: this.now() })
+      .where('recording_id', '=', where.recordingId).where('segment', '=', where.segment).where('seq', '=', where.seq).execute();
   }
 
   private async rehash(owner: Owner, id: string, segment: number, seq: number, hex: string): Promise<string | null> {
