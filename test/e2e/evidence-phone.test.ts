@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { hashPassword } from '../../server/auth/password.js';
 import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
 import { proctorLogin, tile, videoMoving } from '../helpers/proctor-e2e.js';
@@ -64,23 +64,28 @@ async function turn(page: Page, headings: number[]): Promise<void> {
   }, headings);
 }
 
+/**
+ * Turns the phone until `shows` is on screen, once the scan listens: readings of the same headings
+ * again change nothing, so readings a loaded machine lost are sent again (up to three times).
+ */
+async function turnUntil(page: Page, headings: number[], shows: Locator): Promise<void> {
+  for (let attempt = 0; attempt < 3 && !(await shows.isVisible()); attempt++) {
+    await turn(page, headings);
+    await shows.waitFor({ timeout: 5_000 }).catch(() => undefined);
+  }
+  await shows.waitFor();
+}
+
 /** The phone from its camera choice through the scan and framing to recording. */
 async function scanAndFix(phone: Page, name: string): Promise<void> {
   await phone.getByRole('button', { name: '使用前置摄像头' }).click();
   await phone.getByRole('button', { name: '开始 360 度环拍' }).click();
   // Turned once the scan listens (its dial and status are drawn), not before.
   await phone.getByText('还有 12 / 12 个方向未拍到').waitFor();
-  // Readings of the same headings again change nothing: turned again if a loaded machine lost them.
-  const halfway = phone.getByText('还有 6 / 12 个方向未拍到');
-  for (let attempt = 0; attempt < 3 && !(await halfway.isVisible()); attempt++) {
-    await turn(phone, [5, 35, 65, 95, 125, 155]);
-    await halfway.waitFor({ timeout: 5_000 }).catch(() => undefined);
-  }
-  await halfway.waitFor();
+  await turnUntil(phone, [5, 35, 65, 95, 125, 155], phone.getByText('还有 6 / 12 个方向未拍到'));
   assert.equal(await phone.getByRole('button', { name: '完成环拍' }).isDisabled(), true, 'an incomplete scan cannot be finished yet');
   await shot(phone, `${name}-scan-incomplete`);
-  await turn(phone, [185, 215, 245, 275, 305, 335]);
-  await phone.getByText('已覆盖全部方向').waitFor();
+  await turnUntil(phone, [185, 215, 245, 275, 305, 335], phone.getByText('已覆盖全部方向'));
   await phone.getByRole('button', { name: '完成环拍' }).click();
   await phone.getByRole('heading', { name: '固定手机' }).waitFor();
   await shot(phone, `${name}-framing`);
@@ -213,10 +218,11 @@ test('every phone screen in English at 360×740, looked at', async () => {
   await shot(en, 'evidence-phone-en-camera');
   await en.getByRole('button', { name: 'Rear camera' }).click();
   await en.getByRole('button', { name: 'Start the 360° scan' }).click();
-  await turn(en, [5, 35, 65, 95]);
-  await en.getByText('8 of 12 directions still missing').waitFor();
+  // Turned once the scan listens (its dial and status are drawn), not before.
+  await en.getByText('12 of 12 directions still missing').waitFor();
+  await turnUntil(en, [5, 35, 65, 95], en.getByText('8 of 12 directions still missing'));
   await shot(en, 'evidence-phone-en-scan');
-  await turn(en, [125, 155, 185, 215, 245, 275, 305, 335]);
+  await turnUntil(en, [125, 155, 185, 215, 245, 275, 305, 335], en.getByText('Every direction is covered'));
   await en.getByRole('button', { name: 'Finish the scan' }).click();
   await en.getByRole('heading', { name: 'Fix the phone' }).waitFor();
   await shot(en, 'evidence-phone-en-framing');

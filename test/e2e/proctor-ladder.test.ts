@@ -95,7 +95,8 @@ test('through coturn only: live video, down to thumbnails and events on a thin l
   assert.equal(await tile(proctor, 'cA-1').locator('video').count(), 0, 'no stale video on the thumbnail rung');
   // The opened candidate shows the same: the thumbnail, not a frozen video.
   await openTile(proctor, 'cA-1');
-  await proctor.locator('section[data-detail="cA-1"] img[data-large]').waitFor({ timeout: 10 * SEC });
+  // As the tile's: a thumbnail every 4 s through a 20 kbit/s link, on a loaded machine.
+  await proctor.locator('section[data-detail="cA-1"] img[data-large]').waitFor({ timeout: 20 * SEC });
   assert.equal(await proctor.locator('section[data-detail="cA-1"] video[data-large]').count(), 0);
   await proctor.getByRole('button', { name: '关闭' }).click();
 
