@@ -15,6 +15,9 @@ const LEGACY_TEMP = /\.tmp-[0-9a-f]{12}$/;
  */
 export class LocalDiskStore implements BlobStore {
   private readonly dirs = new Set<string>();
+  private readonly dirSyncs = new Map<string, { next: Promise<void> | null; tail: Promise<void> }>();
+  /** Directory syncs made (for tests and benchmarks). */
+  dirSyncCount = 0;
 
   constructor(private readonly root: string) {}
 
@@ -71,12 +74,30 @@ export class LocalDiskStore implements BlobStore {
     });
     // The new name is durable only once its directory is: without this a crash could lose a chunk
     // the server had already acknowledged.
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
+    await this.syncDir(dir);
+  }
+
+  /**
+   * Makes the names renamed into `dir` so far durable. A sync covers every rename made before it
+   * starts, so puts into one directory at once (a framed request's chunks) share one: a call while
+   * one waits to start joins it; a call while one runs gets the next, which starts after it.
+   */
+  private syncDir(dir: string): Promise<void> {
+    const state = this.dirSyncs.get(dir) ?? { next: null, tail: Promise.resolve() };
+    this.dirSyncs.set(dir, state);
+    if (state.next) return state.next;
+    const next = state.tail.then(() => {
+      state.next = null;
+      this.dirSyncCount++;
+      return fsyncDir(dir);
+    });
+    const tail = next.catch(() => undefined);
+    state.next = next;
+    state.tail = tail;
+    void tail.then(() => {
+      if (state.tail === tail && state.next === null) this.dirSyncs.delete(dir);
+    });
+    return next;
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- async: an unsafe key rejects, as every store's does
@@ -118,5 +139,14 @@ export class LocalDiskStore implements BlobStore {
   private file(key: string): string {
     assertSafeKey(key);
     return path.join(this.root, ...key.split('/'));
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
   }
 }

@@ -104,3 +104,22 @@ contract('S3-compatible store (s3rver)', async () => {
   const store = new S3Store({ endpoint: s3.endpoint, bucket: s3.bucket, credentials: s3.credentials, prefix: 'deployment-1' });
   return { store, close: async () => { store.client.destroy(); await s3.close(); } };
 });
+
+test('local disk: puts into one directory at once share its syncs; every one is stored when its put resolves', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'invigil-blobs-'));
+  const store = new LocalDiskStore(dir);
+  await store.removeTemporaries();
+  const values = Array.from({ length: 8 }, () => randomBytes(64 * 1024));
+  await Promise.all(values.map(async (v, i) => {
+    await store.put(`e/c/rec/0-${i}`, v);
+    // Resolved only after a directory sync that began after its rename: the name is there now.
+    assert.deepEqual(await bytesOf(store, `e/c/rec/0-${i}`), v);
+  }));
+  assert.ok(store.dirSyncCount >= 1 && store.dirSyncCount < values.length, `${store.dirSyncCount} directory syncs for ${values.length} puts`);
+  // One after another: one sync each, as before.
+  const before = store.dirSyncCount;
+  await store.put('e/c/rec/1-0', values[0] ?? new Uint8Array());
+  await store.put('e/c/rec/1-1', values[1] ?? new Uint8Array());
+  assert.equal(store.dirSyncCount - before, 2);
+  await rm(dir, { recursive: true, force: true });
+});
