@@ -48,6 +48,9 @@ async function flushNow(deps: UploadDeps): Promise<OutboxOutcome> {
     if (v.kind === 'retry') return { state: v.status === 0 ? 'offline' : 'retry', ...(v.afterMs === null ? {} : { retryAfterMs: v.afterMs }) };
     if (v.kind === 'ok') {
       await acknowledge(run.map((q) => q.key));
+      // All the store held to send went: no read to find it empty (a newer item is announced, and
+      // the next pass takes it).
+      if (run.length === items.length && items.length < BATCH) return outcome;
       continue;
     }
     if (run.length > 1) {

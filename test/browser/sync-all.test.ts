@@ -3,7 +3,7 @@ import { deleteDB } from 'idb';
 import { flushOutbox } from '../../src/net/outbox-sender.js';
 import { syncAll } from '../../src/net/sync-all.js';
 import { UploadLedger } from '../../src/net/upload-ledger.js';
-import { DB_NAME, closeDb } from '../../src/storage/db.js';
+import { DB_NAME, closeDb, dbStats } from '../../src/storage/db.js';
 import { enqueue, peek } from '../../src/storage/outbox.js';
 import { ensureRecording, openSegment } from '../../src/storage/recording-store.js';
 import { FakeServer, record } from './helpers/fake-upload-server.js';
@@ -74,5 +74,18 @@ describe('an upload pass', () => {
     expect(waited.state).to.equal('done');
     expect(posts()).to.equal(2);
     expect(await peek(10)).to.deep.equal([]);
+  });
+
+  it('reads the outbox once when one post takes all it holds; again while more is left', async () => {
+    for (let n = 0; n < 3; n++) await enqueue(event(n));
+    const { deps, posts } = world(0);
+    const before = dbStats.count;
+    expect((await flushOutbox(deps)).state).to.equal('done');
+    expect(dbStats.count - before, 'one read, one acknowledgement').to.equal(2);
+    // More than one post holds (50): the store is read again until it is empty.
+    for (let n = 10; n < 70; n++) await enqueue(event(n));
+    expect((await flushOutbox(deps)).state).to.equal('done');
+    expect(posts()).to.equal(3);
+    expect(await peek(100)).to.deep.equal([]);
   });
 });
