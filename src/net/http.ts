@@ -19,12 +19,16 @@ export type Verdict =
 export type FetchFn = typeof fetch;
 export const defaultFetch: FetchFn = (...args) => fetch(...args);
 
-/** Requests made in this page or worker, and the time spent waiting for their replies (benchmarks). */
+/**
+ * Requests made in this page or worker, and the time during which at least one awaited its reply
+ * (benchmarks: requests at once count their common wait once, so a pass's time less this is its own).
+ */
 export const requestStats = { count: 0, waitMs: 0 };
+const waiting = { now: 0, since: 0 };
 
 export async function request(url: string, init: RequestInit, fetchFn: FetchFn = defaultFetch): Promise<Verdict> {
   let res: Response;
-  const t0 = performance.now();
+  if (waiting.now++ === 0) waiting.since = performance.now();
   try {
     res = await fetchFn(url, { cache: 'no-store', ...init });
   } catch {
@@ -32,7 +36,7 @@ export async function request(url: string, init: RequestInit, fetchFn: FetchFn =
     return { kind: 'retry', status: 0, afterMs: null, error: null };
   } finally {
     requestStats.count++;
-    requestStats.waitMs += performance.now() - t0;
+    if (--waiting.now === 0) requestStats.waitMs += performance.now() - waiting.since;
   }
   reachability.seen(true);
   if (res.ok) return { kind: 'ok', res };
