@@ -19,12 +19,15 @@ interface Job<DB> {
  */
 export class GroupCommit<DB> {
   private queue: Job<DB>[] = [];
+  private readonly grouped: boolean;
 
   /** `lazy`: the group's commit does not wait for the disk (see lazyCommit: only for rows the device sends again). */
-  constructor(private readonly db: Kysely<DB>, private readonly opts: { lazy?: boolean } = {}) {}
+  constructor(private readonly db: Kysely<DB>, private readonly opts: { lazy?: boolean } = {}) {
+    this.grouped = engineOf(db) === 'sqlite';
+  }
 
   run<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-    if (engineOf(this.db) === 'postgres') return this.alone(fn);
+    if (!this.grouped) return this.alone(fn);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
       if (this.queue.length === 1) setImmediate(() => void this.flush());

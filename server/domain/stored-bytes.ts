@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Transaction } from 'kysely';
 import { chainHead, toHex } from '../../src/core/hash-chain.js';
 import { lazyCommit } from '../db/engine.js';
 import type { Db } from '../db/open.js';
-import type { Database } from '../db/schema.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { chunkKey, sha256, type Owner } from './chunk-keys.js';
 
@@ -94,7 +92,7 @@ export class StoredBytes {
     return report;
   }
 
-  private async markChecked(db: Db | Transaction<Database>, where: ChunkAt): Promise<void> {
+  private async markChecked(db: Db, where: ChunkAt): Promise<void> {
     await db.updateTable('recording_chunks').set({ checked_at: this.now() })
       .where('recording_id', '=', where.recordingId).where('segment', '=', where.segment).where('seq', '=', where.seq).execute();
   }
