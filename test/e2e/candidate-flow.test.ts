@@ -30,7 +30,7 @@ async function shortExam(id: string, inMs: number, extra: Partial<Parameters<typ
   return { startAt, answeringAt: startAt + reading, endAt: startAt + reading + (extra.timeline?.answeringMinutes ?? 0.25) * MIN };
 }
 
-/** R10: the upload rows, sampled every 100 ms, never showed more than recorded nor went back; all of it at the end. */
+/** R10: the upload rows, sampled every 25 ms, never showed more than recorded nor went back; all of it at the end. */
 async function assertUploadRowsHonest(page: Page): Promise<void> {
   await sleep(300);
   const rows = await uploadRowFaults(page);
