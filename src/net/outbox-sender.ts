@@ -2,6 +2,7 @@ import { ChatThread } from '../core/event-schema.js';
 import { ownerKey, type Owner } from '../storage/credentials.js';
 import { acknowledge, enqueue, peek, setAside, type OutboxItem, type QueuedItem } from '../storage/outbox.js';
 import { request, type Verdict } from './http.js';
+import type { OutboxMirror } from './outbox-mirror.js';
 import type { UploadDeps } from './uploader.js';
 
 const BATCH = 50;
@@ -18,22 +19,37 @@ const newId = () => crypto.randomUUID().replace(/-/g, '');
  * after Retry-After); a refused credential holds back that candidate's items only; an item the
  * server refuses for good is set aside on the device, reported, and the rest goes on.
  */
-export async function flushOutbox(deps: UploadDeps, opts: { wait?: boolean } = {}): Promise<OutboxOutcome> {
+export async function flushOutbox(deps: UploadDeps, opts: { wait?: boolean; mirror?: OutboxMirror } = {}): Promise<OutboxOutcome> {
   // One context at a time (Web Lock): two would post the same items (the server dedupes them,
   // but on a slow link each copy costs its bytes). `wait`: queue behind the other, not skip.
   const locks = deps.locks ?? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
-  if (!locks) return flushNow(deps);
-  const result = await locks.request(OUTBOX_LOCK, { ifAvailable: opts.wait !== true }, (lock: Lock | null) => (lock ? flushNow(deps) : null));
-  return result ?? { state: 'busy' };
+  const writes: Promise<void>[] = [];
+  if (!locks) return flushNow(deps, opts.mirror, writes);
+  // The outcome is known once the server replied; the lock is kept until the acknowledgements
+  // written behind it are on disk (another context would find those items and post them again).
+  return new Promise<OutboxOutcome>((resolve, reject) => {
+    locks.request(OUTBOX_LOCK, { ifAvailable: opts.wait !== true }, async (lock: Lock | null) => {
+      if (!lock) return resolve({ state: 'busy' });
+      await flushNow(deps, opts.mirror, writes).then(resolve, reject);
+      await Promise.allSettled(writes);
+    }).catch(reject);
+  });
 }
 
 const OUTBOX_LOCK = 'invigil-outbox';
 
-async function flushNow(deps: UploadDeps): Promise<OutboxOutcome> {
+/**
+ * `mirror`: the outbox as this context knows it (src/net/outbox-mirror.ts): items known are posted
+ * without a read, and their acknowledgement is written behind (into `writes`): a lost one only
+ * posts them again, and the server dedupes by id.
+ */
+async function flushNow(deps: UploadDeps, mirror: OutboxMirror | undefined, writes: Promise<void>[]): Promise<OutboxOutcome> {
   const held = new Set<string>();
+  const skip = (i: OutboxItem) => held.has(ownerKey(ownerOf(i)));
   let outcome: OutboxOutcome = { state: 'done' };
   for (;;) {
-    const items = await peek(BATCH, (i) => held.has(ownerKey(ownerOf(i))));
+    const known = mirror?.first(BATCH, skip) ?? null;
+    const items = known ?? await readItems(mirror, skip, held.size === 0);
     const first = items[0];
     if (!first) return outcome;
     const run = first.item.kind === 'capture' ? [first] : items.filter((q) => q.item.kind === first.item.kind && ownerKey(ownerOf(q.item)) === ownerKey(ownerOf(first.item)));
@@ -47,7 +63,13 @@ async function flushNow(deps: UploadDeps): Promise<OutboxOutcome> {
     }
     if (v.kind === 'retry') return { state: v.status === 0 ? 'offline' : 'retry', ...(v.afterMs === null ? {} : { retryAfterMs: v.afterMs }) };
     if (v.kind === 'ok') {
-      await acknowledge(run.map((q) => q.key));
+      const keys = run.map((q) => q.key);
+      if (known && mirror) {
+        mirror.sent(keys);
+        writes.push(acknowledge(keys).catch(() => mirror.forget()));
+        continue;
+      }
+      await acknowledge(keys);
       // All the store held to send went: no read to find it empty (a newer item is announced, and
       // the next pass takes it).
       if (run.length === items.length && items.length < BATCH) return outcome;
@@ -61,6 +83,14 @@ async function flushNow(deps: UploadDeps): Promise<OutboxOutcome> {
     }
     await refuse(first, v.error.code, v.error.message);
   }
+}
+
+/** Reads the oldest items from the store; a read that found them all (`whole`: none skipped) fills the mirror. */
+async function readItems(mirror: OutboxMirror | undefined, skip: (i: OutboxItem) => boolean, whole: boolean): Promise<QueuedItem[]> {
+  const mark = mirror?.mark();
+  const items = await peek(BATCH, skip);
+  if (mirror && mark !== undefined && whole && items.length < BATCH) mirror.took(mark, items);
+  return items;
 }
 
 async function oneByOne(deps: UploadDeps, token: string, run: QueuedItem[]): Promise<OutboxOutcome | null> {

@@ -23,7 +23,7 @@ export async function syncAll(deps: UploadDeps, opts: { full?: boolean; ledger?:
   const snap = ledger.snapshot() ?? ledger.took(mark, await deviceSnapshot());
   // The outbox (small) and every recording at once, each on its own request: the first chunk
   // bytes do not wait for the events' round trip, nor one recording's for another's.
-  const outbox = snap.outbox > 0 ? flushOutbox(deps).catch((): OutboxOutcome => ({ state: 'retry' })) : null;
+  const outbox = snap.outbox > 0 ? flushOutbox(deps, { mirror: ledger.outbox }).catch((): OutboxOutcome => ({ state: 'retry' })) : null;
   const recordings = snap.recordings.filter((rec) => rec.state !== 'verified' && !rec.problem);
   const outcomes = await Promise.all(recordings.map(async (rec): Promise<[string, UploadOutcome]> => {
     if (rec.state === 'recording' && !snap.pending.has(rec.id) && serverKnows(rec.id)) {

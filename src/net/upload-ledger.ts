@@ -2,6 +2,7 @@ import type { LocalRecording } from '../core/stored-schema.js';
 import type { ChunkKey } from '../storage/db.js';
 import type { DeviceSnapshot, LocalChunk } from '../storage/recording-store.js';
 import { onStoreChange, type LocalChange, type StoreChange } from '../storage/store-events.js';
+import { OutboxMirror } from './outbox-mirror.js';
 
 /** Chunks kept in memory per recording while unsent (≈ a minute of 2 s chunks); beyond, the store is read. */
 const MAX_FRESH = 32;
@@ -31,6 +32,8 @@ export class UploadLedger {
   private outboxHeard = 0;
   /** Acknowledgements being written in the background, one after another. */
   private acks: Promise<void> = Promise.resolve();
+  /** The outbox's items, known without a read once one read found them all. */
+  readonly outbox = new OutboxMirror();
 
   private readonly unlisten: () => void;
 
@@ -56,7 +59,8 @@ export class UploadLedger {
       const n = e.drained ? this.fresh.get(id)?.length ?? 0 : 1;
       if (n > 0) pending.set(id, n);
     }
-    return { recordings: [...this.entries.values()].map((e) => e.rec), pending, outbox: this.outboxDirty ? 1 : 0 };
+    const outbox = this.outbox.size() ?? (this.outboxDirty ? 1 : 0);
+    return { recordings: [...this.entries.values()].map((e) => e.rec), pending, outbox };
   }
 
   /** A snapshot read from the store since `mark`: known from now on, unless something changed meanwhile. */
@@ -154,8 +158,12 @@ export class UploadLedger {
   private remote(c: StoreChange): void {
     if (c.store === 'credentials') return;
     if (c.store === 'outbox') {
-      this.outboxHeard++;
-      this.outboxDirty = true;
+      this.outbox.heardChange(c);
+      // Items removed (sent, set aside) leave nothing new to send.
+      if (c.added || !c.removed) {
+        this.outboxHeard++;
+        this.outboxDirty = true;
+      }
       return;
     }
     // Appended elsewhere: that recording's chunks are read from the store. Anything else: all is read again.

@@ -23,11 +23,12 @@ const Stored = z.looseObject({ refused: Refusal.optional() });
 /** Keeps an item until it was posted (store-and-forward); on disk (a strict commit) before this resolves. */
 export async function enqueue(item: OutboxItem): Promise<void> {
   const value = OutboxItem.parse(item);
-  await useDb(async (db) => {
+  const key = await useDb(async (db) => {
     const tx = db.transaction('outbox', 'readwrite', { durability: 'strict' });
-    await Promise.all([tx.store.add(value), tx.done]);
+    const [added] = await Promise.all([tx.store.add(value), tx.done]);
+    return added;
   });
-  announce({ store: 'outbox' });
+  announce({ store: 'outbox', added: [{ key, item: value }] });
 }
 
 /** The oldest items still to send, in the order they were made (refused and unreadable ones skipped, never deleted). */
@@ -50,6 +51,7 @@ export async function acknowledge(keys: number[]): Promise<void> {
     const tx = db.transaction('outbox', 'readwrite');
     await Promise.all([...keys.map((k) => tx.store.delete(k)), tx.done]);
   });
+  announce({ store: 'outbox', removed: keys });
 }
 
 /** The server refused this item for good: it stays on the device, marked, and the rest goes on. */
@@ -60,6 +62,7 @@ export async function setAside(key: number, refusal: Refusal): Promise<void> {
     if (value && typeof value === 'object') await tx.store.put({ ...value, refused: refusal }, key);
     await tx.done;
   });
+  announce({ store: 'outbox', removed: [key] });
 }
 
 /** Items set aside, with why (for the device's own screens and tests). */

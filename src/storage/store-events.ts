@@ -10,8 +10,14 @@ export interface StoredChunk { recordingId: string; segment: number; seq: number
  */
 export type StoreChange =
   | { store: 'recordings'; id: string; change: 'append' | 'other' }
-  | { store: 'outbox' }
+  | OutboxChange
   | { store: 'credentials' };
+
+/**
+ * The outbox changed: items added (with their keys and themselves: a context that knows the
+ * outbox need not read it), keys removed (sent, or set aside). Neither: read it again.
+ */
+export interface OutboxChange { store: 'outbox'; added?: { key: number; item: unknown }[]; removed?: number[] }
 
 /** Heard in the context that wrote it: an appended chunk comes with its bytes and the recording as it now stands. */
 export type LocalChange = StoreChange | { store: 'recordings'; id: string; change: 'append'; chunk: StoredChunk; rec: LocalRecording };

@@ -3,7 +3,7 @@ import { deleteDB } from 'idb';
 import { flushOutbox } from '../../src/net/outbox-sender.js';
 import { syncAll } from '../../src/net/sync-all.js';
 import { UploadLedger } from '../../src/net/upload-ledger.js';
-import { DB_NAME, closeDb, dbStats } from '../../src/storage/db.js';
+import { DB_NAME, closeDb, dbStats, getDb } from '../../src/storage/db.js';
 import { enqueue, peek } from '../../src/storage/outbox.js';
 import { ensureRecording, openSegment } from '../../src/storage/recording-store.js';
 import { FakeServer, record } from './helpers/fake-upload-server.js';
@@ -87,5 +87,59 @@ describe('an upload pass', () => {
     expect((await flushOutbox(deps)).state).to.equal('done');
     expect(posts()).to.equal(3);
     expect(await peek(100)).to.deep.equal([]);
+  });
+
+  it('posts what was logged since it last read the outbox without reading it again, its acknowledgement written behind, inside the lock', async () => {
+    const { deps, posts } = world(0);
+    const ledger = new UploadLedger();
+    // Every read of the outbox walks a cursor: counted here.
+    const open = IDBObjectStore.prototype.openCursor;
+    let reads = 0;
+    IDBObjectStore.prototype.openCursor = function (...args: Parameters<typeof open>) {
+      if (this.name === 'outbox') reads++;
+      return open.apply(this, args);
+    };
+    /** Adds an item as another tab or worker would (not through this context's store module), then announces it: with the item, or (`bare`) as an older app would. */
+    const addElsewhere = async (n: number, bare = false) => {
+      const item = event(n);
+      const key = await (await getDb()).add('outbox', item);
+      const channel = new BroadcastChannel('invigil-store');
+      channel.postMessage(bare ? { store: 'outbox', origin: 'older-tab' } : { store: 'outbox', added: [{ key, item }], origin: 'another-tab' });
+      channel.close();
+    };
+    const heard = async (size: number | null) => {
+      for (let i = 0; i < 100 && ledger.outbox.size() !== size; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(ledger.outbox.size()).to.equal(size);
+    };
+    try {
+      await enqueue(event(1));
+      await syncAll(deps, { ledger });
+      expect([posts(), reads], 'the first pass reads the outbox').to.deep.equal([1, 1]);
+
+      await enqueue(event(2));
+      await enqueue(event(3));
+      await syncAll(deps, { ledger });
+      expect([posts(), reads], 'posted from memory: no read').to.deep.equal([2, 1]);
+      // A flush queued behind that pass's lock starts once the acknowledgement is written: nothing is left.
+      expect((await flushOutbox(deps, { wait: true })).state).to.equal('done');
+      expect(posts(), 'nothing posted twice').to.equal(2);
+      expect(await peek(10)).to.deep.equal([]);
+
+      await addElsewhere(4);
+      await heard(1);
+      const before = reads;
+      await syncAll(deps, { ledger });
+      expect([posts(), reads - before], 'another context\'s item came with its notice').to.deep.equal([3, 0]);
+
+      await addElsewhere(5, true);
+      await heard(null);
+      await syncAll(deps, { ledger });
+      expect([posts(), reads - before], 'a bare notice: read again').to.deep.equal([4, 1]);
+      await flushOutbox(deps, { wait: true });
+      expect(await peek(10)).to.deep.equal([]);
+    } finally {
+      IDBObjectStore.prototype.openCursor = open;
+      ledger.close();
+    }
   });
 });
