@@ -2,7 +2,7 @@
 // candidates against the built server — N > 1: N processes behind haproxy with PostgreSQL and
 // Redis, as docs/deploy.md runs them. Each candidate logs in, keeps a WebSocket (heartbeats every
 // 4 s), records a camera chunk (≈ 300 kbit/s) and a screen chunk every 2 s and uploads them as the
-// app does — three at a time per recording in one framed request (v2, LIVE_BATCH_MS), or with
+// app does — four at a time per recording in one framed request (v2, LIVE_BATCH_MS), or with
 // `--v1` one PUT each — posts an event every 10 s, and completes both recordings at the end. The
 // load generator shares this machine's cores with the servers: the figures are a floor, and say so.
 import { execFile } from 'node:child_process';
@@ -13,8 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { chainHead, contentDigestHeader, toHex } from '../src/core/hash-chain.js';
-import { encodeFrameHeader, FRAMES_TYPE } from '../src/core/upload-frames.js';
-import { LIVE_BATCH_MS } from '../src/net/upload-scheduler.js';
+import { encodeFrameHeader, FRAMES_TYPE, LIVE_BATCH_MS } from '../src/core/upload-frames.js';
 import { examFixture } from '../test/helpers/exam-fixture.js';
 import { writeJson } from '../test/helpers/test-server.js';
 import { ROOT, spawnServer, type ChildServer } from '../test/helpers/child-server.js';

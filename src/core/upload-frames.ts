@@ -8,6 +8,12 @@
  */
 export const FRAME_HEADER_BYTES = 48;
 const MAGIC = [0x49, 0x56, 0x46, 0x31]; // "IVF1"
+/**
+ * While recording, a stored chunk waits up to this long for the next ones, and they go up
+ * together: one framed request per recording every few seconds, not one request per chunk. The
+ * chunks are on the device meanwhile; the proctor watches live over WebRTC, not from uploads.
+ */
+export const LIVE_BATCH_MS = 8_000;
 /** Content-Type of a framed body. */
 export const FRAMES_TYPE = 'application/vnd.invigil.frames';
 

@@ -3,7 +3,7 @@ import { ownerKey, type Owner } from '../storage/credentials.js';
 import { acknowledge, enqueue, peek, setAside, type OutboxItem, type QueuedItem } from '../storage/outbox.js';
 import { request, type Verdict } from './http.js';
 import type { OutboxMirror } from './outbox-mirror.js';
-import type { UploadDeps } from './uploader.js';
+import { locksOf, type UploadDeps } from './upload-api.js';
 
 const BATCH = 50;
 /** `busy`: another context (page, recorder worker, service worker) is sending the outbox now. */
@@ -22,7 +22,7 @@ const newId = () => crypto.randomUUID().replace(/-/g, '');
 export async function flushOutbox(deps: UploadDeps, opts: { wait?: boolean; mirror?: OutboxMirror } = {}): Promise<OutboxOutcome> {
   // One context at a time (Web Lock): two would post the same items (the server dedupes them,
   // but on a slow link each copy costs its bytes). `wait`: queue behind the other, not skip.
-  const locks = deps.locks ?? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  const locks = locksOf(deps);
   const writes: Promise<void>[] = [];
   if (!locks) return flushNow(deps, opts.mirror, writes);
   // The outcome is known once the server replied; the lock is kept until the acknowledgements

@@ -23,6 +23,10 @@ export interface UploadDeps {
   locks?: LockManager;
 }
 
+/** The Web Locks the deps name, else this context's (`navigator.locks` exists on pages and in workers alike). */
+export function locksOf(deps: UploadDeps): LockManager | undefined {
+  return deps.locks ?? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+}
 
 export class Offline extends Error {}
 export class Retry extends Error {

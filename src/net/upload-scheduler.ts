@@ -1,6 +1,7 @@
 import type { UploadOutcome } from './uploader.js';
 import { UPLOAD_SYNC_TAG } from './sync-all.js';
 import { reachability } from './reachability.js';
+import { LIVE_BATCH_MS } from '../core/upload-frames.js';
 
 /**
  * The page's uploader loop: live upload while online (kicked after every stored chunk), catch-up
@@ -13,12 +14,6 @@ const MIN_BACKOFF_MS = 2_000;
 /** One User Timing entry per pass (benchmarks read it). */
 export const UPLOAD_PASS_MEASURE = 'invigil:upload-pass';
 const MAX_BACKOFF_MS = 60_000;
-/**
- * While recording, a stored chunk waits up to this long for the next ones, and they go up
- * together: one framed request per recording every few seconds, not one request per chunk. The
- * chunks are on the device meanwhile; the proctor watches live over WebRTC, not from uploads.
- */
-export const LIVE_BATCH_MS = 8_000;
 
 export class UploadScheduler {
   private running: Promise<void> | null = null;

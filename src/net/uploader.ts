@@ -1,7 +1,7 @@
 import type { LocalRecording } from '../core/stored-schema.js';
 import type { RecordingStatus } from '../core/recording-schema.js';
 import { getRecording, markPending, markUploaded, markVerified, pendingBatch, setProblem, type LocalChunk, type PendingBatch } from '../storage/recording-store.js';
-import { cutChunks, markSent, Offline, Problem, Retry, UploadApi, type UploadDeps } from './upload-api.js';
+import { cutChunks, locksOf, markSent, Offline, Problem, Retry, UploadApi, type UploadDeps } from './upload-api.js';
 import { uploadLedger, type UploadLedger } from './upload-ledger.js';
 
 export { CREDENTIAL_PROBLEM, type UploadDeps } from './upload-api.js';
@@ -20,8 +20,7 @@ export type UploadOutcome =
  * recording at a time across page and service worker (Web Lock).
  */
 export async function syncRecording(id: string, deps: UploadDeps, ledger: UploadLedger = uploadLedger, known?: LocalRecording): Promise<UploadOutcome> {
-  // `navigator.locks` exists on pages and in workers alike (NavigatorLocks).
-  const locks = deps.locks ?? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  const locks = locksOf(deps);
   if (!locks) return runSync(id, deps, ledger, known);
   const result = await locks.request(`invigil-upload:${id}`, { ifAvailable: true }, (lock: Lock | null) => (lock ? runSync(id, deps, ledger, known) : null));
   return result ?? { state: 'busy', ...(await bytesOf(id)) };
