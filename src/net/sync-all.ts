@@ -17,7 +17,12 @@ export const UPLOAD_SYNC_TAG = 'invigil-upload';
  */
 export async function syncAll(deps: UploadDeps, opts: { full?: boolean; ledger?: UploadLedger } = {}): Promise<Map<string, UploadOutcome>> {
   const ledger = opts.ledger ?? uploadLedger;
-  if (opts.full) ledger.forget();
+  if (opts.full) {
+    // The link returned, the page came back into view, a timer: the outbox is read too (an item
+    // a context wrote and could not announce — it closed between the two — is found here).
+    ledger.forget();
+    ledger.outbox.forget();
+  }
   const out = new Map<string, UploadOutcome>();
   const mark = ledger.mark();
   const snap = ledger.snapshot() ?? ledger.took(mark, await deviceSnapshot());

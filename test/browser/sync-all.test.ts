@@ -137,6 +137,13 @@ describe('an upload pass', () => {
       expect([posts(), reads - before], 'a bare notice: read again').to.deep.equal([4, 1]);
       await flushOutbox(deps, { wait: true });
       expect(await peek(10)).to.deep.equal([]);
+
+      // Written and never announced (its context closed in between): a full pass reads the outbox.
+      await (await getDb()).add('outbox', event(6));
+      await syncAll(deps, { ledger });
+      expect(posts(), 'unannounced, so not known').to.equal(4);
+      await syncAll(deps, { ledger, full: true });
+      expect(posts(), 'a full pass finds it').to.equal(5);
     } finally {
       IDBObjectStore.prototype.openCursor = open;
       ledger.close();
