@@ -42,7 +42,8 @@ export interface RecorderWorkerApi {
   /**
    * One upload pass over everything on the device (off the page's main thread): outcome per
    * recording. `full` reads the whole store rather than what the worker's ledger knows (after the
-   * link returns or the page becomes visible again).
+   * link returns or the page becomes visible again). `outboxKey`: the newest outbox item the page
+   * added — the pass waits (briefly) until the worker has heard of it.
    */
-  sync(full?: boolean): Promise<SyncResult>;
+  sync(full?: boolean, outboxKey?: number): Promise<SyncResult>;
 }

@@ -64,11 +64,11 @@ const api: RecorderWorkerApi = {
     return serial(recordingId, () => markStopped(recordingId));
   },
 
-  async sync(full?: boolean) {
+  async sync(full?: boolean, outboxKey?: number) {
     const t0 = performance.now();
     const before = { ...requestStats };
     const db0 = { ...dbStats };
-    const outcomes = [...(await syncAll(deviceUploadDeps, { full: full === true }))];
+    const outcomes = [...(await syncAll(deviceUploadDeps, { full: full === true, ...(outboxKey === undefined ? {} : { outboxKey }) }))];
     return {
       outcomes, requests: requestStats.count - before.count, waitMs: requestStats.waitMs - before.waitMs,
       dbCalls: dbStats.count - db0.count, dbMs: dbStats.ms - db0.ms, workerMs: performance.now() - t0,

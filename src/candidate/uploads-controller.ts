@@ -23,12 +23,14 @@ export class UploadsController implements ReactiveController {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** A change came inside the window: read the list again at its end. */
   private refreshAgain = false;
+  /** The newest outbox item this page added (an event, a chat message): each pass is told of it. */
+  private outboxKey: number | undefined;
 
   constructor(private readonly host: ReactiveControllerHost, private readonly owner: () => Owner | null) {
     host.addController(this);
     // The passes run in the recorder worker: the page's main thread only hears the outcome.
     this.scheduler = new UploadScheduler(async (full) => {
-      const r = await recorderWorker().sync(full);
+      const r = await recorderWorker().sync(full, this.outboxKey);
       return { ...r, outcomes: new Map(r.outcomes) };
     }, (o) => {
       this.outcomes = o;
@@ -56,10 +58,14 @@ export class UploadsController implements ReactiveController {
    * Another context changed a recording (the service worker verified it after the link returned,
    * say): the list is read again at once, not after this page's next pass — which may be 15 s away.
    * A burst of changes (acknowledgements while a backlog drains) is read at most every 200 ms: the
-   * first at once, the rest together at the end of the window.
+   * first at once, the rest together at the end of the window. This page's own outbox additions
+   * are counted for the passes it asks for.
    */
   listen(): void {
-    this.offStore ??= onStoreChange(() => {}, (change) => {
+    this.offStore ??= onStoreChange((change) => {
+      if (change.store !== 'outbox') return;
+      for (const { key } of change.added ?? []) this.outboxKey = Math.max(this.outboxKey ?? key, key);
+    }, (change) => {
       if (change.store !== 'recordings' || change.change !== 'other') return;
       if (this.refreshTimer !== undefined) {
         this.refreshAgain = true;

@@ -49,7 +49,7 @@ export function recorderWorker(url: string | URL = RECORDER_WORKER_URL): Recorde
     openSegment: (rec: NewRecording, startedAt: number, bps?: number) => call((r) => r.openSegment(rec, startedAt, bps)),
     persist: (id: string, segment: number, seq: number, blob: Blob): Promise<PersistResult> => call((r) => r.persist(id, segment, seq, blob)),
     stop: (id: string) => call((r) => r.stop(id)),
-    sync: (full?: boolean) => call((r) => r.sync(full)),
+    sync: (full?: boolean, outboxKey?: number) => call((r) => r.sync(full, outboxKey)),
   };
 }
 

@@ -13,6 +13,9 @@ export class OutboxMirror {
   private items: Map<number, OutboxItem> | null = null;
   /** Counts changes heard, so a read that overlapped one is not taken as the whole outbox. */
   private heard = 0;
+  /** The newest key heard of (added, removed, or read): keys only grow. */
+  private newest = -1;
+  private waiting: { key: number; done: () => void }[] = [];
 
   mark(): number {
     return this.heard;
@@ -20,7 +23,25 @@ export class OutboxMirror {
 
   /** A read begun at `mark` that found every item still to send (none skipped, fewer than asked for). */
   took(mark: number, read: readonly QueuedItem[]): void {
+    this.saw(read.map((q) => q.key));
     if (mark === this.heard) this.items = new Map(read.map((q) => [q.key, q.item]));
+  }
+
+  /**
+   * Resolves once the item with `key` (added by another context, which then asked for a pass) can
+   * be known here: the mirror has heard of it, or is not in use. Its notice and the request for a
+   * pass travel by different channels, so the notice may come second; after `ms` without it the
+   * store is read instead.
+   */
+  caughtUp(key: number, ms = 100): Promise<void> {
+    if (!this.items || this.newest >= key) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.forget();
+        resolve();
+      }, ms);
+      this.waiting.push({ key, done: () => { clearTimeout(timer); resolve(); } });
+    });
   }
 
   /** How many items wait, or null when only a read of the store can say. */
@@ -46,9 +67,18 @@ export class OutboxMirror {
     for (const key of keys) this.items?.delete(key);
   }
 
+  private saw(keys: readonly number[]): void {
+    for (const key of keys) if (key > this.newest) this.newest = key;
+    const ready = this.waiting.filter((w) => w.key <= this.newest);
+    if (ready.length === 0) return;
+    this.waiting = this.waiting.filter((w) => w.key > this.newest);
+    for (const w of ready) w.done();
+  }
+
   /** A change announced by any context (this one's too). */
   heardChange(change: OutboxChange): void {
     this.heard++;
+    this.saw([...(change.added ?? []).map((a) => a.key), ...(change.removed ?? [])].filter(Number.isSafeInteger));
     if (!this.items) return;
     if (!change.added && !change.removed) {
       this.items = null;
@@ -69,5 +99,8 @@ export class OutboxMirror {
   forget(): void {
     this.heard++;
     this.items = null;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) w.done();
   }
 }

@@ -15,8 +15,10 @@ export const UPLOAD_SYNC_TAG = 'invigil-upload';
  * context's ledger knows the store (src/net/upload-ledger.ts); `full` reads it anyway. A recording
  * still being recorded with nothing waiting costs nothing more, however long the exam.
  */
-export async function syncAll(deps: UploadDeps, opts: { full?: boolean; ledger?: UploadLedger } = {}): Promise<Map<string, UploadOutcome>> {
+export async function syncAll(deps: UploadDeps, opts: { full?: boolean; ledger?: UploadLedger; outboxKey?: number } = {}): Promise<Map<string, UploadOutcome>> {
   const ledger = opts.ledger ?? uploadLedger;
+  // The page logged an event and asked for this pass: the pass knows of it (its notice may lag).
+  if (opts.outboxKey !== undefined) await ledger.outbox.caughtUp(opts.outboxKey);
   if (opts.full) {
     // The link returned, the page came back into view, a timer: the outbox is read too (an item
     // a context wrote and could not announce — it closed between the two — is found here).
@@ -37,8 +39,7 @@ export async function syncAll(deps: UploadDeps, opts: { full?: boolean; ledger?:
     return [rec.id, await syncRecording(rec.id, deps, ledger, rec)];
   }));
   const sent = await outbox;
-  if (sent?.state === 'done') ledger.outboxSent(mark);
-  else if (sent && sent.state !== 'busy') {
+  if (sent && sent.state !== 'done' && sent.state !== 'busy') {
     out.set(OUTBOX_KEY, { state: sent.state, recordedBytes: 0, verifiedBytes: 0, ...(sent.retryAfterMs === undefined ? {} : { retryAfterMs: sent.retryAfterMs }) });
   }
   for (const [id, outcome] of outcomes) out.set(id, outcome);

@@ -26,13 +26,14 @@ export class UploadLedger {
   private readonly fresh = new Map<string, LocalChunk[]>();
   /** The list of recordings is the store's (no recording was added or changed elsewhere since it was read). */
   private known = false;
-  private outboxDirty = true;
   /** Counts changes heard, so a read that overlapped one is not taken as current. */
   private heard = 0;
-  private outboxHeard = 0;
   /** Acknowledgements being written in the background, one after another. */
   private acks: Promise<void> = Promise.resolve();
-  /** The outbox's items, known without a read once one read found them all. */
+  /**
+   * The outbox's items, known without a read once one read found them all; while not known, a
+   * pass reads it (it may hold something).
+   */
   readonly outbox = new OutboxMirror();
 
   private readonly unlisten: () => void;
@@ -48,7 +49,7 @@ export class UploadLedger {
 
   /** What to read the store after: nothing changes is known between `mark()` and the read's use. */
   mark(): { heard: number; outbox: number } {
-    return { heard: this.heard, outbox: this.outboxHeard };
+    return { heard: this.heard, outbox: this.outbox.mark() };
   }
 
   /** The device as known here, or null when the store must be read. */
@@ -59,7 +60,7 @@ export class UploadLedger {
       const n = e.drained ? this.fresh.get(id)?.length ?? 0 : 1;
       if (n > 0) pending.set(id, n);
     }
-    const outbox = this.outbox.size() ?? (this.outboxDirty ? 1 : 0);
+    const outbox = this.outbox.size() ?? 1;
     return { recordings: [...this.entries.values()].map((e) => e.rec), pending, outbox };
   }
 
@@ -72,13 +73,8 @@ export class UploadLedger {
       this.entries.set(rec.id, { rec, drained: current && !snap.pending.has(rec.id) });
     }
     this.known = current;
-    if (snap.outbox === 0 && mark.outbox === this.outboxHeard) this.outboxDirty = false;
+    if (snap.outbox === 0) this.outbox.took(mark.outbox, []);
     return snap;
-  }
-
-  /** The outbox was emptied of what can be sent since `mark`. */
-  outboxSent(mark: { heard: number; outbox: number }): void {
-    if (mark.outbox === this.outboxHeard) this.outboxDirty = false;
   }
 
   /** The recording and its unsent chunks from memory, when no read of the store is needed. */
@@ -159,11 +155,6 @@ export class UploadLedger {
     if (c.store === 'credentials') return;
     if (c.store === 'outbox') {
       this.outbox.heardChange(c);
-      // Items removed (sent, set aside) leave nothing new to send.
-      if (c.added || !c.removed) {
-        this.outboxHeard++;
-        this.outboxDirty = true;
-      }
       return;
     }
     // Appended elsewhere: that recording's chunks are read from the store. Anything else: all is read again.

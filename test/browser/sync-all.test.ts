@@ -144,6 +144,26 @@ describe('an upload pass', () => {
       expect(posts(), 'unannounced, so not known').to.equal(4);
       await syncAll(deps, { ledger, full: true });
       expect(posts(), 'a full pass finds it').to.equal(5);
+
+      // The page adds an item and asks the worker for a pass: the request may arrive before the
+      // item's notice. The pass waits for the notice (no read), or reads after 100 ms without one.
+      const noticeLate = async (n: number, afterMs: number | null) => {
+        const item = event(n);
+        const key = await (await getDb()).add('outbox', item);
+        if (afterMs !== null) {
+          setTimeout(() => {
+            const channel = new BroadcastChannel('invigil-store');
+            channel.postMessage({ store: 'outbox', added: [{ key, item }], origin: 'the-page' });
+            channel.close();
+          }, afterMs);
+        }
+        return key;
+      };
+      const read0 = reads;
+      await syncAll(deps, { ledger, outboxKey: await noticeLate(7, 40) });
+      expect([posts(), reads - read0], 'sent by the pass asked for it, from memory').to.deep.equal([6, 0]);
+      await syncAll(deps, { ledger, outboxKey: await noticeLate(8, null) });
+      expect([posts(), reads - read0], 'no notice: read').to.deep.equal([7, 1]);
     } finally {
       IDBObjectStore.prototype.openCursor = open;
       ledger.close();
