@@ -81,7 +81,7 @@ export class OutboxMirror {
     this.saw([...(change.added ?? []).map((a) => a.key), ...(change.removed ?? [])].filter(Number.isSafeInteger));
     if (!this.items) return;
     if (!change.added && !change.removed) {
-      this.items = null;
+      this.forget();
       return;
     }
     for (const { key, item } of change.added ?? []) {

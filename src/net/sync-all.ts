@@ -17,14 +17,15 @@ export const UPLOAD_SYNC_TAG = 'invigil-upload';
  */
 export async function syncAll(deps: UploadDeps, opts: { full?: boolean; ledger?: UploadLedger; outboxKey?: number } = {}): Promise<Map<string, UploadOutcome>> {
   const ledger = opts.ledger ?? uploadLedger;
-  // The page logged an event and asked for this pass: the pass knows of it (its notice may lag).
-  if (opts.outboxKey !== undefined) await ledger.outbox.caughtUp(opts.outboxKey);
   if (opts.full) {
     // The link returned, the page came back into view, a timer: the outbox is read too (an item
     // a context wrote and could not announce — it closed between the two — is found here).
     ledger.forget();
     ledger.outbox.forget();
   }
+  // The page logged an event and asked for this pass: the pass knows of it (its notice may lag).
+  // (A full pass reads the outbox anyway: no wait.)
+  if (opts.outboxKey !== undefined) await ledger.outbox.caughtUp(opts.outboxKey);
   const out = new Map<string, UploadOutcome>();
   const mark = ledger.mark();
   const snap = ledger.snapshot() ?? ledger.took(mark, await deviceSnapshot());
