@@ -1,7 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { endExam, localCopies, loginAndRecord } from '../test/helpers/recording-e2e.js';
 import { benchEnv, emit, percentile, sleep, type BenchEnv } from './lib/setup.js';
-import { workerHeap } from './lib/worker-heap.js';
+import { workerHeap, workerSession } from './lib/worker-session.js';
 import { pendingOf, seed } from './lib/backlog.js';
 
 /**
@@ -9,11 +10,13 @@ import { pendingOf, seed } from './lib/backlog.js';
  * long tasks, and JS heap growth (page and recorder worker) over a long recording of camera + mic
  * + screen; then a 3-hour exam's worth of stored chunks: what an upload pass costs beside them,
  * and the main thread's load while that backlog uploads.
- * `npm run bench -- recording [--minutes N] [--backlog-only]` (default 10).
+ * `npm run bench -- recording [--minutes N] [--backlog-only] [--profile FILE]` (default 10;
+ * `--profile`: a CPU profile of the recorder worker over the measured passes, for DevTools).
  */
 const minutes = Number(process.argv[process.argv.indexOf('--minutes') + 1]) || 10;
 const CHUNKS_3H = 5_400; // 3 h of 2 s chunks, one recording
 const skipLive = process.argv.includes('--backlog-only');
+const profileTo = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
 const env = await benchEnv('bench-rec', 2);
 try {
   if (!skipLive) await liveRecording(env);
@@ -95,7 +98,12 @@ async function threeHourBacklog(env: BenchEnv): Promise<void> {
     of: 'CPU time of the page\'s main thread', while: `uploading a backlog of ${CHUNKS_3H} chunks`, drain_s: Math.round(drainS),
     task_wall_pct: pct(busy1.wall - busy0.wall, drainS), none_beside_pct: pct(idle1.cpu - idle0.cpu, 60), none_beside_task_wall_pct: pct(idle1.wall - idle0.wall, 60),
   });
+  const profiler = profileTo ? await workerSession(env.browser, 'recorder.worker') : null;
+  await profiler?.('Profiler.enable');
+  await profiler?.('Profiler.setSamplingInterval', { interval: 50 });
+  await profiler?.('Profiler.start');
   const passes = await passesOver(page, 60_000);
+  if (profiler && profileTo) writeFileSync(profileTo, JSON.stringify((await profiler('Profiler.stop')).profile));
   const local = passes.map((p) => p.ms - p.waitMs);
   const extra = {
     stored_chunks_beside: CHUNKS_3H, passes: passes.length, requests_per_pass: passes.reduce((n, p) => n + p.requests, 0) / Math.max(1, passes.length),

@@ -28,9 +28,11 @@ const waiting = { now: 0, since: 0 };
 
 export async function request(url: string, init: RequestInit, fetchFn: FetchFn = defaultFetch): Promise<Verdict> {
   let res: Response;
+  // The wait begins once the request is handed to the browser: building it is this context's work.
+  const sending = (async () => fetchFn(url, { cache: 'no-store', ...init }))();
   if (waiting.now++ === 0) waiting.since = performance.now();
   try {
-    res = await fetchFn(url, { cache: 'no-store', ...init });
+    res = await sending;
   } catch {
     reachability.seen(false);
     return { kind: 'retry', status: 0, afterMs: null, error: null };

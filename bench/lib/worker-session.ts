@@ -1,17 +1,19 @@
 import type { Browser, CDPSession } from 'playwright-core';
 
+type Call = (method: string, params?: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
 /**
- * A dedicated worker's JS heap through the browser's DevTools protocol (Playwright gives no
- * session for workers): attached once by URL, then `Runtime.getHeapUsage` after a GC.
+ * A DevTools protocol session on a dedicated worker (Playwright gives none for workers), attached
+ * once by URL through the browser's session: `call` sends a method and resolves with its result.
  */
-export async function workerHeap(browser: Browser, urlPart: string): Promise<() => Promise<number>> {
+export async function workerSession(browser: Browser, urlPart: string): Promise<Call> {
   const bs: CDPSession = await browser.newBrowserCDPSession();
   const { targetInfos } = await bs.send('Target.getTargets');
   const target = targetInfos.find((t) => t.type === 'worker' && t.url.includes(urlPart));
   if (!target) throw new Error(`no worker ${urlPart} (${targetInfos.map((t) => t.url).join(', ')})`);
   const { sessionId } = await bs.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
   let id = 0;
-  const call = (method: string) => new Promise<Record<string, unknown>>((resolve) => {
+  return (method, params = {}) => new Promise((resolve) => {
     const mine = ++id;
     const onMessage = (e: { sessionId?: string; message: string }) => {
       const m = JSON.parse(e.message) as { id?: number; result?: Record<string, unknown> };
@@ -20,8 +22,13 @@ export async function workerHeap(browser: Browser, urlPart: string): Promise<() 
       resolve(m.result ?? {});
     };
     bs.on('Target.receivedMessageFromTarget', onMessage);
-    void bs.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: mine, method }) });
+    void bs.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: mine, method, params }) });
   });
+}
+
+/** A dedicated worker's JS heap: `Runtime.getHeapUsage` after a GC. */
+export async function workerHeap(browser: Browser, urlPart: string): Promise<() => Promise<number>> {
+  const call = await workerSession(browser, urlPart);
   return async () => {
     await call('HeapProfiler.collectGarbage');
     return Number((await call('Runtime.getHeapUsage')).usedSize);
