@@ -4,6 +4,7 @@ import * as Comlink from 'comlink';
 import { genesis, link, toHex, fromHex } from '../src/core/hash-chain.js';
 import type { NewRecording, PersistResult, RecorderWorkerApi } from './recorder-api.js';
 import { deviceUploadDeps, syncAll } from '../src/net/sync-all.js';
+import type { UploadDeps } from '../src/net/upload-api.js';
 import { requestStats } from '../src/net/http.js';
 import { dbStats } from '../src/storage/db.js';
 import { canWriteFile } from '../src/storage/space.js';
@@ -21,6 +22,8 @@ function serial<T>(id: string, task: () => Promise<T>): Promise<T> {
 
 /** A failed write that is not a full disk (an aborted transaction, an I/O error) is tried again. */
 const WRITE_ATTEMPTS = 3;
+/** This worker records: it keeps a live recording's upload lock between its passes (src/net/uploader.ts). */
+const workerUploadDeps: UploadDeps = { ...deviceUploadDeps, keepLiveLock: true };
 
 const api: RecorderWorkerApi = {
   async check() {
@@ -68,7 +71,7 @@ const api: RecorderWorkerApi = {
     const t0 = performance.now();
     const before = { ...requestStats };
     const db0 = { ...dbStats };
-    const outcomes = [...(await syncAll(deviceUploadDeps, { full: full === true, ...(outboxKey === undefined ? {} : { outboxKey }) }))];
+    const outcomes = [...(await syncAll(workerUploadDeps, { full: full === true, ...(outboxKey === undefined ? {} : { outboxKey }) }))];
     return {
       outcomes, requests: requestStats.count - before.count, waitMs: requestStats.waitMs - before.waitMs,
       dbCalls: dbStats.count - db0.count, dbMs: dbStats.ms - db0.ms, workerMs: performance.now() - t0,

@@ -21,6 +21,11 @@ export interface UploadDeps {
   credential: (owner: Owner, fresh?: boolean) => Promise<string | undefined>;
   fetch?: FetchFn;
   locks?: LockManager;
+  /**
+   * Keep a recording's upload lock between passes while it uploads live (the recorder worker:
+   * src/net/uploader.ts). Other contexts (pages, the service worker) take it per pass.
+   */
+  keepLiveLock?: boolean;
 }
 
 /** The Web Locks the deps name, else this context's (`navigator.locks` exists on pages and in workers alike). */

@@ -17,13 +17,54 @@ export type UploadOutcome =
  * Brings one recording's server copy up to date: asks what the server holds, sends only the
  * missing chunks (in any order, after any drop), and once the recording is stopped and complete,
  * asks the server to verify the chain; only then are local chunks deleted. One uploader per
- * recording at a time across page and service worker (Web Lock).
+ * recording at a time across page and service worker (Web Lock), and one pass at a time here.
  */
 export async function syncRecording(id: string, deps: UploadDeps, ledger: UploadLedger = uploadLedger, known?: LocalRecording): Promise<UploadOutcome> {
+  if (running.has(id)) return { state: 'busy', ...(await bytesOf(id)) };
+  running.add(id);
+  try {
+    return await underLock(id, deps, () => runSync(id, deps, ledger, known));
+  } finally {
+    running.delete(id);
+  }
+}
+
+/** Recordings a pass of this context is uploading now. */
+const running = new Set<string>();
+/**
+ * Upload locks this context keeps between passes (`deps.keepLiveLock`): the recorder worker's, of
+ * the recordings it records, while they upload live. A pass then asks the browser for no lock — a
+ * round trip to it, ≈ 0.5–1 ms of each pass measured — and another context finds the recording
+ * busy, as it would during the pass. Released at the first pass that ends otherwise (stopped and
+ * verified, offline, a failure), and by the browser when the worker ends.
+ */
+const kept = new Map<string, () => void>();
+
+async function underLock(id: string, deps: UploadDeps, run: () => Promise<UploadOutcome>): Promise<UploadOutcome> {
   const locks = locksOf(deps);
-  if (!locks) return runSync(id, deps, ledger, known);
-  const result = await locks.request(`invigil-upload:${id}`, { ifAvailable: true }, (lock: Lock | null) => (lock ? runSync(id, deps, ledger, known) : null));
-  return result ?? { state: 'busy', ...(await bytesOf(id)) };
+  if (!locks) return run();
+  const release = kept.get(id);
+  if (release) {
+    let outcome: UploadOutcome | undefined;
+    try {
+      outcome = await run();
+      return outcome;
+    } finally {
+      if (outcome?.state !== 'uploading') {
+        kept.delete(id);
+        release();
+      }
+    }
+  }
+  return new Promise<UploadOutcome>((resolve, reject) => {
+    locks.request(`invigil-upload:${id}`, { ifAvailable: true }, async (lock: Lock | null) => {
+      if (!lock) return resolve({ state: 'busy', ...(await bytesOf(id)) });
+      const outcome = await run();
+      resolve(outcome);
+      // Held until released: the promise the lock waits on.
+      if (deps.keepLiveLock && outcome.state === 'uploading') await new Promise<void>((done) => kept.set(id, done));
+    }).catch(reject);
+  });
 }
 
 /**

@@ -256,3 +256,62 @@ describe('the uploader sends a backlog in batches', () => {
     ]);
   });
 });
+
+describe('the recorder worker keeps a live recording\'s upload lock between its passes', () => {
+  afterEach(async () => {
+    await closeDb();
+    await deleteDB(DB_NAME);
+  });
+
+  const lockName = (id: string) => `invigil-upload:${id}`;
+  const held = async () => (await navigator.locks.query()).held?.map((l) => l.name) ?? [];
+  /** Whether another context (the service worker, a page) could take the lock now. */
+  const free = (id: string) => navigator.locks.request(lockName(id), { ifAvailable: true }, (lock) => lock !== null);
+  /** The origin's Web Locks, counting what this context asks for. */
+  function countingLocks(asked: string[]): LockManager {
+    return {
+      request: ((name: string, ...rest: unknown[]) => {
+        asked.push(name);
+        return (navigator.locks.request.bind(navigator.locks) as (...a: unknown[]) => Promise<unknown>)(name, ...rest);
+      }),
+      query: () => navigator.locks.query(),
+    };
+  }
+
+  it('asks for it once while the recording uploads live; another context finds it taken; released once verified', async () => {
+    const id = 'rec-kept-lock';
+    const { server, deps: base } = await oneSegment(id, 3, false);
+    const asked: string[] = [];
+    const deps = { ...base, locks: countingLocks(asked), keepLiveLock: true };
+    expect((await syncRecording(id, deps)).state).to.equal('uploading');
+    expect(await held()).to.include(lockName(id));
+    expect(await free(id), 'taken between passes').to.equal(false);
+
+    await record(0, 3, 6, id);
+    expect((await syncRecording(id, deps)).state).to.equal('uploading');
+    expect(asked, 'the second pass asked the browser for no lock').to.deep.equal([lockName(id)]);
+    expect(server.held.size).to.equal(6);
+
+    await markStopped(id);
+    expect((await syncRecording(id, deps)).state).to.equal('verified');
+    expect(await held()).to.not.include(lockName(id));
+    expect(await free(id)).to.equal(true);
+  });
+
+  it('is released when a pass fails (offline), and taken per pass by a context that does not keep it', async () => {
+    const id = 'rec-kept-offline';
+    const { server, deps: base } = await oneSegment(id, 2, false);
+    const deps = { ...base, locks: navigator.locks, keepLiveLock: true };
+    expect((await syncRecording(id, deps)).state).to.equal('uploading');
+    server.dropAfterChunks = 0;
+    await record(0, 2, 4, id);
+    expect((await syncRecording(id, deps)).state).to.equal('offline');
+    expect(await free(id), 'offline: another context may try').to.equal(true);
+
+    server.dropAfterChunks = Infinity;
+    const perPass = { ...base, locks: navigator.locks };
+    expect((await syncRecording(id, perPass)).state).to.equal('uploading');
+    expect(await free(id), 'a page or the service worker lets it go at the end of its pass').to.equal(true);
+    expect(server.held.size).to.equal(4);
+  });
+});
