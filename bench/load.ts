@@ -1,9 +1,9 @@
-// `npm run bench -- load [--processes N] [--candidates M] [--seconds S] [--v1] [--aligned] [--cpu-prof DIR]`: simulated
+// `npm run bench -- load [--processes N] [--candidates M] [--seconds S] [--v1 | --per-recording] [--aligned] [--cpu-prof DIR]`: simulated
 // candidates against the built server — N > 1: N processes behind haproxy with PostgreSQL and
 // Redis, as docs/deploy.md runs them. Each candidate logs in, keeps a WebSocket (heartbeats every
 // 4 s), records a camera chunk (≈ 300 kbit/s) and a screen chunk every 2 s and uploads them as the
-// app does — four at a time per recording in one framed request (v2, LIVE_BATCH_MS), or with
-// `--v1` one PUT each — posts an event every 10 s, and completes both recordings at the end. The
+// app does — four at a time of both recordings in one request of sections (v2, LIVE_BATCH_MS); with
+// `--per-recording` one framed request per recording, with `--v1` one PUT each — posts an event every 10 s, and completes both recordings at the end. The
 // load generator shares this machine's cores with the servers: the figures are a floor, and say so.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { chainHead, contentDigestHeader, toHex } from '../src/core/hash-chain.js';
-import { encodeFrameHeader, FRAMES_TYPE, LIVE_BATCH_MS } from '../src/core/upload-frames.js';
+import { encodeFrameHeader, encodeSectionHeader, FRAMES_TYPE, LIVE_BATCH_MS } from '../src/core/upload-frames.js';
 import { examFixture } from '../test/helpers/exam-fixture.js';
 import { writeJson } from '../test/helpers/test-server.js';
 import { ROOT, spawnServer, type ChildServer } from '../test/helpers/child-server.js';
@@ -35,6 +35,7 @@ const CAMERA_BYTES = 75_000;
 const SCREEN_BYTES = 25_000;
 const CHUNK_MS = 2_000;
 const V1 = process.argv.includes('--v1');
+const PER_RECORDING = process.argv.includes('--per-recording');
 const ALIGNED = process.argv.includes('--aligned');
 /** `--cpu-prof DIR`: each server process writes a V8 CPU profile there when it stops. */
 const PROFILE_DIR = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? '.') : null;
@@ -65,6 +66,7 @@ if (PROCESSES > 1) lb = await startHaproxy(servers.map((s) => new URL(s.url).hos
 const base = lb?.url ?? servers[0]?.url ?? '';
 
 const acks: number[] = [];
+let chunksAcked = 0;
 let errors = 0;
 let requests = 0;
 const errorKinds = new Map<string, number>();
@@ -109,34 +111,50 @@ async function join(n: number): Promise<Sim | null> {
   return sim;
 }
 
-/** Uploads chunks `from`…`from + n - 1` of a recording: one PUT (v1), or one framed request of all (v2). */
-async function upload(sim: Sim, rec: Sim['recs'][number], from: number, n: number): Promise<void> {
-  const bodies = Array.from({ length: n }, () => randomBytes(rec.size));
-  const digests = bodies.map(sha);
-  const [first, firstDigest] = [bodies[0], digests[0]];
-  if (!first || !firstDigest) return;
-  const t0 = performance.now();
-  requests++;
-  try {
-    const res = n === 1
-      ? await fetch(`${base}/api/recordings/${rec.id}/segments/0/chunks/${from}`, {
-        method: 'PUT', body: first,
-        headers: { authorization: `Bearer ${sim.cred}`, 'content-type': 'application/octet-stream', 'content-digest': contentDigestHeader(firstDigest) },
-      })
-      : await fetch(`${base}/api/recordings/${rec.id}/chunks`, {
-        method: 'POST',
-        body: Buffer.concat(bodies.flatMap((b, i) => [encodeFrameHeader({ segment: 0, seq: from + i, size: b.length, digest: digests[i] ?? firstDigest }), b])),
-        headers: { authorization: `Bearer ${sim.cred}`, 'content-type': FRAMES_TYPE },
-      });
-    const reply = n === 1 ? (await res.arrayBuffer(), null) : await res.json() as { frames?: unknown[] };
-    if (res.status !== 201 && res.status !== 200) return fail(`chunk ${res.status}`);
-    if (reply && reply.frames?.length !== n) return fail('frames refused');
-    acks.push(performance.now() - t0);
-    digests.forEach((d, i) => { rec.digests[from + i] = d; });
-    rec.bytes += n * rec.size;
-  } catch (err) {
-    fail(`chunk: ${(err as Error).message}`);
-  }
+/**
+ * Uploads chunks `from`…`from + n - 1` of the candidate's recordings as the app does: one request
+ * of sections for all of them (v2, the default); `--per-recording`: one framed request each (v2
+ * before sections); `--v1`: one PUT per chunk.
+ */
+async function upload(sim: Sim, from: number, n: number): Promise<void> {
+  const sent = sim.recs.map((rec) => {
+    const bodies = Array.from({ length: n }, () => randomBytes(rec.size));
+    return { rec, bodies, digests: bodies.map(sha) };
+  });
+  const framesOf = (x: (typeof sent)[number]) => x.bodies.flatMap((b, i) => [encodeFrameHeader({ segment: 0, seq: from + i, size: b.length, digest: x.digests[i] ?? new Uint8Array(32) }), b]);
+  const post = async (path: string, body: Uint8Array[], count: number): Promise<boolean> => {
+    const res = await fetch(`${base}${path}`, { method: 'POST', body: Buffer.concat(body), headers: { authorization: `Bearer ${sim.cred}`, 'content-type': FRAMES_TYPE } });
+    const reply = await res.json() as { frames?: unknown[] };
+    return res.status === 200 && reply.frames?.length === count;
+  };
+  const put = async (x: (typeof sent)[number]): Promise<boolean> => {
+    const [body, digest] = [x.bodies[0], x.digests[0]];
+    if (!body || !digest) return false;
+    const res = await fetch(`${base}/api/recordings/${x.rec.id}/segments/0/chunks/${from}`, {
+      method: 'PUT', body,
+      headers: { authorization: `Bearer ${sim.cred}`, 'content-type': 'application/octet-stream', 'content-digest': contentDigestHeader(digest) },
+    });
+    await res.arrayBuffer();
+    return res.status === 201 || res.status === 200;
+  };
+  const timed = async (send: () => Promise<boolean>, covers: (typeof sent)) => {
+    const t0 = performance.now();
+    requests++;
+    try {
+      if (!(await send())) return fail(V1 ? 'chunk refused' : 'frames refused');
+      acks.push(performance.now() - t0);
+      for (const x of covers) {
+        x.digests.forEach((d, i) => { x.rec.digests[from + i] = d; });
+        x.rec.bytes += n * x.rec.size;
+        chunksAcked += n;
+      }
+    } catch (err) {
+      fail(`chunk: ${(err as Error).message}`);
+    }
+  };
+  if (V1) await Promise.all(sent.map((x) => timed(() => put(x), [x])));
+  else if (PER_RECORDING) await Promise.all(sent.map((x) => timed(() => post(`/api/recordings/${x.rec.id}/chunks`, framesOf(x), n), [x])));
+  else await timed(() => post('/api/recordings/chunks', sent.flatMap((x) => [encodeSectionHeader(x.rec.id), ...framesOf(x)]), n * sent.length), sent);
 }
 
 const sims: Sim[] = [];
@@ -147,6 +165,7 @@ for (let i = 0; i < CANDIDATES; i += 20) {
 const pids = servers.map((s) => s.child.pid ?? 0);
 const cpu0 = pids.map((p) => cpuMsOf([p]));
 const generator0 = process.cpuUsage();
+
 const t0 = Date.now();
 let seqs = 0;
 // Each candidate on its own beat. A device's batch timer starts with its own recording, so the
@@ -158,7 +177,7 @@ await Promise.all(sims.map(async (sim, i) => {
   let beat = 0;
   while (Date.now() - t0 < SECONDS * 1000) {
     const started = Date.now();
-    if ((seq + 1) % PER_REQUEST === 0) await Promise.all(sim.recs.map((rec) => upload(sim, rec, seq + 1 - PER_REQUEST, PER_REQUEST)));
+    if ((seq + 1) % PER_REQUEST === 0) await upload(sim, seq + 1 - PER_REQUEST, PER_REQUEST);
     if (seq % 2 === 0 && sim.ws?.readyState === WebSocket.OPEN) {
       sim.ws.send(JSON.stringify({ type: 'heartbeat', state: { step: 'exam', recording: true, recordings: sim.recs.map((r) => ({ id: r.id, kind: r.kind, bytes: r.bytes })), watchedBy: 0 } }));
     }
@@ -202,11 +221,11 @@ for (let i = 0; i < sims.length; i += 20) {
 }
 for (const s of sims) s.ws?.close();
 
-const extra = { processes: PROCESSES, candidates: CANDIDATES, seconds: SECONDS, protocol: V1 ? 'v1: a PUT per chunk' : `v2: ${PER_REQUEST} chunks per framed request`, phases: ALIGNED ? 'aligned: every batch in the same 2 s' : 'spread over the batch period', note: 'load generator on the same 2 cores' };
+const extra = { processes: PROCESSES, candidates: CANDIDATES, seconds: SECONDS, protocol: V1 ? 'v1: a PUT per chunk' : PER_RECORDING ? `v2: ${PER_REQUEST} chunks per framed request, one per recording` : `v2: ${PER_REQUEST} chunks of each recording in one request of sections`, phases: ALIGNED ? 'aligned: every batch in the same 2 s' : 'spread over the batch period', note: 'load generator on the same 2 cores' };
 emit('load', 'chunk_ack_ms_p50', percentile(acks, 50), 'ms', { ...extra, of: 'each upload request, to its reply' });
 emit('load', 'chunk_ack_ms_p99', percentile(acks, 99), 'ms', extra);
 emit('load', 'complete_ms_p99', percentile(completions, 99), 'ms', { ...extra, of: 'each recording\'s completion, 20 candidates at a time' });
-emit('load', 'chunks_acked', acks.length * PER_REQUEST, 'count', extra);
+emit('load', 'chunks_acked', chunksAcked, 'count', extra);
 emit('load', 'errors', errors, 'count', { ...extra, kinds: Object.fromEntries(errorKinds) });
 emit('load', 'verified_recordings', verified, 'count', { ...extra, of: sims.length * 2 });
 emit('load', 'requests_per_candidate_per_s', requests / Math.max(1, sims.length) / elapsed, 'req/s', extra);

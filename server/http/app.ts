@@ -17,7 +17,7 @@ import { securityHeaders } from './security-headers.js';
 
 /** JSON bodies here are small; chunk uploads get their own limit on their own routes. */
 export const MAX_JSON_BODY = 64 * 1024;
-const CHUNK_PATH = /^\/api\/recordings\/[^/]+\/(?:segments\/[^/]+\/chunks\/[^/]+|chunks)$/;
+const CHUNK_PATH = /^\/api\/recordings\/(?:[^/]+\/(?:segments\/[^/]+\/chunks\/[^/]+|chunks)|chunks)$/;
 /** The login frame (JPEG, 640 px wide: evidence, and what face match compares). */
 export const MAX_CAPTURE_BODY = 512 * 1024;
 const CAPTURE_PATHS = new Set(['/api/candidate/login-capture', '/api/device/login-capture']);

@@ -11,9 +11,9 @@ export interface FrameSink {
    * Calls `accepted` once its checks passed and only the durable writes are left: the next
    * frame's store starts then, beside it.
    */
-  store: (header: FrameHeader, bytes: Uint8Array, accepted: () => void) => Promise<boolean>;
+  store: (header: FrameHeader, bytes: Uint8Array, accepted: () => void, section: string | null) => Promise<boolean>;
   /** The link cut the body inside this frame: what arrived of its chunk (a resume sends the rest). */
-  cut: (header: FrameHeader, received: Uint8Array) => void;
+  cut: (header: FrameHeader, received: Uint8Array, section: string | null) => void;
 }
 
 /** Frames whose durable writes (file, its fsyncs, the row) run at once in one request. */
@@ -60,7 +60,7 @@ async function readInto(reader: ReadableStreamDefaultReader<Uint8Array>, sink: F
       next = await reader.read();
     } catch {
       const partial = parser.inFlight();
-      if (partial && !halt.refused) sink.cut(partial.header, partial.bytes.slice());
+      if (partial && !halt.refused) sink.cut(partial.header, partial.bytes.slice(), partial.section);
       throw new ApiError(400, 'bad_request', 'the body was cut off; every frame acknowledged before the cut is stored');
     }
     if (next.done) break;
@@ -81,17 +81,18 @@ async function readInto(reader: ReadableStreamDefaultReader<Uint8Array>, sink: F
       await previous;
       if (halt.refused) continue;
       if (storing.size >= STORING_AT_ONCE) await Promise.race(storing);
-      const { header, bytes } = frame;
+      const { header, bytes, section } = frame;
       const { segment, seq } = header;
+      const named = section === null ? {} : { recording: section };
       let accept = () => {};
       const accepted = new Promise<void>((resolve) => { accept = resolve; });
-      const outcome = (async () => sink.store(header, bytes, accept))().then(
-        (stored): Outcome => ({ segment, seq, stored }),
+      const outcome = (async () => sink.store(header, bytes, accept, section))().then(
+        (stored): Outcome => ({ ...named, segment, seq, stored }),
         (err: unknown): Outcome => {
           // Refused, or failed (answered 500 once the frames under way are done): nothing more is stored.
           halt.refused = true;
           if (!(err instanceof ApiError)) throw err;
-          return { refused: { segment, seq, code: err.code, message: err.message } };
+          return { refused: { ...named, segment, seq, code: err.code, message: err.message } };
         });
       const done = outcome.then(() => undefined, () => undefined);
       storing.add(done);

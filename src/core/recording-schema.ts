@@ -48,9 +48,12 @@ export const ProblemReport = z.object({ problem: z.string().min(1).max(500).null
 export const CompleteReply = z.object({ verifiedAt: z.number(), bytes: z.number().int(), chunks: z.number().int() });
 export type CompleteReply = z.infer<typeof CompleteReply>;
 
-/** The reply to a framed upload (v2): each frame stored in order, and the first one refused, if any. */
+/**
+ * The reply to a framed upload (v2): each frame stored in order, and the first one refused, if
+ * any; for a body of sections (several recordings), each names its `recording`.
+ */
 export const FramesReply = z.object({
-  frames: z.array(z.object({ segment: z.number().int(), seq: z.number().int(), stored: z.boolean() })),
-  refused: z.object({ segment: z.number().int(), seq: z.number().int(), code: z.string(), message: z.string() }).optional(),
+  frames: z.array(z.object({ recording: z.string().optional(), segment: z.number().int(), seq: z.number().int(), stored: z.boolean() })),
+  refused: z.object({ recording: z.string().optional(), segment: z.number().int(), seq: z.number().int(), code: z.string(), message: z.string() }).optional(),
 });
 export type FramesReply = z.infer<typeof FramesReply>;

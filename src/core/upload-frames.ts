@@ -9,6 +9,12 @@
 export const FRAME_HEADER_BYTES = 48;
 const MAGIC = [0x49, 0x56, 0x46, 0x31]; // "IVF1"
 /**
+ * A section header names the recording of the frames after it, so one request carries several
+ * recordings of one candidate (`POST /api/recordings/chunks`): "IVS1" ‖ u8(length) ‖ the id (ASCII).
+ */
+const SECTION_MAGIC = [0x49, 0x56, 0x53, 0x31]; // "IVS1"
+const SECTION_FIXED_BYTES = 5;
+/**
  * While recording, a stored chunk waits up to this long for the next ones, and they go up
  * together: one framed request per recording every few seconds, not one request per chunk. The
  * chunks are on the device meanwhile; the proctor watches live over WebRTC, not from uploads.
@@ -37,6 +43,15 @@ export function encodeFrameHeader(h: FrameHeader): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+export function encodeSectionHeader(recordingId: string): Uint8Array<ArrayBuffer> {
+  if (!/^[\x21-\x7e]{1,255}$/.test(recordingId)) throw new Error('a section names its recording in 1–255 printable ASCII characters');
+  const out = new Uint8Array(SECTION_FIXED_BYTES + recordingId.length);
+  out.set(SECTION_MAGIC, 0);
+  out[4] = recordingId.length;
+  for (let i = 0; i < recordingId.length; i++) out[SECTION_FIXED_BYTES + i] = recordingId.charCodeAt(i);
+  return out;
+}
+
 /** The header in the first 48 bytes of `bytes`, or an error naming what is wrong with it. */
 export function decodeFrameHeader(bytes: Uint8Array): FrameHeader | { error: string } {
   if (bytes.length < FRAME_HEADER_BYTES) return { error: 'a frame header is 48 bytes' };
@@ -53,6 +68,8 @@ export class FrameParser {
   private parts: Uint8Array[] = [];
   private length = 0;
   private header: FrameHeader | null = null;
+  /** The recording the last section header named (null before any: a body for one recording). */
+  private current: string | null = null;
 
   push(piece: Uint8Array): void {
     if (piece.length === 0) return;
@@ -60,8 +77,18 @@ export class FrameParser {
     this.length += piece.length;
   }
 
-  /** The next complete frame, null when more bytes are needed; throws on a malformed header. */
-  next(): { header: FrameHeader; bytes: Uint8Array } | null {
+  /**
+   * The next complete frame (with the recording its section names, null outside sections), null
+   * when more bytes are needed; throws on a malformed header.
+   */
+  next(): { header: FrameHeader; bytes: Uint8Array; section: string | null } | null {
+    while (!this.header && this.startsWith(SECTION_MAGIC)) {
+      if (this.length < SECTION_FIXED_BYTES) return null;
+      const idBytes = this.peek(SECTION_FIXED_BYTES)[4] ?? 0;
+      if (idBytes === 0) throw new FrameError('a section names its recording');
+      if (this.length < SECTION_FIXED_BYTES + idBytes) return null;
+      this.current = String.fromCharCode(...this.take(SECTION_FIXED_BYTES + idBytes).subarray(SECTION_FIXED_BYTES));
+    }
     if (!this.header) {
       if (this.length < FRAME_HEADER_BYTES) return null;
       const decoded = decodeFrameHeader(this.take(FRAME_HEADER_BYTES));
@@ -69,14 +96,14 @@ export class FrameParser {
       this.header = decoded;
     }
     if (this.length < this.header.size) return null;
-    const frame = { header: this.header, bytes: this.take(this.header.size) };
+    const frame = { header: this.header, bytes: this.take(this.header.size), section: this.current };
     this.header = null;
     return frame;
   }
 
-  /** The frame whose header arrived but not all its bytes (and those bytes), if any. */
-  inFlight(): { header: FrameHeader; bytes: Uint8Array } | null {
-    return this.header ? { header: this.header, bytes: this.take(Math.min(this.length, this.header.size)) } : null;
+  /** The frame whose header arrived but not all its bytes (and those bytes, and its section), if any. */
+  inFlight(): { header: FrameHeader; bytes: Uint8Array; section: string | null } | null {
+    return this.header ? { header: this.header, bytes: this.take(Math.min(this.length, this.header.size)), section: this.current } : null;
   }
 
   /** The header of the frame whose bytes are arriving, if any. */
@@ -87,6 +114,26 @@ export class FrameParser {
   /** Bytes received and not yet part of a returned frame (a body must end with none). */
   get buffered(): number {
     return this.length + (this.header ? FRAME_HEADER_BYTES : 0);
+  }
+
+  /** The buffered bytes begin with `magic` (as far as they go: a body cut inside it counts as buffered). */
+  private startsWith(magic: readonly number[]): boolean {
+    if (this.length === 0) return false;
+    const head = this.peek(Math.min(this.length, magic.length));
+    return head.every((b, i) => b === magic[i]);
+  }
+
+  /** The first `n` buffered bytes (a copy), not consumed. */
+  private peek(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    for (const part of this.parts) {
+      if (filled >= n) break;
+      const use = Math.min(part.length, n - filled);
+      out.set(part.subarray(0, use), filled);
+      filled += use;
+    }
+    return out;
   }
 
   private take(n: number): Uint8Array {

@@ -3,6 +3,8 @@ import { deviceSnapshot } from '../storage/recording-store.js';
 import { serverKnows, syncRecording, type UploadDeps, type UploadOutcome } from './uploader.js';
 import { flushOutbox, type OutboxOutcome } from './outbox-sender.js';
 import { uploadLedger, type UploadLedger } from './upload-ledger.js';
+import { SectionBatch } from './section-batch.js';
+import type { LocalRecording } from '../core/stored-schema.js';
 
 /** The outbox's entry in the outcome map: not a recording, so no screen shows it. */
 export const OUTBOX_KEY = 'outbox';
@@ -33,17 +35,42 @@ export async function syncAll(deps: UploadDeps, opts: { full?: boolean; ledger?:
   // bytes do not wait for the events' round trip, nor one recording's for another's.
   const outbox = snap.outbox > 0 ? flushOutbox(deps, { mirror: ledger.outbox }).catch((): OutboxOutcome => ({ state: 'retry' })) : null;
   const recordings = snap.recordings.filter((rec) => rec.state !== 'verified' && !rec.problem);
+  const idle = (rec: LocalRecording) => rec.state === 'recording' && !snap.pending.has(rec.id) && serverKnows(rec.id);
+  const batches = liveBatches(recordings.filter((rec) => !idle(rec)));
   const outcomes = await Promise.all(recordings.map(async (rec): Promise<[string, UploadOutcome]> => {
-    if (rec.state === 'recording' && !snap.pending.has(rec.id) && serverKnows(rec.id)) {
-      return [rec.id, { state: 'uploading', recordedBytes: rec.bytes, verifiedBytes: Math.min(rec.uploadedBytes, rec.bytes) }];
+    if (idle(rec)) return [rec.id, { state: 'uploading', recordedBytes: rec.bytes, verifiedBytes: Math.min(rec.uploadedBytes, rec.bytes) }];
+    const sections = batches.get(rec.id);
+    try {
+      return [rec.id, await syncRecording(rec.id, sections ? { ...deps, sections } : deps, ledger, rec)];
+    } finally {
+      sections?.leave(rec.id);
     }
-    return [rec.id, await syncRecording(rec.id, deps, ledger, rec)];
   }));
   const sent = await outbox;
   if (sent && sent.state !== 'done' && sent.state !== 'busy') {
     out.set(OUTBOX_KEY, { state: sent.state, recordedBytes: 0, verifiedBytes: 0, ...(sent.retryAfterMs === undefined ? {} : { retryAfterMs: sent.retryAfterMs }) });
   }
   for (const [id, outcome] of outcomes) out.set(id, outcome);
+  return out;
+}
+
+/**
+ * The recordings a pass sends live (recording, the server's list known), by candidate: each
+ * candidate's go up in one request (camera and screen together), not one request each.
+ */
+function liveBatches(recordings: LocalRecording[]): Map<string, SectionBatch> {
+  const byCandidate = new Map<string, string[]>();
+  for (const rec of recordings) {
+    if (rec.state !== 'recording' || !serverKnows(rec.id)) continue;
+    const key = JSON.stringify([rec.examId, rec.candidateId]);
+    byCandidate.set(key, [...(byCandidate.get(key) ?? []), rec.id]);
+  }
+  const out = new Map<string, SectionBatch>();
+  for (const ids of byCandidate.values()) {
+    if (ids.length < 2) continue;
+    const batch = new SectionBatch(ids);
+    for (const id of ids) out.set(id, batch);
+  }
   return out;
 }
 

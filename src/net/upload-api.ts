@@ -1,10 +1,11 @@
 import { contentDigestHeader, fromHex } from '../core/hash-chain.js';
 import { CompleteReply, FramesReply, RecordingStatus } from '../core/recording-schema.js';
-import { encodeFrameHeader, FRAMES_TYPE } from '../core/upload-frames.js';
+import { encodeFrameHeader, encodeSectionHeader, FRAMES_TYPE } from '../core/upload-frames.js';
 import type { LocalRecording } from '../core/stored-schema.js';
 import type { Owner } from '../storage/credentials.js';
 import type { LocalChunk } from '../storage/recording-store.js';
 import { request, type FetchFn } from './http.js';
+import type { Section, SectionBatch } from './section-batch.js';
 
 /**
  * The upload endpoints (docs/api.md, Uploads) as the uploader uses them: each kind of failure
@@ -26,6 +27,8 @@ export interface UploadDeps {
    * src/net/uploader.ts). Other contexts (pages, the service worker) take it per pass.
    */
   keepLiveLock?: boolean;
+  /** The pass sends these recordings' framed chunks together (one request of sections). */
+  sections?: SectionBatch;
 }
 
 /** The Web Locks the deps name, else this context's (`navigator.locks` exists on pages and in workers alike). */
@@ -83,29 +86,52 @@ export class UploadApi {
     return !noFrames.has(this.deps.base);
   }
 
+  /** This recording's next framed chunks go with the pass's others: even a lone chunk is framed. */
+  get batched(): boolean {
+    return this.deps.sections?.takes(this.rec.id) === true;
+  }
+
   /**
-   * Sends several chunks in one framed request; returns how many of them, from the first, the
-   * server stored (or held already). When the link drops mid-body the server kept every frame
-   * before the cut and part of the one in flight: the next pass asks what it holds, and that
-   * chunk's first attempt resumes (HEAD, then the rest).
+   * Sends several chunks in one framed request (with the pass's other recordings', when it batches
+   * them); returns how many of them, from the first, the server stored (or held already). When
+   * the link drops mid-body the server kept every frame before the cut and part of the one in
+   * flight: the next pass asks what it holds, and that chunk's first attempt resumes (HEAD, then
+   * the rest).
    */
   async frames(chunks: LocalChunk[]): Promise<number> {
-    const body = new Blob(chunks.flatMap((c) => [encodeFrameHeader({ segment: c.segment, seq: c.seq, size: c.blob.size, digest: fromHex(c.sha256) }), c.blob]));
-    let res: Response;
+    let reply: FramesReply | null;
     try {
-      res = await this.send('POST', '/chunks', body, FRAMES_TYPE);
+      const batch = this.batched ? this.deps.sections : undefined;
+      reply = (await batch?.join({ id: this.rec.id, chunks }, (all) => this.sections(all))) ?? (await this.framed('/chunks', [{ id: this.rec.id, chunks }]));
     } catch (err) {
-      if (err instanceof NoFrames) {
-        if (err.remember) noFrames.add(this.deps.base);
-        return 0;
-      }
       if (err instanceof Offline) for (const c of chunks) markCut(`${this.rec.id}/${c.segment}/${c.seq}`);
       throw err;
     }
-    const reply = FramesReply.parse(await res.json());
+    const mine = reply?.frames.filter((f) => (f.recording ?? this.rec.id) === this.rec.id) ?? [];
     let n = 0;
-    while (n < chunks.length && reply.frames[n]?.segment === chunks[n]?.segment && reply.frames[n]?.seq === chunks[n]?.seq) n++;
+    while (n < chunks.length && mine[n]?.segment === chunks[n]?.segment && mine[n]?.seq === chunks[n]?.seq) n++;
     return n;
+  }
+
+  /** Several recordings' chunks in one request of sections; null from a server that takes none. */
+  private sections(all: Section[]): Promise<FramesReply | null> {
+    return noSections.has(this.deps.base) ? Promise.resolve(null) : this.framed(SECTIONS, all);
+  }
+
+  /** One framed request (`/chunks`: this recording's; SECTIONS: several); null when refused as a whole. */
+  private async framed(path: string, all: Section[]): Promise<FramesReply | null> {
+    const parts = all.flatMap((s) => [
+      ...(path === SECTIONS ? [encodeSectionHeader(s.id)] : []),
+      ...s.chunks.flatMap((c) => [encodeFrameHeader({ segment: c.segment, seq: c.seq, size: c.blob.size, digest: fromHex(c.sha256) }), c.blob]),
+    ]);
+    try {
+      const res = await this.send('POST', path, new Blob(parts), FRAMES_TYPE);
+      return FramesReply.parse(await res.json());
+    } catch (err) {
+      if (!(err instanceof NoFrames)) throw err;
+      if (err.remember) (path === SECTIONS ? noSections : noFrames).add(this.deps.base);
+      return null;
+    }
   }
 
   async ensure(rec: LocalRecording): Promise<RecordingStatus> {
@@ -186,19 +212,20 @@ export class UploadApi {
     if (!credential) throw new Problem(`${CREDENTIAL_PROBLEM}: no upload credential on this device for candidate ${this.owner.candidateId}; sign in again on this device to upload`);
     const headers: Record<string, string> = { authorization: `Bearer ${credential}`, ...extra };
     if (type) headers['content-type'] = type;
-    const v = await request(`${this.deps.base}/api/recordings/${this.rec.id}${path}`, { method, headers, body }, this.deps.fetch);
+    const url = path === SECTIONS ? `${this.deps.base}/api/recordings/chunks` : `${this.deps.base}/api/recordings/${this.rec.id}${path}`;
+    const v = await request(url, { method, headers, body }, this.deps.fetch);
     // Refused with a credential kept in memory: a newer one may have been saved since — read it once.
     if (v.kind === 'auth' && !fresh && (await this.deps.credential(this.owner, true)) !== credential) return this.send(method, path, body, type, extra, true);
     switch (v.kind) {
       case 'ok': return v.res;
       case 'retry':
         // A proxy's own refusal of the framed body (its HTML, not our error): PUTs from now on.
-        if (path === '/chunks' && REFUSES_FRAMES.includes(v.status)) throw new NoFrames(true);
+        if ((path === '/chunks' || path === SECTIONS) && REFUSES_FRAMES.includes(v.status)) throw new NoFrames(true);
         throw v.status === 0 ? new Offline() : new Retry(v.afterMs);
       case 'auth': throw new Problem(`${CREDENTIAL_PROBLEM}: ${v.error.message}; sign in again as candidate ${this.owner.candidateId} on this device to upload`);
       case 'refused':
         // The framed request refused as a whole (an older server, a proxy's body limit): its chunks go one PUT each.
-        if (path === '/chunks') throw new NoFrames(REFUSES_FRAMES.includes(v.status));
+        if (path === '/chunks' || path === SECTIONS) throw new NoFrames(REFUSES_FRAMES.includes(v.status));
         if (v.error.code === 'digest_mismatch') throw new DigestMismatch();
         if (v.error.code === 'offset_mismatch') throw new OffsetMismatch();
         if (v.error.code === 'incomplete') throw new Incomplete(missingOf(v.error.details));
@@ -223,6 +250,10 @@ class NoFrames extends Error {
 const REFUSES_FRAMES = [404, 405, 413, 415];
 /** API bases whose server (or a proxy before it) will not take framed uploads: v1 only. */
 const noFrames = new Set<string>();
+/** API bases whose server takes no request of several recordings (older than it): one request each. */
+const noSections = new Set<string>();
+/** `send`'s path for the candidate's request of several recordings (`/api/recordings/chunks`), not one recording's. */
+const SECTIONS = 'sections';
 class OffsetMismatch extends Error {}
 class Incomplete extends Error {
   constructor(readonly missing: { segment: number; seq: number }[]) {

@@ -244,7 +244,8 @@ async function sendChunks(api: UploadApi, chunks: LocalChunk[], view: ServerView
     run = [];
     let done = 0;
     try {
-      done = group.length > 1 ? await api.frames(group) : 0;
+      // A lone chunk is a PUT — unless it goes with the pass's other recordings' chunks.
+      done = group.length > 1 || (group.length === 1 && api.batched) ? await api.frames(group) : 0;
     } catch (err) {
       // Cut mid-body: which frames were stored is asked on the next pass.
       if (err instanceof Offline) views.delete(api.id);

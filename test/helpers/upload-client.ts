@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import net from 'node:net';
 import { chainHead, contentDigestHeader, toHex } from '../../src/core/hash-chain.js';
-import { encodeFrameHeader, FRAMES_TYPE } from '../../src/core/upload-frames.js';
+import { encodeFrameHeader, encodeSectionHeader, FRAMES_TYPE } from '../../src/core/upload-frames.js';
 
 export const sha256 = (b: Uint8Array) => Promise.resolve(new Uint8Array(createHash('sha256').update(b).digest()));
 
@@ -37,5 +38,32 @@ export function postFrames(base: string, credential: string, id: string, body: U
     method: 'POST',
     headers: { authorization: `Bearer ${credential}`, 'content-type': type },
     body: Buffer.from(body),
+  });
+}
+
+/** A body of several recordings (`POST /api/recordings/chunks`): each one's section header, then its frames. */
+export function sectionsBody(sections: { recording: string; frames: TestFrame[] }[]): Buffer {
+  return Buffer.concat(sections.flatMap((s) => [encodeSectionHeader(s.recording), framesBody(s.frames)]));
+}
+
+/** POSTs a body of sections, as the uploader sends a candidate's live chunks. */
+export function postSections(base: string, credential: string, body: Uint8Array) {
+  return fetch(`${base}/api/recordings/chunks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${credential}`, 'content-type': FRAMES_TYPE },
+    body: Buffer.from(body),
+  });
+}
+
+/** Sends a framed POST's head and its body's first `sent` bytes over a raw socket, then hangs up. */
+export function cutPost(base: string, path: string, credential: string, body: Uint8Array, sent: number): Promise<void> {
+  const { hostname, port } = new URL(base);
+  const head = `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${credential}\r\n` +
+    `Content-Type: ${FRAMES_TYPE}\r\nContent-Length: ${body.length}\r\n\r\n`;
+  return new Promise((resolve) => {
+    const sock = net.connect(Number(port), hostname, () => {
+      sock.write(Buffer.concat([Buffer.from(head), body.subarray(0, sent)]), () => setTimeout(() => { sock.destroy(); resolve(); }, 50));
+    });
+    sock.on('error', () => resolve());
   });
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { decodeFrameHeader, encodeFrameHeader, FRAME_HEADER_BYTES, FrameError, FrameParser } from '../../src/core/upload-frames.js';
+import { decodeFrameHeader, encodeFrameHeader, encodeSectionHeader, FRAME_HEADER_BYTES, FrameError, FrameParser } from '../../src/core/upload-frames.js';
 
 const digest = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
 
@@ -59,4 +59,37 @@ test('garbage where a header belongs is an error, not a frame', () => {
   const p = new FrameParser();
   p.push(new Uint8Array(100));
   assert.throws(() => p.next(), FrameError);
+});
+
+test('sections name the recording of the frames after them, however the body is split', () => {
+  const cam = [0, 1].map((seq) => ({ segment: 0, seq, bytes: new Uint8Array(randomBytes(700 + seq)) }));
+  const screen = [5].map((seq) => ({ segment: 2, seq, bytes: new Uint8Array(randomBytes(300)) }));
+  const all = Buffer.concat([encodeSectionHeader('camera-0001'), body(cam), encodeSectionHeader('screen-0001'), body(screen)]);
+  for (const piece of [1, 2, 3, 5, 6, 16, 49, all.length]) {
+    const p = new FrameParser();
+    const out: [string | null, number, number][] = [];
+    for (let i = 0; i < all.length; i += piece) {
+      p.push(all.subarray(i, i + piece));
+      for (let f = p.next(); f; f = p.next()) out.push([f.section, f.header.segment, f.header.seq]);
+    }
+    assert.deepEqual(out, [['camera-0001', 0, 0], ['camera-0001', 0, 1], ['screen-0001', 2, 5]], `pieces of ${piece} bytes`);
+    assert.equal(p.buffered, 0);
+  }
+  // Outside sections (a body for one recording), a frame names none.
+  const plain = new FrameParser();
+  plain.push(body(cam));
+  assert.equal(plain.next()?.section, null);
+  // Cut inside a section's frame: the cut one names its section too.
+  const cut = new FrameParser();
+  cut.push(all.subarray(0, all.length - 100));
+  while (cut.next()) { /* the whole frames */ }
+  assert.equal(cut.inFlight()?.section, 'screen-0001');
+});
+
+test('a section naming no recording is an error; an id that is not printable ASCII cannot be encoded', () => {
+  const p = new FrameParser();
+  p.push(new Uint8Array([0x49, 0x56, 0x53, 0x31, 0]));
+  assert.throws(() => p.next(), /names its recording/);
+  assert.throws(() => encodeSectionHeader('кам'), /ASCII/);
+  assert.throws(() => encodeSectionHeader(''), /ASCII/);
 });

@@ -7,7 +7,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { bearer, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { framesBody, headOf, postFrames, putChunk } from '../helpers/upload-client.js';
+import { cutPost, framesBody, headOf, postFrames, putChunk } from '../helpers/upload-client.js';
 
 const START = Date.parse('2026-12-01T01:00:00Z');
 const WEBM = 'video/webm;codecs=vp8,opus';
@@ -288,17 +288,9 @@ test('a resume the server cannot honour is refused with what it holds; wrong byt
   assert.equal(bad.status, 400);
 });
 
-/** Sends a framed body's head and its first `sent` bytes over a raw socket, then hangs up. */
+/** Sends a framed body's head and its first `sent` bytes, then hangs up. */
 function cutFrames(id: string, body: Uint8Array, sent: number): Promise<void> {
-  const { hostname, port } = new URL(s.url);
-  const head = `POST /api/recordings/${id}/chunks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${cred}\r\n` +
-    `Content-Type: application/vnd.invigil.frames\r\nContent-Length: ${body.length}\r\n\r\n`;
-  return new Promise((resolve) => {
-    const sock = net.connect(Number(port), hostname, () => {
-      sock.write(Buffer.concat([Buffer.from(head), body.subarray(0, sent)]), () => setTimeout(() => { sock.destroy(); resolve(); }, 50));
-    });
-    sock.on('error', () => resolve());
-  });
+  return cutPost(s.url, `/api/recordings/${id}/chunks`, cred, body, sent);
 }
 
 const seqsOf = async (id: string): Promise<number[]> => ((await status(id)).json.segments[0].chunks as { seq: number }[]).map((c) => c.seq);

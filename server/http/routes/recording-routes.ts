@@ -5,10 +5,11 @@ import { concat } from '../../media/ebml.js';
 import { ChunkSeq, CompleteRecording, CreateRecording, CreateSegment, ProblemReport, RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
 import type { Services } from '../../services.js';
 import type { Owner } from '../../domain/recordings.js';
+import type { StoredExam } from '../../domain/exam-store.js';
 import { ApiError } from '../api-error.js';
 import { existingExam } from './exam-summary.js';
 import { readBodyLimited } from '../read-body.js';
-import { readFrames } from '../read-frames.js';
+import { readFrames, type FrameSink } from '../read-frames.js';
 import { FRAMES_TYPE } from '../../../src/core/upload-frames.js';
 import { requireUploadCredential, type UploadEnv } from '../upload-auth.js';
 import type { UploadAuth } from '../../domain/sessions.js';
@@ -96,17 +97,22 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     });
     return c.json({ stored }, stored ? 201 : 200);
   });
-  // v2: several chunks in one body of frames, each stored as it completes (docs/api.md).
-  app.post('/:id/chunks', async (c) => {
-    const recordingId = id(c.req.param('id'));
-    const o = owner(c);
-    if (!(c.req.header('content-type') ?? '').startsWith(FRAMES_TYPE)) throw new ApiError(415, 'unsupported_media_type', `send the frames with Content-Type: ${FRAMES_TYPE}`);
-    const exam = await existingExam(exams, o.exam);
-    await recordings.checkOwner(o, recordingId); // 403/404 before any byte is read
-    const reply = await readFrames(c.req.raw, {
+  /** The frames of a request stored one by one (docs/api.md, "Several chunks in one request"). */
+  const frameSink = (o: Owner, exam: StoredExam, fixed: string | null): FrameSink => {
+    /** The recording of a frame: the route's, or (a body of sections) the one its section names. */
+    const recordingOf = (section: string | null): string => {
+      if (fixed !== null) {
+        if (section !== null) throw new ApiError(400, 'bad_request', `sections go to POST /api/recordings/chunks, not to one recording's`);
+        return fixed;
+      }
+      if (section === null) throw new ApiError(400, 'bad_request', 'a body of several recordings begins with a section naming one');
+      return id(section);
+    };
+    return {
       maxFrameBytes: exam.config.recording.maxChunkBytes,
       maxFrames: MAX_FRAMES,
-      store: (h, bytes, accepted) => {
+      store: (h, bytes, accepted, section) => {
+        const recordingId = recordingOf(section);
         const segment = parseWith(SegmentNo, h.segment, 'segment');
         const seq = parseWith(ChunkSeq, h.seq, 'seq');
         partials.take(partialKey(o, recordingId, segment, seq, h.digest));
@@ -115,9 +121,30 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
           checkQuota: (rec, size) => quotas.chunk(exam, o.candidate, rec.kind, rec.bytes, size),
         });
       },
-      cut: (h, received) => partials.keep(partialKey(o, recordingId, h.segment, h.seq, h.digest), received),
-    });
-    return c.json(reply);
+      cut: (h, received, section) => {
+        const recordingId = fixed ?? section;
+        if (recordingId !== null && RecordingId.safeParse(recordingId).success) partials.keep(partialKey(o, recordingId, h.segment, h.seq, h.digest), received);
+      },
+    };
+  };
+  const framesType = (c: Context<UploadEnv>) => {
+    if (!(c.req.header('content-type') ?? '').startsWith(FRAMES_TYPE)) throw new ApiError(415, 'unsupported_media_type', `send the frames with Content-Type: ${FRAMES_TYPE}`);
+  };
+  // v2: several chunks in one body of frames, each stored as it completes (docs/api.md).
+  app.post('/:id/chunks', async (c) => {
+    const recordingId = id(c.req.param('id'));
+    const o = owner(c);
+    framesType(c);
+    const exam = await existingExam(exams, o.exam);
+    await recordings.checkOwner(o, recordingId); // 403/404 before any byte is read
+    return c.json(await readFrames(c.req.raw, frameSink(o, exam, recordingId)));
+  });
+  // v2, several recordings of the candidate in one body: a section names each one's frames.
+  app.post('/chunks', async (c) => {
+    const o = owner(c);
+    framesType(c);
+    const exam = await existingExam(exams, o.exam);
+    return c.json(await readFrames(c.req.raw, frameSink(o, exam, null)));
   });
   app.put('/:id/problem', async (c) => {
     const body = await jsonBody(c, ProblemReport);
