@@ -119,6 +119,8 @@ async function threeHourBacklog(env: BenchEnv): Promise<void> {
   emit('recording', 'upload_pass_own_ms_p99', percentile(own, 99), 'ms', {
     ...extra, excludes: 'waiting for the server; the page↔worker bridge', p50: percentile(own, 50),
     none_beside_p99: percentile(baseline.map((p) => p.workerMs - p.waitMs), 99), goal: '<= 5',
+    // With tens of passes, p99 is the slowest one or two: how many passes the goal's 5 ms missed, and the whole spread.
+    over_5ms: own.filter((ms) => ms > 5).length, own_ms_sorted: [...own].sort((a, b) => a - b).map((ms) => Math.round(ms * 10) / 10),
     // Passes that read nothing from IndexedDB (chunks sent from memory) vs those that did (events and chat from the outbox).
     no_db_passes: passes.filter((p) => p.dbCalls === 0).length, no_db_p99: percentile(passes.filter((p) => p.dbCalls === 0).map((p) => p.workerMs - p.waitMs), 99),
   });

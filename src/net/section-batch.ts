@@ -1,6 +1,9 @@
 import type { FramesReply } from '../core/recording-schema.js';
 import type { LocalChunk } from '../storage/recording-store.js';
 
+/** How long the first recording to join waits for the others of its pass (theirs take milliseconds). */
+export const JOIN_WAIT_MS = 1_000;
+
 /** One recording's chunks in a shared request. */
 export interface Section { id: string; chunks: LocalChunk[] }
 
@@ -11,6 +14,9 @@ export interface Section { id: string; chunks: LocalChunk[] }
  * pass may send; each either joins (its chunks) or leaves (it sends nothing framed this pass). Once
  * none is left to hear from, the sections go — by whoever joined first — and every one that joined
  * gets the one reply (or the one failure). Joined alone, it sends its own request, as without a batch.
+ * The first to join waits at most `maxWaitMs` for the others (one held up — a request of its pass
+ * that hangs on a dying link — does not hold the others' chunks): then what joined goes, and the
+ * late ones send their own.
  */
 export class SectionBatch {
   private readonly open: Set<string>;
@@ -18,8 +24,9 @@ export class SectionBatch {
   private readonly reply: Promise<FramesReply | null>;
   private settle: { resolve: (r: FramesReply | null) => void; reject: (err: unknown) => void } = { resolve: () => {}, reject: () => {} };
   private sent = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(participants: Iterable<string>) {
+  constructor(participants: Iterable<string>, private readonly maxWaitMs = JOIN_WAIT_MS) {
     this.open = new Set(participants);
     this.reply = new Promise((resolve, reject) => { this.settle = { resolve, reject }; });
     // Each joiner awaits it; one no one awaits (nothing joined) must not be an unhandled rejection.
@@ -39,6 +46,10 @@ export class SectionBatch {
   join(section: Section, send: (sections: Section[]) => Promise<FramesReply | null>): Promise<FramesReply | null> {
     this.open.delete(section.id);
     this.joined.push({ section, send });
+    this.timer ??= setTimeout(() => {
+      this.open.clear();
+      this.flushIfComplete();
+    }, this.maxWaitMs);
     this.flushIfComplete();
     return this.reply;
   }
@@ -51,6 +62,7 @@ export class SectionBatch {
   private flushIfComplete(): void {
     if (this.sent || this.open.size > 0) return;
     this.sent = true;
+    clearTimeout(this.timer);
     const [first] = this.joined;
     if (!first || this.joined.length < 2) return this.settle.resolve(null);
     first.send(this.joined.map((j) => j.section)).then(this.settle.resolve, this.settle.reject);
