@@ -16,8 +16,9 @@ const SECTION_MAGIC = [0x49, 0x56, 0x53, 0x31]; // "IVS1"
 const SECTION_FIXED_BYTES = 5;
 /**
  * While recording, a stored chunk waits up to this long for the next ones, and they go up
- * together: one framed request per recording every few seconds, not one request per chunk. The
- * chunks are on the device meanwhile; the proctor watches live over WebRTC, not from uploads.
+ * together: one framed request every few seconds (with the candidate's other live recordings'
+ * chunks, in sections), not one request per chunk. The chunks are on the device meanwhile; the
+ * proctor watches live over WebRTC, not from uploads.
  */
 export const LIVE_BATCH_MS = 8_000;
 /** Content-Type of a framed body. */
