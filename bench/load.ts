@@ -2,9 +2,10 @@
 // candidates against the built server — N > 1: N processes behind haproxy with PostgreSQL and
 // Redis, as docs/deploy.md runs them. Each candidate logs in, keeps a WebSocket (heartbeats every
 // 4 s), records a camera chunk (≈ 300 kbit/s) and a screen chunk every 2 s and uploads them as the
-// app does — four at a time of both recordings in one request of sections (v2, LIVE_BATCH_MS); with
-// `--per-recording` one framed request per recording, with `--v1` one PUT each — posts an event every 10 s, and completes both recordings at the end. The
-// load generator shares this machine's cores with the servers: the figures are a floor, and say so.
+// app does — four at a time of both recordings in one request of sections (v2, LIVE_BATCH_MS);
+// with `--per-recording` one framed request per recording, with `--v1` one PUT each — posts an
+// event every 10 s, and completes both recordings at the end. The load generator shares this
+// machine's cores with the servers: the figures are a floor, and say so.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
