@@ -85,7 +85,7 @@ export class FrameParser {
   next(): { header: FrameHeader; bytes: Uint8Array; section: string | null } | null {
     while (!this.header && this.startsWith(SECTION_MAGIC)) {
       if (this.length < SECTION_FIXED_BYTES) return null;
-      const idBytes = this.peek(SECTION_FIXED_BYTES)[4] ?? 0;
+      const idBytes = this.byteAt(4);
       if (idBytes === 0) throw new FrameError('a section names its recording');
       if (this.length < SECTION_FIXED_BYTES + idBytes) return null;
       this.current = String.fromCharCode(...this.take(SECTION_FIXED_BYTES + idBytes).subarray(SECTION_FIXED_BYTES));
@@ -120,21 +120,18 @@ export class FrameParser {
   /** The buffered bytes begin with `magic` (as far as they go: a body cut inside it counts as buffered). */
   private startsWith(magic: readonly number[]): boolean {
     if (this.length === 0) return false;
-    const head = this.peek(Math.min(this.length, magic.length));
-    return head.every((b, i) => b === magic[i]);
+    for (let i = 0; i < Math.min(this.length, magic.length); i++) if (this.byteAt(i) !== magic[i]) return false;
+    return true;
   }
 
-  /** The first `n` buffered bytes (a copy), not consumed. */
-  private peek(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let filled = 0;
+  /** The buffered byte at `i` (< `length`), read in place. */
+  private byteAt(i: number): number {
+    let at = i;
     for (const part of this.parts) {
-      if (filled >= n) break;
-      const use = Math.min(part.length, n - filled);
-      out.set(part.subarray(0, use), filled);
-      filled += use;
+      if (at < part.length) return part[at] ?? 0;
+      at -= part.length;
     }
-    return out;
+    return 0;
   }
 
   private take(n: number): Uint8Array {
