@@ -65,7 +65,7 @@ if (want('unit')) await nodeTests('unit', 'test/unit');
  * tests among them run PostgreSQL + S3 + Redis together.
  */
 const POSTGRES_PASS = [
-  'cluster', 'device-scope', 'engine-races', 'evidence-phone-api', 'flow-api', 'http-hardening', 'identity-api', 'login-throttle',
+  'chunk-packs', 'cluster', 'device-scope', 'engine-races', 'evidence-phone-api', 'flow-api', 'http-hardening', 'identity-api', 'login-throttle',
   'lottery', 'quotas', 'redis-throttle', 'refresh-rotation', 'reported-bytes', 'retention', 'review-api', 'review-judgement', 'room-hub',
   's3-server', 'server-api', 'sessions', 'uploads-api', 'uploads-sections-api', 'ws',
 ].map((name) => `test/unit/${name}.test.ts`);

@@ -274,4 +274,11 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('recordings').addColumn('reported_bytes', 'bigint').execute();
     },
   },
+  '0014_chunk_packs': {
+    async up(db: Kysely<unknown>) {
+      // A chunk kept inside a request's pack file (local disk): the pack's key and where it starts.
+      await db.schema.alterTable('recording_chunks').addColumn('pack', 'text').execute();
+      await db.schema.alterTable('recording_chunks').addColumn('pack_offset', 'bigint').execute();
+    },
+  },
 };

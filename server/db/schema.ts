@@ -83,6 +83,9 @@ export interface Database {
     stored_at: number;
     /** Last re-read by the scrub and found intact; null until then. */
     checked_at: number | null;
+    /** Kept inside this pack (a framed request's file on local disk) at `pack_offset`; null: under its own chunk key. */
+    pack: string | null;
+    pack_offset: number | null;
   };
   progress: {
     exam_id: string;

@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IndexPlace } from '../media/layout-cache.js';
 import type { CompleteReply, RecordingStatus } from '../../src/core/recording-schema.js';
 import { chainHead, toHex } from '../../src/core/hash-chain.js';
-import { chunkKey, sha256, type Owner } from './chunk-keys.js';
+import { chunkKey, packKey, readChunk, readChunkRange, sha256, type Owner } from './chunk-keys.js';
 import { StoredBytes, type ScrubReport, type StoredCheck } from './stored-bytes.js';
 import type { Db } from '../db/open.js';
 import { GroupCommit } from '../db/group-commit.js';
 import type { Database } from '../db/schema.js';
-import type { BlobStore } from '../storage/blob-store.js';
+import type { BlobStore, PackWriter } from '../storage/blob-store.js';
 import { piecesSource, rangedSource, type ByteSource } from '../media/byte-source.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
 
@@ -21,6 +21,14 @@ export interface ChunkPut {
   checkQuota: (rec: { kind: RecordingStatus['kind']; bytes: number }, size: number) => Promise<void>;
   /** Its checks passed; only the durable writes are left (a framed request starts the next chunk's then). */
   accepted?: () => void;
+  /** A framed request's pack (`openPack`): the chunk's bytes go there, not under a key of their own. */
+  pack?: ChunkPack | null;
+}
+
+/** One request's chunks in one stored value (local disk); see BlobStore.openPack. */
+export interface ChunkPack {
+  readonly key: string;
+  readonly writer: PackWriter;
 }
 
 /**
@@ -75,11 +83,14 @@ export class Recordings {
     // Content-addressed file names: two racing bodies for one key never overwrite each other.
     const key = chunkKey(owner, put.recordingId, put.segment, put.seq, hex);
     put.accepted?.();
-    await this.store.put(key, put.bytes);
+    const pack = put.pack ?? null;
+    const offset = pack ? await pack.writer.append(put.bytes) : null;
+    if (!pack) await this.store.put(key, put.bytes);
     // A lazy commit: a row lost with the power is named missing at completion and sent again.
     const inserted = await this.chunkRows.run(async (trx) => {
       const res = await trx.insertInto('recording_chunks').values({
         recording_id: put.recordingId, segment: put.segment, seq: put.seq, size: put.bytes.length, sha256: hex, stored_at: this.now(),
+        pack: pack?.key ?? null, pack_offset: offset,
       }).onConflict((oc) => oc.columns(['recording_id', 'segment', 'seq']).doNothing()).executeTakeFirst();
       if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return false;
       await trx.updateTable('recordings').set((eb) => ({ bytes: eb('bytes', '+', put.bytes.length) })).where('id', '=', put.recordingId).execute();
@@ -88,7 +99,8 @@ export class Recordings {
     if (inserted) return true;
     const winner = await this.heldChunk(put.recordingId, put.segment, put.seq);
     if (winner?.sha256 === hex) return false;
-    await this.store.delete(key);
+    // The loser's bytes: its own key is deleted; in a pack they stay, unreferenced, until retention.
+    if (!pack) await this.store.delete(key);
     throw new ApiError(409, 'conflict', 'a different chunk is already stored under this key');
   }
 
@@ -173,24 +185,22 @@ export class Recordings {
    */
   async segmentSource(owner: Owner, id: string, segment: number): Promise<SegmentSource> {
     const rec = await this.owned(owner, id);
-    const rows = await this.db.selectFrom('recording_chunks').select(['seq', 'sha256', 'size']).where('recording_id', '=', id)
+    const rows = await this.db.selectFrom('recording_chunks').select(['seq', 'sha256', 'size', 'pack', 'pack_offset']).where('recording_id', '=', id)
       .where('segment', '=', segment).orderBy('seq').execute();
-    const held = rows.filter((row, i) => row.seq === i);
+    const held = rows.filter((row, i) => row.seq === i).map((row) => ({ ...row, recordingId: id, segment }));
     if (held.length === 0) throw notFound(`no chunks of segment ${segment}`);
     const tag = createHash('sha256').update(`${id}/${segment}:${held.map((r) => r.sha256).join(',')}`).digest('hex').slice(0, 32);
     const source = piecesSource(held.map((r) => r.size), async (i) => {
       const row = held[i];
       if (!row) throw new Error(`no chunk ${i} in segment ${segment} of ${id}`);
-      const stream = await this.store.read(chunkKey(owner, id, segment, row.seq, row.sha256));
-      if (!stream) throw new Error(`chunk ${segment}/${row.seq} of ${id} is missing from the store`);
-      const parts: Uint8Array[] = [];
-      for await (const part of stream) parts.push(part);
-      return Buffer.concat(parts);
+      const bytes = await readChunk(this.store, owner, row);
+      if (!bytes) throw new Error(`chunk ${segment}/${row.seq} of ${id} is missing from the store`);
+      return bytes;
     });
     // What a player's ranges are read from: only the bytes each asks for.
     const ranged = rangedSource(held.map((r) => r.size), async (i, start, end) => {
       const row = held[i];
-      const bytes = row && await this.store.readRange(chunkKey(owner, id, segment, row.seq, row.sha256), start, end);
+      const bytes = row && await readChunkRange(this.store, owner, row, start, end);
       if (!bytes) throw new Error(`chunk ${segment}/${row?.seq ?? i} of ${id} is missing from the store`);
       return bytes;
     });
@@ -208,6 +218,16 @@ export class Recordings {
       throw forbidden('this recording was made on another device');
     }
     return rec;
+  }
+
+  /**
+   * A pack for one request's chunks where the store keeps packs (local disk), else null (each
+   * chunk under its own key). The caller closes its writer once the request's chunks are stored.
+   */
+  openPack(owner: Owner): ChunkPack | null {
+    if (!this.store.openPack) return null;
+    const key = packKey(owner, `${this.now()}-${randomBytes(6).toString('hex')}`);
+    return { key, writer: this.store.openPack(key) };
   }
 
   /** Throws 404/403 unless this owner may add to recording `id`. */
@@ -251,5 +271,5 @@ export class Recordings {
 
 export interface SegmentSource { source: ByteSource; ranged: ByteSource; tag: string; complete: boolean; index: IndexPlace | undefined }
 
-export { chunkKey, type Owner } from './chunk-keys.js';
+export { chunkKey, readChunk, type Owner } from './chunk-keys.js';
 export type { ScrubReport, StoredCheck } from './stored-bytes.js';

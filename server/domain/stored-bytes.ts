@@ -3,7 +3,7 @@ import { chainHead, toHex } from '../../src/core/hash-chain.js';
 import { lazyCommit } from '../db/engine.js';
 import type { Db } from '../db/open.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { chunkKey, sha256, type Owner } from './chunk-keys.js';
+import { readChunk, sha256, type ChunkPlace, type Owner } from './chunk-keys.js';
 
 /** One stored chunk, by its place in a recording. */
 interface ChunkAt { recordingId: string; segment: number; seq: number }
@@ -25,12 +25,12 @@ export class StoredBytes {
       .where('exam_id', '=', owner.exam).where('candidate_id', '=', owner.candidate).orderBy('kind').orderBy('created_at').execute();
     const out: StoredCheck[] = [];
     for (const rec of recs) {
-      const rows = await this.db.selectFrom('recording_chunks').select(['segment', 'seq', 'sha256'])
+      const rows = await this.db.selectFrom('recording_chunks').select(['segment', 'seq', 'sha256', 'size', 'pack', 'pack_offset'])
         .where('recording_id', '=', rec.id).orderBy('segment').orderBy('seq').execute();
       const bad: StoredCheck['bad'] = [];
       const links = [];
       for (const row of rows) {
-        const found = await this.rehash(owner, rec.id, row.segment, row.seq, row.sha256);
+        const found = await this.rehash(owner, { ...row, recordingId: rec.id });
         if (found !== row.sha256) bad.push({ segment: row.segment, seq: row.seq, recorded: row.sha256, found });
         links.push({ segment: row.segment, seq: row.seq, digest: Buffer.from(found ?? '', 'hex') });
       }
@@ -54,7 +54,7 @@ export class StoredBytes {
     const report: ScrubReport = { chunks: 0, bytes: 0, damaged: [] };
     while (report.bytes < maxBytes) {
       const rows = await this.db.selectFrom('recording_chunks as c').innerJoin('recordings as r', 'r.id', 'c.recording_id')
-        .select(['c.recording_id', 'c.segment', 'c.seq', 'c.size', 'c.sha256', 'r.exam_id', 'r.candidate_id', 'r.verified_at'])
+        .select(['c.recording_id', 'c.segment', 'c.seq', 'c.size', 'c.sha256', 'c.pack', 'c.pack_offset', 'r.exam_id', 'r.candidate_id', 'r.verified_at'])
         .where('c.checked_at', 'is', null)
         // Oldest first; chunks stored in the same millisecond in recording order (the same on every engine).
         .orderBy('c.stored_at').orderBy('c.recording_id').orderBy('c.segment').orderBy('c.seq').limit(32).execute();
@@ -63,7 +63,7 @@ export class StoredBytes {
       for (const row of rows) {
         if (report.bytes >= maxBytes) break;
         const owner = { exam: row.exam_id, candidate: row.candidate_id };
-        const found = await this.rehash(owner, row.recording_id, row.segment, row.seq, row.sha256);
+        const found = await this.rehash(owner, { ...row, recordingId: row.recording_id });
         report.chunks++;
         report.bytes += row.size;
         const where = { recordingId: row.recording_id, segment: row.segment, seq: row.seq };
@@ -97,12 +97,9 @@ export class StoredBytes {
       .where('recording_id', '=', where.recordingId).where('segment', '=', where.segment).where('seq', '=', where.seq).execute();
   }
 
-  private async rehash(owner: Owner, id: string, segment: number, seq: number, hex: string): Promise<string | null> {
-    const stream = await this.store.read(chunkKey(owner, id, segment, seq, hex));
-    if (!stream) return null;
-    const hash = createHash('sha256');
-    for await (const part of stream) hash.update(part);
-    return hash.digest('hex');
+  private async rehash(owner: Owner, chunk: ChunkPlace): Promise<string | null> {
+    const bytes = await readChunk(this.store, owner, chunk);
+    return bytes && createHash('sha256').update(bytes).digest('hex');
   }
 
   private async dropChunk(id: string, segment: number, seq: number, size: number): Promise<void> {

@@ -16,7 +16,7 @@ export interface FrameSink {
   cut: (header: FrameHeader, received: Uint8Array, section: string | null) => void;
 }
 
-/** Frames whose durable writes (file, its fsyncs, the row) run at once in one request. */
+/** Frames whose durable writes (the bytes, their sync, the row) run at once in one request. */
 const STORING_AT_ONCE = 4;
 
 type Outcome = FramesReply['frames'][number] | { refused: NonNullable<FramesReply['refused']> };

@@ -15,6 +15,20 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Deletes every key under `prefix/` (nothing when there is none). */
   deleteTree(prefix: string): Promise<void>;
+  /**
+   * A new value under `key` written piece by piece (a request's chunks in one file: one file and
+   * about one sync per request instead of one each). Stores that cannot append (S3) leave it out;
+   * the caller then puts each piece under its own key.
+   */
+  openPack?(key: string): PackWriter;
+}
+
+/** Pieces appended to one stored value; each read back with `readRange` at its offset. */
+export interface PackWriter {
+  /** Writes `bytes` after the pieces before; settles with their offset once durable. */
+  append(bytes: Uint8Array): Promise<number>;
+  /** Waits for the appends under way and lets go of the file. */
+  close(): Promise<void>;
 }
 
 const SAFE_KEY = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;

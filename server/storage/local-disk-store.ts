@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { assertSafeKey, type BlobStore } from './blob-store.js';
+import { assertSafeKey, type BlobStore, type PackWriter } from './blob-store.js';
+import { DiskPack } from './disk-pack.js';
+import { fdClose, fdDataSync, fdOpen, writeAll } from './fd-io.js';
 
 const TEMP_DIR = '.tmp';
 /** Written once the old layout (temp files beside their targets) has been swept. */
@@ -45,27 +47,22 @@ export class LocalDiskStore implements BlobStore {
   async put(key: string, bytes: Uint8Array): Promise<void> {
     const file = this.file(key);
     const dir = path.dirname(file);
-    // A recording's chunks share a directory: made once, not looked up again for every chunk.
-    if (!this.dirs.has(dir)) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      if (this.dirs.size > 10_000) this.dirs.clear();
-      this.dirs.add(dir);
-    }
+    await this.makeDir(dir);
     const tmp = path.join(this.root, TEMP_DIR, randomBytes(8).toString('hex'));
-    const handle = await open(tmp, 'w', 0o600).catch(async (err: unknown) => {
+    const fd = await fdOpen(tmp, 'w').catch(async (err: unknown) => {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       await mkdir(path.dirname(tmp), { recursive: true, mode: 0o700 });
-      return open(tmp, 'w', 0o600);
+      return fdOpen(tmp, 'w');
     });
     try {
-      await handle.writeFile(bytes);
-      await handle.sync();
+      await writeAll(fd, bytes, 0);
+      await fdDataSync(fd);
     } catch (err) {
-      await handle.close();
+      await fdClose(fd).catch(() => undefined);
       await rm(tmp, { force: true });
       throw err;
     }
-    await handle.close();
+    await fdClose(fd);
     await rename(tmp, file).catch(async (err: unknown) => {
       // Its directory was removed since (an erasure): made again.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -77,9 +74,24 @@ export class LocalDiskStore implements BlobStore {
     await this.syncDir(dir);
   }
 
+  /** A new file under `key`, written piece by piece (BlobStore.openPack): no temp file, no rename. */
+  openPack(key: string): PackWriter {
+    const file = this.file(key);
+    const dir = path.dirname(file);
+    return new DiskPack(file, { make: (again) => this.makeDir(dir, again), sync: () => this.syncDir(dir) });
+  }
+
+  /** Chunks (and packs) of one recording (candidate) share a directory: made once, not looked up again each time. */
+  private async makeDir(dir: string, again = false): Promise<void> {
+    if (this.dirs.has(dir) && !again) return;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (this.dirs.size > 10_000) this.dirs.clear();
+    this.dirs.add(dir);
+  }
+
   /**
-   * Makes the names renamed into `dir` so far durable. A sync covers every rename made before it
-   * starts, so puts into one directory at once (a framed request's chunks) share one: a call while
+   * Makes the names made in `dir` so far durable. A sync covers every name made before it
+   * starts, so puts into one directory at once (PUTs of one recording's chunks) share one: a call while
    * one waits to start joins it; a call while one runs gets the next, which starts after it.
    */
   private syncDir(dir: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServices } from '../../server/services.js';
-import { chunkKey } from '../../server/domain/recordings.js';
+import { readChunk } from '../../server/domain/recordings.js';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { walkToExam } from './flow-e2e.js';
@@ -60,20 +60,18 @@ export async function serverCopy(dataDir: string, examId: string, candidateId: s
   const services = await createServices(dataDir, { env, log: () => {} });
   try {
     const owner = { exam: examId, candidate: candidateId };
-    const status = await services.recordings.status(owner, recordingId);
+    const rows = await services.db.selectFrom('recording_chunks').select(['segment', 'seq', 'sha256', 'size', 'pack', 'pack_offset'])
+      .where('recording_id', '=', recordingId).orderBy('segment').orderBy('seq').execute();
     const hash = createHash('sha256');
     let bytes = 0;
     let chunks = 0;
-    for (const seg of status.segments) {
-      for (const c of seg.chunks) {
-        const stream = await services.blobs.read(chunkKey(owner, recordingId, seg.segment, c.seq, c.sha256));
-        if (!stream) throw new Error(`chunk ${seg.segment}/${c.seq} is listed but not stored`);
-        for await (const piece of stream) {
-          hash.update(piece);
-          bytes += piece.length;
-        }
-        chunks++;
-      }
+    for (const row of rows) {
+      // Under its own key or inside a request's pack: read as the server reads it for review.
+      const piece = await readChunk(services.blobs, owner, { ...row, recordingId });
+      if (!piece) throw new Error(`chunk ${row.segment}/${row.seq} is listed but not stored`);
+      hash.update(piece);
+      bytes += piece.length;
+      chunks++;
     }
     return { sha256: hash.digest('hex'), bytes, chunks };
   } finally {

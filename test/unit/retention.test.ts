@@ -6,7 +6,7 @@ import { hashPassword } from '../../server/auth/password.js';
 import { runCli } from '../../server/cli.js';
 import { MIN, PROCTOR_PASSWORD, examFixture } from '../helpers/exam-fixture.js';
 import { bearer, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { headOf, putChunk } from '../helpers/upload-client.js';
+import { framesBody, headOf, postFrames, putChunk } from '../helpers/upload-client.js';
 
 const START = Date.parse('2026-12-01T01:00:00Z');
 const DAY = 24 * 60 * MIN;
@@ -27,7 +27,9 @@ async function evidenceOf(candidate: string): Promise<void> {
   const chunks = [0, 1].map((seq) => ({ segment: 0, seq, bytes: new Uint8Array(500).fill(seq + n) }));
   await s.call('PUT', `/api/recordings/${id}`, { kind: 'camera', mimeType: 'video/webm' }, bearer(cred));
   await s.call('PUT', `/api/recordings/${id}/segments/0`, { startedAt: START - 5 * MIN, mimeType: 'video/webm' }, bearer(cred));
-  for (const ch of chunks) assert.equal((await putChunk(s.url, cred, id, 0, ch.seq, ch.bytes)).status, 201);
+  // One chunk under its own key (a PUT), one in a request's pack (framed): retention takes both.
+  assert.equal((await putChunk(s.url, cred, id, 0, 0, chunks[0]!.bytes)).status, 201);
+  assert.equal((await postFrames(s.url, cred, id, framesBody([chunks[1]!]))).status, 200);
   assert.equal((await s.call('POST', `/api/recordings/${id}/complete`, { segments: [{ segment: 0, chunks: 2 }], chainHead: await headOf(id, chunks) }, bearer(cred))).status, 200);
   const cap = await fetch(`${s.url}/api/device/login-capture?faceCheck=manual`, { method: 'POST', headers: { ...bearer(cred), 'content-type': 'image/jpeg' }, body: jpeg(n) });
   assert.equal(cap.status, 201);
@@ -59,6 +61,7 @@ test('a dry run lists what would go and changes nothing; before retention ends t
   assert.match(dry.out, /dry run: nothing was changed/);
   assert.equal((await s.services.retention.sweep()).filter((e) => e.recordings > 0).length, 0, 'the exam is not past retention');
   assert.ok(existsSync(blobs('recordings/exam1/cA-1')));
+  assert.ok(existsSync(blobs('recordings/exam1/cA-1/packs')));
   assert.ok(existsSync(blobs('photos/exam1/cA-1.jpg')));
   assert.equal((await s.call('GET', '/api/review/candidates/cA-1/recordings', undefined, bearer(proctor))).json.recordings.length, 1);
 });

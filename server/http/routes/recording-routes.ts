@@ -4,7 +4,7 @@ import { PartialBodies } from '../partial-bodies.js';
 import { concat } from '../../media/ebml.js';
 import { ChunkSeq, CompleteRecording, CreateRecording, CreateSegment, ProblemReport, RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
 import type { Services } from '../../services.js';
-import type { Owner } from '../../domain/recordings.js';
+import type { ChunkPack, Owner } from '../../domain/recordings.js';
 import type { StoredExam } from '../../domain/exam-store.js';
 import { ApiError } from '../api-error.js';
 import { existingExam } from './exam-summary.js';
@@ -98,7 +98,7 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     return c.json({ stored }, stored ? 201 : 200);
   });
   /** The frames of a request stored one by one (docs/api.md, "Several chunks in one request"). */
-  const frameSink = (o: Owner, exam: StoredExam, fixed: string | null): FrameSink => {
+  const frameSink = (o: Owner, exam: StoredExam, fixed: string | null, pack: ChunkPack | null): FrameSink => {
     /** The recording of a frame: the route's, or (a body of sections) the one its section names. */
     const recordingOf = (section: string | null): string => {
       if (fixed !== null) {
@@ -117,7 +117,7 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
         const seq = parseWith(ChunkSeq, h.seq, 'seq');
         partials.take(partialKey(o, recordingId, segment, seq, h.digest));
         return recordings.putChunk(o, {
-          recordingId, segment, seq, bytes, digest: h.digest, accepted,
+          recordingId, segment, seq, bytes, digest: h.digest, accepted, pack,
           checkQuota: (rec, size) => quotas.chunk(exam, o.candidate, rec.kind, rec.bytes, size),
         });
       },
@@ -126,6 +126,15 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
         if (recordingId !== null && RecordingId.safeParse(recordingId).success) partials.keep(partialKey(o, recordingId, h.segment, h.seq, h.digest), received);
       },
     };
+  };
+  /** A framed body's chunks, stored in one pack where the store keeps packs (local disk). */
+  const storeFrames = async (c: Context<UploadEnv>, o: Owner, exam: StoredExam, fixed: string | null) => {
+    const pack = recordings.openPack(o);
+    try {
+      return await readFrames(c.req.raw, frameSink(o, exam, fixed, pack));
+    } finally {
+      await pack?.writer.close();
+    }
   };
   const framesType = (c: Context<UploadEnv>) => {
     if (!(c.req.header('content-type') ?? '').startsWith(FRAMES_TYPE)) throw new ApiError(415, 'unsupported_media_type', `send the frames with Content-Type: ${FRAMES_TYPE}`);
@@ -137,14 +146,14 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
     framesType(c);
     const exam = await existingExam(exams, o.exam);
     await recordings.checkOwner(o, recordingId); // 403/404 before any byte is read
-    return c.json(await readFrames(c.req.raw, frameSink(o, exam, recordingId)));
+    return c.json(await storeFrames(c, o, exam, recordingId));
   });
   // v2, several recordings of the candidate in one body: a section names each one's frames.
   app.post('/chunks', async (c) => {
     const o = owner(c);
     framesType(c);
     const exam = await existingExam(exams, o.exam);
-    return c.json(await readFrames(c.req.raw, frameSink(o, exam, null)));
+    return c.json(await storeFrames(c, o, exam, null));
   });
   app.put('/:id/problem', async (c) => {
     const body = await jsonBody(c, ProblemReport);
