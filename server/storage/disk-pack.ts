@@ -38,10 +38,12 @@ export class DiskPack implements PackWriter {
     const offset = this.end;
     this.end += bytes.length;
     const done = (async () => {
-      if (this.failed !== null) throw this.failed;
+      this.throwIfFailed();
       try {
         await writeAll(await this.opened(), bytes, offset);
         await this.sync();
+        // Another piece's write or sync failed meanwhile: this one's durability is in doubt too.
+        this.throwIfFailed();
       } catch (err) {
         this.failed ??= err instanceof Error ? err : new Error(String(err));
         throw err;
@@ -59,6 +61,10 @@ export class DiskPack implements PackWriter {
     const fd = await this.fd?.catch(() => null);
     this.fd = null;
     if (fd !== undefined && fd !== null) await fdClose(fd);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failed !== null) throw this.failed;
   }
 
   private opened(): Promise<number> {

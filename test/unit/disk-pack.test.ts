@@ -56,6 +56,31 @@ test('a pack whose file cannot be made fails every append (nothing more is taken
   await rm(dir, { recursive: true, force: true });
 });
 
+test('a failed sync fails the pieces waiting for it and every piece after, even when a later sync succeeds', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'invigil-pack-'));
+  const file = path.join(dir, 'p');
+  let failFirst: (err: Error) => void = () => {};
+  let dirSyncs = 0;
+  const pack = new DiskPack(file, {
+    make: () => Promise.resolve(),
+    // The first sync (the new name's) fails when told to; any later one succeeds.
+    sync: () => (++dirSyncs === 1 ? new Promise<void>((_, reject) => { failFirst = reject; }) : Promise.resolve()),
+  });
+  const first = pack.append(randomBytes(1000));
+  const until = async (ok: () => Promise<boolean> | boolean) => { while (!(await ok())) await new Promise((r) => setTimeout(r, 1)); };
+  await until(() => dirSyncs === 1);
+  // Written while the first sync is under way: it waits for the next one, which will succeed.
+  const second = pack.append(randomBytes(1000));
+  await until(async () => (await stat(file)).size === 2000);
+  failFirst(new Error('EIO'));
+  await assert.rejects(first, /EIO/);
+  await assert.rejects(second, /EIO/);
+  assert.equal(dirSyncs, 2, 'the second piece had its own sync, and it succeeded');
+  await assert.rejects(pack.append(randomBytes(10)), /EIO/);
+  await pack.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
 test('a pack made again in a directory an erasure removed: the store makes the directory again', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'invigil-pack-'));
   const store = new LocalDiskStore(dir);
