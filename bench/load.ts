@@ -1,6 +1,7 @@
-// `npm run bench -- load [--processes N] [--candidates M] [--seconds S] [--v1 | --per-recording] [--aligned] [--cpu-prof DIR]`: simulated
-// candidates against the built server — N > 1: N processes behind haproxy with PostgreSQL and
-// Redis, as docs/deploy.md runs them. Each candidate logs in, keeps a WebSocket (heartbeats every
+// `npm run bench -- load [--processes N] [--candidates M] [--seconds S] [--v1 | --per-recording] [--aligned] [--s3] [--cpu-prof DIR]`:
+// simulated candidates against the built server — N > 1: N processes behind haproxy with
+// PostgreSQL and Redis, as docs/deploy.md runs them; `--s3`: the recordings in s3rver, not on the
+// local disk. Each candidate logs in, keeps a WebSocket (heartbeats every
 // 4 s), records a camera chunk (≈ 300 kbit/s) and a screen chunk every 2 s and uploads them as the
 // app does — four at a time of both recordings in one request of sections (v2, LIVE_BATCH_MS);
 // with `--per-recording` one framed request per recording, with `--v1` one PUT each — posts an
@@ -20,6 +21,7 @@ import { writeJson } from '../test/helpers/test-server.js';
 import { ROOT, spawnServer, type ChildServer } from '../test/helpers/child-server.js';
 import { startHaproxy, type TestHaproxy } from '../test/helpers/haproxy.js';
 import { startRedis, type TestRedis } from '../test/helpers/redis.js';
+import { startS3, type TestS3 } from '../test/helpers/s3.js';
 // @ts-expect-error plain ESM helper shared with scripts/test.mjs
 import { startPostgresCluster } from '../test/helpers/postgres-cluster.mjs';
 import { cpuMsOf } from './lib/cpu.js';
@@ -38,6 +40,7 @@ const CHUNK_MS = 2_000;
 const V1 = process.argv.includes('--v1');
 const PER_RECORDING = process.argv.includes('--per-recording');
 const ALIGNED = process.argv.includes('--aligned');
+const S3 = process.argv.includes('--s3');
 /** `--cpu-prof DIR`: each server process writes a V8 CPU profile there when it stops. */
 const PROFILE_DIR = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? '.') : null;
 /** Chunks per upload request and recording: what the app's live batching sends together. */
@@ -49,6 +52,7 @@ const sha = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).dig
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'invigil-load-'));
 let pg: PgCluster | null = null;
 let redis: TestRedis | null = null;
+let s3: TestS3 | null = null;
 let lb: TestHaproxy | null = null;
 const servers: ChildServer[] = [];
 let env: Record<string, string> = {};
@@ -56,6 +60,10 @@ if (PROCESSES > 1) {
   pg = await (startPostgresCluster as () => Promise<PgCluster>)();
   redis = await startRedis();
   env = { DATABASE_URL: await pg.createDatabase(), REDIS_URL: redis.url, INVIGIL_SECRET: randomBytes(32).toString('hex') };
+}
+if (S3) {
+  s3 = await startS3();
+  env = { ...env, S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey };
 }
 const examId = 'load';
 const file = await writeJson(dataDir, 'exam.json', examFixture({ id: examId, startAt: Date.now() + 14 * 60_000, rooms: { A: CANDIDATES } }));
@@ -222,7 +230,7 @@ for (let i = 0; i < sims.length; i += 20) {
 }
 for (const s of sims) s.ws?.close();
 
-const extra = { processes: PROCESSES, candidates: CANDIDATES, seconds: SECONDS, protocol: V1 ? 'v1: a PUT per chunk' : PER_RECORDING ? `v2: ${PER_REQUEST} chunks per framed request, one per recording` : `v2: ${PER_REQUEST} chunks of each recording in one request of sections`, phases: ALIGNED ? 'aligned: every batch in the same 2 s' : 'spread over the batch period', note: 'load generator on the same 2 cores' };
+const extra = { processes: PROCESSES, candidates: CANDIDATES, store: S3 ? 's3rver' : 'local disk', seconds: SECONDS, protocol: V1 ? 'v1: a PUT per chunk' : PER_RECORDING ? `v2: ${PER_REQUEST} chunks per framed request, one per recording` : `v2: ${PER_REQUEST} chunks of each recording in one request of sections`, phases: ALIGNED ? 'aligned: every batch in the same 2 s' : 'spread over the batch period', note: 'load generator on the same 2 cores' };
 emit('load', 'chunk_ack_ms_p50', percentile(acks, 50), 'ms', { ...extra, of: 'each upload request, to its reply' });
 emit('load', 'chunk_ack_ms_p99', percentile(acks, 99), 'ms', extra);
 emit('load', 'complete_ms_p99', percentile(completions, 99), 'ms', { ...extra, of: 'each recording\'s completion, 20 candidates at a time' });
@@ -239,5 +247,6 @@ servers.forEach((_, i) => {
 for (const s of servers) await s.kill();
 await lb?.stop();
 await redis?.stop();
+await s3?.close();
 await pg?.stop();
 await rm(dataDir, { recursive: true, force: true });

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assertSafeKey, type BlobStore, type PackWriter } from './blob-store.js';
 import { DiskPack } from './disk-pack.js';
-import { fdClose, fdDataSync, fdOpen, writeAll } from './fd-io.js';
+import { fdClose, fdDataSync, fdOpen, fdSync, readFull, writeAll } from './fd-io.js';
 
 const TEMP_DIR = '.tmp';
 /** Written once the old layout (temp files beside their targets) has been swept. */
@@ -119,24 +119,17 @@ export class LocalDiskStore implements BlobStore {
   }
 
   async readRange(key: string, start: number, end: number): Promise<Uint8Array | null> {
-    const file = this.file(key);
-    const handle = await open(file, 'r').catch((err: unknown) => {
+    const fd = await fdOpen(this.file(key), 'r').catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     });
-    if (!handle) return null;
+    if (fd === null) return null;
     try {
       // Read straight into the one buffer handed on: no stream pieces, no joining copy.
       const out = Buffer.allocUnsafe(Math.max(0, end - Math.max(0, start)));
-      let got = 0;
-      while (got < out.length) {
-        const { bytesRead } = await handle.read(out, got, out.length - got, Math.max(0, start) + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      return out.subarray(0, got);
+      return out.subarray(0, await readFull(fd, out, Math.max(0, start)));
     } finally {
-      await handle.close();
+      await fdClose(fd);
     }
   }
 
@@ -155,10 +148,10 @@ export class LocalDiskStore implements BlobStore {
 }
 
 async function fsyncDir(dir: string): Promise<void> {
-  const d = await open(dir, 'r');
+  const fd = await fdOpen(dir, 'r');
   try {
-    await d.sync();
+    await fdSync(fd);
   } finally {
-    await d.close();
+    await fdClose(fd);
   }
 }
