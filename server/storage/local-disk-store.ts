@@ -12,8 +12,9 @@ const SWEPT_MARKER = '.tmp-swept-v1';
 const LEGACY_TEMP = /\.tmp-[0-9a-f]{12}$/;
 
 /**
- * Files under one directory, private to the server's user (directories 0700, files 0600);
- * written to a temp file in `.tmp/`, fsynced, then renamed into place.
+ * Files under one directory, private to the server's user (directories 0700, files 0600). A put
+ * is written to a temp file in `.tmp/`, synced, renamed into place and its directory synced; a
+ * pack (`openPack`) is a new file written in place, piece by piece (disk-pack.ts).
  */
 export class LocalDiskStore implements BlobStore {
   private readonly dirs = new Set<string>();
