@@ -4,7 +4,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assertSafeKey, type BlobStore, type PackWriter } from './blob-store.js';
 import { DiskPack } from './disk-pack.js';
-import { fdClose, fdDataSync, fdOpen, fdSync, readFull, writeAll } from './fd-io.js';
+import { coalesced, fdClose, fdDataSync, fdOpen, fdSync, readFull, writeAll } from './fd-io.js';
 
 const TEMP_DIR = '.tmp';
 /** Written once the old layout (temp files beside their targets) has been swept. */
@@ -18,7 +18,8 @@ const LEGACY_TEMP = /\.tmp-[0-9a-f]{12}$/;
  */
 export class LocalDiskStore implements BlobStore {
   private readonly dirs = new Set<string>();
-  private readonly dirSyncs = new Map<string, { next: Promise<void> | null; tail: Promise<void> }>();
+  /** Each directory's shared syncs (fd-io.ts `coalesced`); forgetting one only stops sharing. */
+  private readonly dirSyncs = new Map<string, () => Promise<void>>();
   /** Directory syncs made (for tests and benchmarks). */
   dirSyncCount = 0;
 
@@ -96,21 +97,16 @@ export class LocalDiskStore implements BlobStore {
    * one waits to start joins it; a call while one runs gets the next, which starts after it.
    */
   private syncDir(dir: string): Promise<void> {
-    const state = this.dirSyncs.get(dir) ?? { next: null, tail: Promise.resolve() };
-    this.dirSyncs.set(dir, state);
-    if (state.next) return state.next;
-    const next = state.tail.then(() => {
-      state.next = null;
-      this.dirSyncCount++;
-      return fsyncDir(dir);
-    });
-    const tail = next.catch(() => undefined);
-    state.next = next;
-    state.tail = tail;
-    void tail.then(() => {
-      if (state.tail === tail && state.next === null) this.dirSyncs.delete(dir);
-    });
-    return next;
+    let sync = this.dirSyncs.get(dir);
+    if (!sync) {
+      if (this.dirSyncs.size > 10_000) this.dirSyncs.clear();
+      sync = coalesced(() => {
+        this.dirSyncCount++;
+        return fsyncDir(dir);
+      });
+      this.dirSyncs.set(dir, sync);
+    }
+    return sync();
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- async: an unsafe key rejects, as every store's does
