@@ -21,6 +21,8 @@ export interface SyncResult {
   /** Requests made in the pass and the time spent waiting for their replies (benchmarks). */
   requests: number;
   waitMs: number;
+  /** Of the pass's own time, the browser's taking of its requests (src/net/http.ts `requestStats`). */
+  handOffMs: number;
   /** Database calls in the pass and their summed time; the pass's own time in the worker. */
   dbCalls: number;
   dbMs: number;

@@ -73,7 +73,7 @@ const api: RecorderWorkerApi = {
     const db0 = { ...dbStats };
     const outcomes = [...(await syncAll(workerUploadDeps, { full: full === true, ...(outboxKey === undefined ? {} : { outboxKey }) }))];
     return {
-      outcomes, requests: requestStats.count - before.count, waitMs: requestStats.waitMs - before.waitMs,
+      outcomes, requests: requestStats.count - before.count, waitMs: requestStats.waitMs - before.waitMs, handOffMs: requestStats.handOffMs - before.handOffMs,
       dbCalls: dbStats.count - db0.count, dbMs: dbStats.ms - db0.ms, workerMs: performance.now() - t0,
     };
   },

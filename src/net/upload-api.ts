@@ -4,7 +4,7 @@ import { encodeFrameHeader, encodeSectionHeader, FRAMES_TYPE } from '../core/upl
 import type { LocalRecording } from '../core/stored-schema.js';
 import type { Owner } from '../storage/credentials.js';
 import type { LocalChunk } from '../storage/recording-store.js';
-import { request, type FetchFn } from './http.js';
+import { request, requestStats, type FetchFn } from './http.js';
 import type { Section, SectionBatch } from './section-batch.js';
 
 /**
@@ -124,8 +124,11 @@ export class UploadApi {
       ...(path === SECTIONS ? [encodeSectionHeader(s.id)] : []),
       ...s.chunks.flatMap((c) => [encodeFrameHeader({ segment: c.segment, seq: c.seq, size: c.blob.size, digest: fromHex(c.sha256) }), c.blob]),
     ]);
+    const t0 = performance.now();
+    const body = new Blob(parts);
+    requestStats.handOffMs += performance.now() - t0;
     try {
-      const res = await this.send('POST', path, new Blob(parts), FRAMES_TYPE);
+      const res = await this.send('POST', path, body, FRAMES_TYPE);
       return FramesReply.parse(await res.json());
     } catch (err) {
       if (!(err instanceof NoFrames)) throw err;

@@ -8,7 +8,7 @@ import { LIVE_BATCH_MS } from '../core/upload-frames.js';
  * on `online` and on becoming visible, a timer, and exponential backoff after failures. When
  * the page cannot finish, Background Sync hands the work to the service worker.
  */
-export interface PassResult { outcomes: Map<string, UploadOutcome>; requests: number; waitMs: number; dbCalls?: number; dbMs?: number; workerMs?: number }
+export interface PassResult { outcomes: Map<string, UploadOutcome>; requests: number; waitMs: number; handOffMs?: number; dbCalls?: number; dbMs?: number; workerMs?: number }
 
 const MIN_BACKOFF_MS = 2_000;
 /** One User Timing entry per pass (benchmarks read it). */

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { request, retryAfterMs } from '../../src/net/http.js';
+import { request, requestStats, retryAfterMs } from '../../src/net/http.js';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -69,4 +69,21 @@ test('Retry-After: seconds or an HTTP date', () => {
   assert.equal(retryAfterMs(new Date(Date.UTC(2030, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2030, 0, 1)), 30_000);
   assert.equal(retryAfterMs('soon'), null);
   assert.equal(retryAfterMs(null), null);
+});
+
+test('requestStats splits a request into the browser taking it (handOffMs) and the wait for its reply (waitMs)', async () => {
+  const before = { ...requestStats };
+  // A fetch whose call takes 30 ms itself (the browser taking the request) and whose reply comes 60 ms later.
+  const slowFetch = ((() => {
+    const until = performance.now() + 30;
+    while (performance.now() < until) { /* the synchronous hand-off */ }
+    return new Promise<Response>((resolve) => setTimeout(() => resolve(new Response('{}')), 60));
+  }) as unknown) as typeof fetch;
+  const v = await request('http://127.0.0.1/x', {}, slowFetch);
+  assert.equal(v.kind, 'ok');
+  assert.equal(requestStats.count - before.count, 1);
+  const handOff = requestStats.handOffMs - before.handOffMs;
+  const wait = requestStats.waitMs - before.waitMs;
+  assert.ok(handOff >= 29 && handOff < 55, `hand-off ${handOff} ms`);
+  assert.ok(wait >= 55 && wait < 200, `wait ${wait} ms`);
 });
