@@ -17,6 +17,14 @@ export function budgetOf(exam: StoredExam): RecordingBudget {
   });
 }
 
+/** One request's view of its candidate's stored bytes (`Quotas.chunk`). */
+export class CandidateTally {
+  /** The total when the request's first chunk was checked. */
+  stored: Promise<number> | null = null;
+  /** What the request's chunks added since (each counted once its check passed). */
+  added = 0;
+}
+
 /**
  * Per-candidate totals (bytes, recordings per kind, login captures, events), so one credential
  * cannot fill the server. Each refusal is a clear 413 or 429 and is logged for the proctor as a
@@ -37,15 +45,24 @@ export class Quotas {
     await this.refuse(exam, candidate, `${kind}-recordings`, limit, 413);
   }
 
-  async chunk(exam: StoredExam, candidate: string, kind: RecordingStatus['kind'], recordingBytes: number, size: number): Promise<void> {
+  /**
+   * A chunk of `size` bytes about to be stored. `tally`: a framed request's — the candidate's
+   * total is read at its first chunk and counted on by the chunks it lets through, not read again
+   * for each (like two requests side by side today, one request's chunks may then pass the limit
+   * by what a request beside it stored meanwhile).
+   */
+  async chunk(exam: StoredExam, candidate: string, kind: RecordingStatus['kind'], recordingBytes: number, size: number, tally?: CandidateTally): Promise<void> {
     const budget = budgetOf(exam);
     if (recordingBytes + size > budget.perRecording[kind]) {
       await this.report(exam, candidate, `${kind}-recording-bytes`, budget.perRecording[kind]);
       throw new ApiError(413, 'recording_too_large', `a ${kind} recording may hold at most ${budget.perRecording[kind]} bytes`, { limit: budget.perRecording[kind] });
     }
-    const row = await this.db.selectFrom('recordings').select((eb) => eb.fn.sum<number>('bytes').as('total'))
-      .where('exam_id', '=', exam.config.id).where('candidate_id', '=', candidate).executeTakeFirst();
-    if ((row?.total ?? 0) + size > budget.perCandidate) await this.refuse(exam, candidate, 'candidate-bytes', budget.perCandidate, 413);
+    const read = () => this.db.selectFrom('recordings').select((eb) => eb.fn.sum<number>('bytes').as('total'))
+      .where('exam_id', '=', exam.config.id).where('candidate_id', '=', candidate).executeTakeFirst().then((row) => row?.total ?? 0);
+    if (tally) tally.stored ??= read();
+    const total = tally?.stored ? (await tally.stored) + tally.added : await read();
+    if (total + size > budget.perCandidate) await this.refuse(exam, candidate, 'candidate-bytes', budget.perCandidate, 413);
+    if (tally) tally.added += size;
   }
 
   async loginCapture(exam: StoredExam, candidate: string): Promise<void> {

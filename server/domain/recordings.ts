@@ -7,6 +7,7 @@ import { StoredBytes, type ScrubReport, type StoredCheck } from './stored-bytes.
 import type { Db } from '../db/open.js';
 import { GroupCommit } from '../db/group-commit.js';
 import type { Database } from '../db/schema.js';
+import type { Selectable } from 'kysely';
 import type { BlobStore, PackWriter } from '../storage/blob-store.js';
 import { piecesSource, rangedSource, type ByteSource } from '../media/byte-source.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
@@ -23,7 +24,24 @@ export interface ChunkPut {
   accepted?: () => void;
   /** A framed request's pack (`openPack`): the chunk's bytes go there, not under a key of their own. */
   pack?: ChunkPack | null;
+  /** A framed request's recordings as it first read them (`RequestRecordings`): one read each, not one per chunk. */
+  seen?: RequestRecordings;
 }
+
+type RecordingRow = Selectable<Database['recordings']>;
+
+/**
+ * The recordings one framed request adds to, each read (and its owner checked) at its first chunk
+ * and kept for the rest: a request of 4–256 chunks costs one read per recording, not one per chunk
+ * (on PostgreSQL a round trip each). Its bytes count what the request stored since; whether it is
+ * still open is checked again where it matters — in the transaction that adds each chunk's row.
+ */
+export class RequestRecordings {
+  readonly rows = new Map<string, Promise<RecordingRow>>();
+}
+
+/** The recording was verified (closed) while a request was adding to it. */
+class ClosedMeanwhile extends Error {}
 
 /** One request's chunks in one stored value (local disk); see BlobStore.openPack. */
 export interface ChunkPack {
@@ -67,7 +85,7 @@ export class Recordings {
 
   /** Returns true when stored now, false when it was already held (a repeat). */
   async putChunk(owner: Owner, put: ChunkPut): Promise<boolean> {
-    const rec = await this.owned(owner, put.recordingId);
+    const rec = await this.ownedIn(owner, put.recordingId, put.seen);
     const actual = await sha256(put.bytes);
     const hex = toHex(actual);
     if (hex !== toHex(put.digest)) {
@@ -87,16 +105,28 @@ export class Recordings {
     const offset = pack ? await pack.writer.append(put.bytes) : null;
     if (!pack) await this.store.put(key, put.bytes);
     // A lazy commit: a row lost with the power is named missing at completion and sent again.
+    // The row joins only a recording still open at this commit: one verified since it was read
+    // (by a completion beside this request) keeps exactly the chunks its chain named.
     const inserted = await this.chunkRows.run(async (trx) => {
       const res = await trx.insertInto('recording_chunks').values({
         recording_id: put.recordingId, segment: put.segment, seq: put.seq, size: put.bytes.length, sha256: hex, stored_at: this.now(),
         pack: pack?.key ?? null, pack_offset: offset,
       }).onConflict((oc) => oc.columns(['recording_id', 'segment', 'seq']).doNothing()).executeTakeFirst();
       if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-      await trx.updateTable('recordings').set((eb) => ({ bytes: eb('bytes', '+', put.bytes.length) })).where('id', '=', put.recordingId).execute();
+      const open = await trx.updateTable('recordings').set((eb) => ({ bytes: eb('bytes', '+', put.bytes.length) }))
+        .where('id', '=', put.recordingId).where('verified_at', 'is', null).executeTakeFirst();
+      if (Number(open.numUpdatedRows) === 0) throw new ClosedMeanwhile();
       return true;
+    }).catch(async (err: unknown) => {
+      if (!(err instanceof ClosedMeanwhile)) throw err;
+      put.seen?.rows.delete(put.recordingId);
+      if (!pack) await this.store.delete(key);
+      throw new ApiError(409, 'conflict', 'this recording is verified and closed');
     });
-    if (inserted) return true;
+    if (inserted) {
+      rec.bytes += put.bytes.length;
+      return true;
+    }
     const winner = await this.heldChunk(put.recordingId, put.segment, put.seq);
     if (winner?.sha256 === hex) return false;
     // The loser's bytes: its own key is deleted; in a pack they stay, unreferenced, until retention.
@@ -210,7 +240,7 @@ export class Recordings {
     return { source, ranged, tag, complete, index };
   }
 
-  private async owned(owner: Owner, id: string) {
+  private async owned(owner: Owner, id: string): Promise<RecordingRow> {
     const rec = await this.db.selectFrom('recordings').selectAll().where('id', '=', id).executeTakeFirst();
     if (!rec) throw notFound(`no recording ${id}; create it first`);
     if (rec.exam_id !== owner.exam || rec.candidate_id !== owner.candidate) throw forbidden('this recording belongs to someone else');
@@ -233,6 +263,18 @@ export class Recordings {
   /** Throws 404/403 unless this owner may add to recording `id`. */
   async checkOwner(owner: Owner, id: string): Promise<void> {
     await this.owned(owner, id);
+  }
+
+  /** `owned`, read once per request (`seen`); a failed read is not kept. */
+  private ownedIn(owner: Owner, id: string, seen: RequestRecordings | undefined): Promise<RecordingRow> {
+    if (!seen) return this.owned(owner, id);
+    let row = seen.rows.get(id);
+    if (!row) {
+      row = this.owned(owner, id);
+      seen.rows.set(id, row);
+      row.catch(() => seen.rows.delete(id));
+    }
+    return row;
   }
 
   /** The chunk stored under this key (its digest and size), if any: a device asks before resuming a cut body. */

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { recordingBudget } from '../../src/core/recording-budget.js';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { bearer, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { putChunk } from '../helpers/upload-client.js';
+import { framesBody, postFrames, putChunk } from '../helpers/upload-client.js';
 
 const START = Date.parse('2026-12-01T01:00:00Z');
 let s: TestServer;
@@ -82,4 +82,19 @@ test('events per minute: 429 with Retry-After beyond the rate; login captures ar
   }
   assert.deepEqual(statuses, [...Array(20).fill(201), 413]);
   assert.deepEqual((await quotaEvents('cA-3')).sort(), ['events-per-minute', 'login-captures']);
+});
+
+test('bytes across a candidate\'s recordings, in one framed request: its own earlier chunks count — the first chunk over the limit is refused, none after it stored', async () => {
+  const { uploadCredential: cred } = await login(4);
+  await s.call('PUT', '/api/recordings/rec-q-cam-4', { kind: 'camera', mimeType: 'video/webm' }, bearer(cred));
+  const frames = [0, 1, 2, 3].map((seq) => ({ segment: 0, seq, bytes: new Uint8Array(randomBytes(300 * 1024)) }));
+  const res = await postFrames(s.url, cred, 'rec-q-cam-4', framesBody(frames));
+  assert.equal(res.status, 200);
+  const reply = await res.json() as { frames: { seq: number; stored: boolean }[]; refused?: { seq: number; code: string } };
+  // 1 MiB for the candidate: three chunks of 300 KiB fit, the fourth does not.
+  assert.deepEqual(reply.frames.map((f) => f.seq), [0, 1, 2]);
+  assert.deepEqual([reply.refused?.seq, reply.refused?.code], [3, 'quota_exceeded']);
+  const row = await s.services.db.selectFrom('recordings').select('bytes').where('id', '=', 'rec-q-cam-4').executeTakeFirstOrThrow();
+  assert.equal(row.bytes, 3 * 300 * 1024);
+  assert.deepEqual(await quotaEvents('cA-4'), ['candidate-bytes']);
 });

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
 import { bearer, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { cutPost, framesBody, headOf, postFrames, postSections, sectionsBody } from '../helpers/upload-client.js';
+import { FRAMES_TYPE } from '../../src/core/upload-frames.js';
 
 // One request for several recordings of a candidate (docs/api.md, "Several recordings in one
 // request"): run on SQLite + disk and again on PostgreSQL + S3 (scripts/test.mjs).
@@ -91,4 +92,39 @@ test('sections: a body cut inside the second recording\'s frame keeps the first\
   const partial = (await s.call('GET', '/api/recordings/sec-screen-3', undefined, bearer(cred))).json.partial;
   assert.deepEqual(partial, [{ segment: 0, seq: 0, sha256: createHash('sha256').update(screen[0]!.bytes).digest('hex'), bytes: 15_000 }]);
   assert.deepEqual((await s.call('GET', '/api/recordings/sec-camera-3', undefined, bearer(cred))).json.partial, []);
+});
+
+test('a recording verified while a request is still adding to it keeps exactly the chunks its chain named: the next frame is refused, no row joins it', async () => {
+  // A request reads each recording once (its first chunk) and keeps it for the rest: whether the
+  // recording is still open is checked again as each chunk's row is added.
+  await recording('sec-closing-1', 'camera');
+  const first = [0, 1].map((seq) => ({ segment: 0, seq, bytes: bytes(20_000 + seq) }));
+  const late = { segment: 0, seq: 2, bytes: bytes(20_002) };
+  let more: (chunk: Uint8Array | null) => void = () => {};
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(framesBody(first));
+      more = (chunk) => (chunk ? c.enqueue(chunk) : c.close());
+    },
+  });
+  const res = fetch(`${s.url}/api/recordings/sec-closing-1/chunks`, {
+    method: 'POST', headers: { authorization: `Bearer ${cred}`, 'content-type': FRAMES_TYPE }, body, duplex: 'half',
+  } as RequestInit);
+  // The first two are stored (their rows are listed) while the request is still open…
+  for (let i = 0; (await seqsOf('sec-closing-1')).length < 2; i++) {
+    assert.ok(i < 200, 'the first frames were not stored');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  // …when a completion beside it verifies the recording with those two.
+  const done = await s.call('POST', '/api/recordings/sec-closing-1/complete', { segments: [{ segment: 0, chunks: 2 }], chainHead: await headOf('sec-closing-1', first) }, bearer(cred));
+  assert.equal(done.status, 200, JSON.stringify(done.json));
+  more(framesBody([late]));
+  more(null);
+  const reply = await (await res).json() as { frames: { seq: number; stored: boolean }[]; refused?: { seq: number; code: string } };
+  assert.deepEqual(reply.frames.map((f) => [f.seq, f.stored]), [[0, true], [1, true]]);
+  assert.deepEqual([reply.refused?.seq, reply.refused?.code], [2, 'conflict']);
+  assert.deepEqual(await seqsOf('sec-closing-1'), [0, 1]);
+  const row = await s.services.db.selectFrom('recordings').select(['bytes', 'verified_at']).where('id', '=', 'sec-closing-1').executeTakeFirstOrThrow();
+  assert.equal(row.bytes, 40_001);
+  assert.notEqual(row.verified_at, null);
 });

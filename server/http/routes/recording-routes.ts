@@ -4,7 +4,8 @@ import { PartialBodies } from '../partial-bodies.js';
 import { concat } from '../../media/ebml.js';
 import { ChunkSeq, CompleteRecording, CreateRecording, CreateSegment, ProblemReport, RecordingId, SegmentNo } from '../../../src/core/recording-schema.js';
 import type { Services } from '../../services.js';
-import type { ChunkPack, Owner } from '../../domain/recordings.js';
+import { RequestRecordings, type ChunkPack, type Owner } from '../../domain/recordings.js';
+import { CandidateTally } from '../../domain/quotas.js';
 import type { StoredExam } from '../../domain/exam-store.js';
 import { ApiError } from '../api-error.js';
 import { existingExam } from './exam-summary.js';
@@ -108,6 +109,9 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
       if (section === null) throw new ApiError(400, 'bad_request', 'a body of several recordings begins with a section naming one');
       return id(section);
     };
+    // Each recording, and the candidate's total, read once for the request's chunks.
+    const seen = new RequestRecordings();
+    const tally = new CandidateTally();
     return {
       maxFrameBytes: exam.config.recording.maxChunkBytes,
       maxFrames: MAX_FRAMES,
@@ -117,8 +121,8 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
         const seq = parseWith(ChunkSeq, h.seq, 'seq');
         partials.take(partialKey(o, recordingId, segment, seq, h.digest));
         return recordings.putChunk(o, {
-          recordingId, segment, seq, bytes, digest: h.digest, accepted, pack,
-          checkQuota: (rec, size) => quotas.chunk(exam, o.candidate, rec.kind, rec.bytes, size),
+          recordingId, segment, seq, bytes, digest: h.digest, accepted, pack, seen,
+          checkQuota: (rec, size) => quotas.chunk(exam, o.candidate, rec.kind, rec.bytes, size, tally),
         });
       },
       cut: (h, received, section) => {
