@@ -59,8 +59,7 @@ export class Quotas {
     }
     const read = () => this.db.selectFrom('recordings').select((eb) => eb.fn.sum<number>('bytes').as('total'))
       .where('exam_id', '=', exam.config.id).where('candidate_id', '=', candidate).executeTakeFirst().then((row) => row?.total ?? 0);
-    if (tally) tally.stored ??= read();
-    const total = tally?.stored ? (await tally.stored) + tally.added : await read();
+    const total = tally ? (await (tally.stored ??= read())) + tally.added : await read();
     if (total + size > budget.perCandidate) await this.refuse(exam, candidate, 'candidate-bytes', budget.perCandidate, 413);
     if (tally) tally.added += size;
   }
