@@ -33,6 +33,8 @@ export interface LadderState {
   holdMs: number;
   /** When the last step up happened, while it is still on trial. */
   climbedAt: number | null;
+  /** When the last step down happened (a lowered wish is one). */
+  downAt: number | null;
 }
 
 /** Samples in a row before stepping down (quick) or up (slower: a link that just recovered may falter). */
@@ -47,6 +49,14 @@ export const HOLD_MS = 8_000;
  */
 export const TRIAL_MS = 20_000;
 export const MAX_HOLD_MS = 120_000;
+/**
+ * After a step down the uplink still holds what the rung above queued — on a congested link,
+ * seconds of video — and the first samples on the new rung measure that queue draining, not the
+ * rung (seen through a TURN relay over TCP at 20 kbit/s: the first thumbnails' acknowledgements
+ * came after 5 s, and the ladder fell on to events only, where no picture comes until a new link
+ * is up). For this long after a step down only a lost connection counts as a bad sample.
+ */
+export const SETTLE_MS = 8_000;
 
 /** What each rung needs to hold: at most this loss and round trip, at least this estimate. */
 const NEEDS: Record<Rung, { lossPct: number; rttMs: number; availableKbps: number }> = {
@@ -65,7 +75,7 @@ const ENTRY: Record<Rung, { lossPct: number; rttMs: number; availableKbps: numbe
 };
 
 export function startLadder(at: number, top: Rung = 'video'): LadderState {
-  return { rung: top, since: at, bad: 0, good: 0, holdMs: HOLD_MS, climbedAt: null };
+  return { rung: top, since: at, bad: 0, good: 0, holdMs: HOLD_MS, climbedAt: null, downAt: null };
 }
 
 const fits = (s: LinkSample, need: { lossPct: number; rttMs: number; availableKbps: number }) =>
@@ -77,7 +87,7 @@ const fits = (s: LinkSample, need: { lossPct: number; rttMs: number; availableKb
  * would count towards a climb and wipe the bad ones a failing link had already given.
  */
 export function withTop(state: LadderState, top: Rung, at: number): LadderState {
-  return RUNGS.indexOf(state.rung) < RUNGS.indexOf(top) ? { ...state, rung: top, since: at, bad: 0, good: 0, climbedAt: null } : state;
+  return RUNGS.indexOf(state.rung) < RUNGS.indexOf(top) ? { ...state, rung: top, since: at, bad: 0, good: 0, climbedAt: null, downAt: at } : state;
 }
 
 /** The next state after one sample. `top`: the highest rung wanted (`high` only when a proctor asked). */
@@ -90,10 +100,11 @@ export function stepLadder(prev: LadderState, s: LinkSample, top: Rung = 'video'
   const topIndex = RUNGS.indexOf(top);
   const below = RUNGS[index + 1];
   const above = index > topIndex ? RUNGS[index - 1] : undefined;
-  const bad = below && !fits(s, NEEDS[state.rung]) ? state.bad + 1 : 0;
+  const settling = state.downAt !== null && s.at - state.downAt < SETTLE_MS;
+  const bad = below && !fits(s, NEEDS[state.rung]) && (!settling || !s.connected) ? state.bad + 1 : 0;
   if (below && bad >= DOWN_AFTER) {
     const failedClimb = state.climbedAt !== null;
-    return { rung: below, since: s.at, bad: 0, good: 0, holdMs: failedClimb ? Math.min(MAX_HOLD_MS, state.holdMs * 2) : state.holdMs, climbedAt: null };
+    return { rung: below, since: s.at, bad: 0, good: 0, holdMs: failedClimb ? Math.min(MAX_HOLD_MS, state.holdMs * 2) : state.holdMs, climbedAt: null, downAt: s.at };
   }
   const good = above && fits(s, ENTRY[above]) ? state.good + 1 : 0;
   if (above && good >= UP_AFTER && s.at - state.since >= state.holdMs) return { ...state, rung: above, since: s.at, bad: 0, good: 0, climbedAt: s.at };

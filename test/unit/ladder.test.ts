@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DOWN_AFTER, HOLD_MS, MAX_HOLD_MS, TRIAL_MS, UP_AFTER, startLadder, stepLadder, withTop, type LadderState, type LinkSample } from '../../src/core/ladder.js';
+import { DOWN_AFTER, HOLD_MS, MAX_HOLD_MS, SETTLE_MS, TRIAL_MS, UP_AFTER, startLadder, stepLadder, withTop, type LadderState, type LinkSample } from '../../src/core/ladder.js';
 import { attention, byAttention, completeness, gridColumns, gridSize, inHeldOrder } from '../../src/core/attention.js';
 import type { CandidateTile } from '../../src/core/room-schema.js';
 import { linkSample } from '../../src/net/link-stats.js';
@@ -19,9 +19,31 @@ test('loss steps down one rung after two bad samples, not after one', () => {
   assert.equal(s.rung, 'video', 'one bad sample is noise');
   s = stepLadder(s, lossy(4000, 20));
   assert.equal(s.rung, 'thumbnail');
-  s = run(s, [lossy(6000, 60), lossy(8000, 60)]);
+  s = run(s, [lossy(4000 + SETTLE_MS, 60), lossy(6000 + SETTLE_MS, 60)]);
   assert.equal(s.rung, 'events');
   assert.equal(DOWN_AFTER, 2);
+});
+
+test('after a step down the new rung settles: what the rung above queued drains before its samples count (a lost connection still does)', () => {
+  const bad = (at: number) => lossy(at, 60);
+  let s = run(startLadder(0), [bad(2000), bad(4000)]);
+  assert.deepEqual([s.rung, s.downAt], ['thumbnail', 4000]);
+  // The first thumbnails wait behind the video sent before the step: late, not lost.
+  s = run(s, [bad(6000), bad(8000), bad(4000 + SETTLE_MS - 1)]);
+  assert.deepEqual([s.rung, s.bad], ['thumbnail', 0], 'samples while settling do not count');
+  s = run(s, [bad(4000 + SETTLE_MS), bad(6000 + SETTLE_MS)]);
+  assert.equal(s.rung, 'events', 'after it they do');
+  // A link that is gone is gone: no settling for a lost connection.
+  const lost = (at: number): LinkSample => ({ at, connected: false, lossPct: null, rttMs: null, availableKbps: null });
+  assert.equal(run(startLadder(0), [bad(2000), bad(4000), lost(6000), lost(8000)]).rung, 'events');
+  // A lowered wish is a step down too (high's queue drains on video).
+  const lowered = withTop(startLadder(0, 'high'), 'video', 1000);
+  assert.equal(run(lowered, [bad(3000), bad(5000)]).rung, 'video');
+  // A climb does not settle: a failing one falls at once (and waits longer next time).
+  let c = run(startLadder(0), [bad(2000), bad(4000), good(6000), good(8000), good(10_000), good(12_000)]);
+  assert.deepEqual([c.rung, c.climbedAt], ['video', 12_000]);
+  c = run(c, [bad(14_000), bad(16_000)]);
+  assert.equal(c.rung, 'thumbnail');
 });
 
 test('a lost connection goes to events only; it climbs back one rung at a time, after three good samples and a hold', () => {
