@@ -12,6 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { chainHead, contentDigestHeader, toHex } from '../src/core/hash-chain.js';
@@ -33,6 +34,8 @@ const arg = (name: string, fallback: number) => {
 };
 const PROCESSES = arg('processes', 1);
 const CANDIDATES = arg('candidates', 200);
+/** `--warm-up N`: N more candidates upload three batches each before the run (not counted): a process's first uploads run cold. */
+const WARM_UP = arg('warm-up', 0);
 const SECONDS = arg('seconds', 60);
 const CAMERA_BYTES = 75_000;
 const SCREEN_BYTES = 25_000;
@@ -66,7 +69,7 @@ if (S3) {
   env = { ...env, S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey };
 }
 const examId = 'load';
-const file = await writeJson(dataDir, 'exam.json', examFixture({ id: examId, startAt: Date.now() + 14 * 60_000, rooms: { A: CANDIDATES } }));
+const file = await writeJson(dataDir, 'exam.json', examFixture({ id: examId, startAt: Date.now() + 14 * 60_000, rooms: { A: CANDIDATES + WARM_UP } }));
 await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, ...env, DATA_DIR: dataDir } });
 // One data directory for all: the chunks on this machine's disk, the state in PostgreSQL (N > 1).
 const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
@@ -75,6 +78,13 @@ if (PROCESSES > 1) lb = await startHaproxy(servers.map((s) => new URL(s.url).hos
 const base = lb?.url ?? servers[0]?.url ?? '';
 
 const acks: number[] = [];
+/** When each slow request (over 100 ms) was sent, in whole seconds of the run: one stall, or a queue all along? */
+const slowAt = new Map<number, number>();
+let runStart = 0;
+/** Sent from then on: every candidate has uploaded once (starts spread over a batch period; the first batch is full after PER_REQUEST - 1 beats). */
+const STEADY_FROM_S = Math.round(((ALIGNED ? 1 : PER_REQUEST) * CHUNK_MS + (PER_REQUEST - 1) * CHUNK_MS) / 1000);
+const steadyAcks: number[] = [];
+let measuring = true;
 let chunksAcked = 0;
 let errors = 0;
 let requests = 0;
@@ -151,7 +161,12 @@ async function upload(sim: Sim, from: number, n: number): Promise<void> {
     requests++;
     try {
       if (!(await send())) return fail(V1 ? 'chunk refused' : 'frames refused');
-      acks.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      if (!measuring) return;
+      acks.push(ms);
+      const second = Math.floor((t0 - runStart) / 1000);
+      if (second >= STEADY_FROM_S) steadyAcks.push(ms);
+      if (ms > 100) slowAt.set(second, (slowAt.get(second) ?? 0) + 1);
       for (const x of covers) {
         x.digests.forEach((d, i) => { x.rec.digests[from + i] = d; });
         x.rec.bytes += n * x.rec.size;
@@ -171,11 +186,28 @@ for (let i = 0; i < CANDIDATES; i += 20) {
   const batch = await Promise.all(Array.from({ length: Math.min(20, CANDIDATES - i) }, (_, k) => join(i + k + 1)));
   for (const s of batch) if (s) sims.push(s);
 }
+if (WARM_UP > 0) {
+  measuring = false;
+  const counted = requests;
+  const warm: Sim[] = [];
+  for (let i = 0; i < WARM_UP; i += 20) {
+    const batch = await Promise.all(Array.from({ length: Math.min(20, WARM_UP - i) }, (_, k) => join(CANDIDATES + i + k + 1)));
+    for (const s of batch) if (s) warm.push(s);
+  }
+  for (let b = 0; b < 3; b++) await Promise.all(warm.map((sim) => upload(sim, b * PER_REQUEST, PER_REQUEST)));
+  for (const s of warm) s.ws?.close();
+  requests = counted;
+  measuring = true;
+}
 const pids = servers.map((s) => s.child.pid ?? 0);
 const cpu0 = pids.map((p) => cpuMsOf([p]));
 const generator0 = process.cpuUsage();
+// The generator's own event loop: a reply waits there too before its time is taken.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 const t0 = Date.now();
+runStart = performance.now();
 let seqs = 0;
 // Each candidate on its own beat. A device's batch timer starts with its own recording, so the
 // batches are spread over the batch period (v1: the 2 s chunk period); `--aligned` starts every
@@ -202,6 +234,7 @@ await Promise.all(sims.map(async (sim, i) => {
 }));
 const elapsed = (Date.now() - t0) / 1000;
 const cpu = pids.map((p, i) => (cpuMsOf([p]) - (cpu0[i] ?? 0)) / (elapsed * 10));
+loopDelay.disable();
 const generatorUse = process.cpuUsage(generator0);
 const generatorPct = (generatorUse.user + generatorUse.system) / 1000 / (elapsed * 10);
 const rss = await Promise.all(pids.map(async (p) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024));
@@ -232,13 +265,17 @@ for (const s of sims) s.ws?.close();
 
 const extra = { processes: PROCESSES, candidates: CANDIDATES, store: S3 ? 's3rver' : 'local disk', seconds: SECONDS, protocol: V1 ? 'v1: a PUT per chunk' : PER_RECORDING ? `v2: ${PER_REQUEST} chunks per framed request, one per recording` : `v2: ${PER_REQUEST} chunks of each recording in one request of sections`, phases: ALIGNED ? 'aligned: every batch in the same 2 s' : 'spread over the batch period', note: 'load generator on the same 2 cores' };
 emit('load', 'chunk_ack_ms_p50', percentile(acks, 50), 'ms', { ...extra, of: 'each upload request, to its reply' });
-emit('load', 'chunk_ack_ms_p99', percentile(acks, 99), 'ms', extra);
+const worst = [...slowAt].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([second, n]) => ({ second, over_100ms: n }));
+emit('load', 'chunk_ack_ms_p99', percentile(acks, 99), 'ms', { ...extra, steady_from_s: STEADY_FROM_S, steady_p99: percentile(steadyAcks, 99), max_ms: Math.max(0, ...acks), over_100ms: acks.filter((ms) => ms > 100).length, requests: acks.length, seconds_with_slow: slowAt.size, worst_seconds: worst });
 emit('load', 'complete_ms_p99', percentile(completions, 99), 'ms', { ...extra, of: 'each recording\'s completion, 20 candidates at a time' });
 emit('load', 'chunks_acked', chunksAcked, 'count', extra);
 emit('load', 'errors', errors, 'count', { ...extra, kinds: Object.fromEntries(errorKinds) });
 emit('load', 'verified_recordings', verified, 'count', { ...extra, of: sims.length * 2 });
 emit('load', 'requests_per_candidate_per_s', requests / Math.max(1, sims.length) / elapsed, 'req/s', extra);
 emit('load', 'generator_cpu_pct', generatorPct, '%', extra);
+// The histogram's samples are the timer's whole interval: less its 10 ms, what the loop added.
+const beyond = (ns: number) => Math.max(0, ns / 1e6 - 10);
+emit('load', 'generator_loop_delay_ms_p99', beyond(loopDelay.percentile(99)), 'ms', { ...extra, of: 'the load generator\'s event loop: how late a 10 ms timer ran (a reply waits there before it is timed)', max_ms: beyond(loopDelay.max), p50_ms: beyond(loopDelay.percentile(50)) });
 servers.forEach((_, i) => {
   emit('load', 'server_cpu_pct', cpu[i] ?? 0, '%', { ...extra, process: i + 1 });
   emit('load', 'server_rss_mb', rss[i] ?? 0, 'MB', { ...extra, process: i + 1 });
