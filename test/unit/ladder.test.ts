@@ -39,7 +39,8 @@ test('after a step down the new rung settles: what the rung above queued drains 
   // A lowered wish is a step down too (high's queue drains on video).
   const lowered = withTop(startLadder(0, 'high'), 'video', 1000);
   assert.equal(run(lowered, [bad(3000), bad(5000)]).rung, 'video');
-  // A climb does not settle: a failing one falls at once (and waits longer next time).
+  // A climb comes after the hold (HOLD_MS, no shorter than the settle), so it is never settling: a failing one falls at once.
+  assert.ok(HOLD_MS >= SETTLE_MS, 'a climb waits out at least the settle');
   let c = run(startLadder(0), [bad(2000), bad(4000), good(6000), good(8000), good(10_000), good(12_000)]);
   assert.deepEqual([c.rung, c.climbedAt], ['video', 12_000]);
   c = run(c, [bad(14_000), bad(16_000)]);
