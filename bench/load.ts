@@ -181,19 +181,21 @@ async function upload(sim: Sim, from: number, n: number): Promise<void> {
   else await timed(() => post('/api/recordings/chunks', sent.flatMap((x) => [encodeSectionHeader(x.rec.id), ...framesOf(x)]), n * sent.length), sent);
 }
 
-const sims: Sim[] = [];
-for (let i = 0; i < CANDIDATES; i += 20) {
-  const batch = await Promise.all(Array.from({ length: Math.min(20, CANDIDATES - i) }, (_, k) => join(i + k + 1)));
-  for (const s of batch) if (s) sims.push(s);
+/** Candidates `first`…`first + count - 1` logged in, 20 at a time (those that failed are counted and left out). */
+async function joinAll(first: number, count: number): Promise<Sim[]> {
+  const joined: Sim[] = [];
+  for (let i = 0; i < count; i += 20) {
+    const batch = await Promise.all(Array.from({ length: Math.min(20, count - i) }, (_, k) => join(first + i + k)));
+    for (const s of batch) if (s) joined.push(s);
+  }
+  return joined;
 }
+
+const sims = await joinAll(1, CANDIDATES);
 if (WARM_UP > 0) {
   measuring = false;
   const counted = requests;
-  const warm: Sim[] = [];
-  for (let i = 0; i < WARM_UP; i += 20) {
-    const batch = await Promise.all(Array.from({ length: Math.min(20, WARM_UP - i) }, (_, k) => join(CANDIDATES + i + k + 1)));
-    for (const s of batch) if (s) warm.push(s);
-  }
+  const warm = await joinAll(CANDIDATES + 1, WARM_UP);
   for (let b = 0; b < 3; b++) await Promise.all(warm.map((sim) => upload(sim, b * PER_REQUEST, PER_REQUEST)));
   for (const s of warm) s.ws?.close();
   requests = counted;
