@@ -4,6 +4,7 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type 
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
 import { UPLOAD_SYNC_TAG, deviceUploadDeps, syncAll } from './src/net/sync-all.js';
+import type { UploadOutcome } from './src/net/uploader.js';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (PrecacheEntry | string)[] };
 interface SyncEvent extends ExtendableEvent { tag: string }
@@ -29,7 +30,7 @@ self.addEventListener('activate', (event) => event.waitUntil(Promise.all([self.c
 // every start of this worker. One uploader per recording at a time (Web Lock in the uploader).
 self.addEventListener('sync', (event) => {
   const e = event as SyncEvent;
-  if (e.tag === UPLOAD_SYNC_TAG) e.waitUntil(syncAll(deviceUploadDeps));
+  if (e.tag === UPLOAD_SYNC_TAG) e.waitUntil(syncOrRetryLater());
 });
 self.addEventListener('message', (event) => {
   if ((event.data as { type?: unknown } | null)?.type === 'upload-now') event.waitUntil(uploadUntilSettled());
@@ -44,10 +45,23 @@ async function uploadUntilSettled(budgetMs = 120_000): Promise<void> {
   const until = Date.now() + budgetMs;
   for (let pause = 2_000; ; pause = Math.min(pause * 2, 30_000)) {
     const outcomes = await syncAll(deviceUploadDeps).catch(() => null);
-    const pending = !outcomes || [...outcomes.values()].some((o) => o.state === 'offline' || o.state === 'retry');
+    const pending = !outcomes || [...outcomes.values()].some(failed);
     if (!pending || Date.now() + pause > until) return;
     await new Promise((r) => setTimeout(r, pause));
   }
+}
+
+/**
+ * A sync that could not send everything rejects, so the browser fires it again later (its own
+ * backoff): resolved, it would count as done with the early end or the last chunks still here.
+ */
+async function syncOrRetryLater(): Promise<void> {
+  const outcomes = await syncAll(deviceUploadDeps);
+  if ([...outcomes.values()].some(failed)) throw new Error('upload incomplete: Background Sync retries');
+}
+
+function failed(o: UploadOutcome): boolean {
+  return o.state === 'offline' || o.state === 'retry';
 }
 
 async function uploadQuietly(): Promise<void> {

@@ -47,7 +47,11 @@ export async function syncAll(deps: UploadDeps, opts: { full?: boolean; ledger?:
     }
   }));
   const sent = await outbox;
-  if (sent && sent.state !== 'done' && sent.state !== 'busy') {
+  // `busy`: another context is sending it now — and may fail (its link, its credential). The
+  // outbox stays in the outcome, still to do, so the page's scheduler looks again: without it a
+  // pass that also found every recording verified would leave an early end on the device until
+  // something else asked for a pass.
+  if (sent && sent.state !== 'done') {
     out.set(OUTBOX_KEY, { state: sent.state, recordedBytes: 0, verifiedBytes: 0, ...(sent.retryAfterMs === undefined ? {} : { retryAfterMs: sent.retryAfterMs }) });
   }
   for (const [id, outcome] of outcomes) out.set(id, outcome);

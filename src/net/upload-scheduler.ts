@@ -14,6 +14,8 @@ const MIN_BACKOFF_MS = 2_000;
 /** One User Timing entry per pass (benchmarks read it). */
 export const UPLOAD_PASS_MEASURE = 'invigil:upload-pass';
 const MAX_BACKOFF_MS = 60_000;
+/** Another context was sending what this pass would have (src/net/sync-all.ts): look again this soon. */
+export const BUSY_RECHECK_MS = 3_000;
 
 export class UploadScheduler {
   private running: Promise<void> | null = null;
@@ -122,7 +124,10 @@ export class UploadScheduler {
       // The server may say when to come back (429/503 Retry-After): never sooner than that.
       const asked = Math.max(0, ...[...outcomes.values()].map((o) => ('retryAfterMs' in o ? o.retryAfterMs ?? 0 : 0)));
       this.notBefore = performance.now() + asked;
-      const wait = Math.max(asked, failed ? this.backoff * (0.75 + Math.random() / 2) : 15_000);
+      // Another context at it (the service worker, a logout's flush) may fail where this one would
+      // not (a link that lets some requests through): look again once it has had its turn.
+      const busy = [...outcomes.values()].some((o) => o.state === 'busy');
+      const wait = Math.max(asked, failed ? this.backoff * (0.75 + Math.random() / 2) : busy ? BUSY_RECHECK_MS : 15_000);
       this.timer = setTimeout(() => {
         this.byTimer = true;
         this.kick(true);

@@ -76,6 +76,33 @@ describe('an upload pass', () => {
     expect(await peek(10)).to.deep.equal([]);
   });
 
+  it('another context sending the outbox leaves it in the outcome, still to do: the scheduler looks again (it may fail)', async () => {
+    await enqueue(event(1));
+    const { deps, posts } = world(0);
+    const ledger = new UploadLedger(false);
+    let release = () => {};
+    // Another context (the service worker, a logout's flush) holds the outbox while this pass runs.
+    const held = new Promise<void>((ok) => {
+      void navigator.locks.request('invigil-outbox', () => new Promise<void>((r) => { release = r; ok(); }));
+    });
+    await held;
+    try {
+      const out = await syncAll(deps, { ledger });
+      expect(out.get('outbox')?.state, 'no recording pending, yet the outbox is not done').to.equal('busy');
+      expect(posts()).to.equal(0);
+    } finally {
+      release();
+    }
+    await navigator.locks.request('invigil-outbox', () => undefined); // the other context is done
+    try {
+      const after = await syncAll(deps, { ledger });
+      expect(after.has('outbox'), 'sent: nothing left to do').to.equal(false);
+      expect(posts()).to.equal(1);
+    } finally {
+      ledger.close();
+    }
+  });
+
   it('reads the outbox once when one post takes all it holds; again while more is left', async () => {
     for (let n = 0; n < 3; n++) await enqueue(event(n));
     const { deps, posts } = world(0);

@@ -1,15 +1,16 @@
 import { expect } from '@open-wc/testing';
-import { UploadScheduler, type PassResult } from '../../src/net/upload-scheduler.js';
+import { BUSY_RECHECK_MS, UploadScheduler, type PassResult } from '../../src/net/upload-scheduler.js';
+import type { UploadOutcome } from '../../src/net/uploader.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A scheduler whose passes only count themselves (every recording 'uploading'). */
-function counting(liveBatchMs: number) {
+/** A scheduler whose passes only count themselves (every recording 'uploading', or `outcome`). */
+function counting(liveBatchMs: number, outcomes: [string, UploadOutcome][] = [['rec', { state: 'uploading', recordedBytes: 1, verifiedBytes: 0 }]]) {
   const passes: number[] = [];
   const t0 = performance.now();
   const scheduler = new UploadScheduler((): Promise<PassResult> => {
     passes.push(Math.round(performance.now() - t0));
-    return Promise.resolve({ outcomes: new Map([['rec', { state: 'uploading', recordedBytes: 1, verifiedBytes: 0 }]]), requests: 0, waitMs: 0 });
+    return Promise.resolve({ outcomes: new Map(outcomes), requests: 0, waitMs: 0 });
   }, () => {}, liveBatchMs);
   return { scheduler, passes };
 }
@@ -45,5 +46,19 @@ describe('the upload scheduler batches live chunks', () => {
     scheduler.stop();
     await sleep(400);
     expect(passes, 'a stopped scheduler runs nothing').to.have.length(1);
+  });
+
+  it('another context at the outbox (it may fail): the next pass comes within seconds, not the idle 15 s', async () => {
+    const verified = { state: 'verified' as const, recordedBytes: 1, verifiedBytes: 1 };
+    const busy = counting(300, [['rec', verified], ['outbox', { state: 'busy', recordedBytes: 0, verifiedBytes: 0 }]]);
+    const uploading = counting(300);
+    busy.scheduler.kick();
+    uploading.scheduler.kick();
+    await sleep(BUSY_RECHECK_MS + 600);
+    busy.scheduler.stop();
+    uploading.scheduler.stop();
+    expect(busy.passes).to.have.length(2);
+    expect(busy.passes[1]).to.be.within(BUSY_RECHECK_MS - 50, BUSY_RECHECK_MS + 500);
+    expect(uploading.passes, 'a recording only uploading waits the idle interval').to.have.length(1);
   });
 });

@@ -97,8 +97,10 @@ test('a logout while the early end is still on the device does not make the serv
   await page.getByRole('button', { name: /退出登录/ }).click();
   await page.getByLabel('考生号').waitFor();
   await context.unroute('**/api/device/events');
-  // The next pass sends it: the device still speaks for the candidate, the early end counts.
-  await waitFor('the early end arrives', async () => (await serverRecord('cA-5')).types.includes('ended-early'));
+  // The next pass sends it: the device still speaks for the candidate, the early end counts. Soon:
+  // the page's retry (a backoff of seconds), or its re-check when the service worker's Background
+  // Sync held the outbox and failed too (3 s; it used to be the idle 15 s — a CI flake at 30).
+  await waitFor('the early end arrives', async () => (await serverRecord('cA-5')).types.includes('ended-early'), 12_000);
   assert.equal((await serverRecord('cA-5')).types.includes('outbox-refused'), false);
   await context.close();
 });
