@@ -72,7 +72,9 @@ const examId = 'load';
 const file = await writeJson(dataDir, 'exam.json', examFixture({ id: examId, startAt: Date.now() + 14 * 60_000, rooms: { A: CANDIDATES + WARM_UP } }));
 await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, ...env, DATA_DIR: dataDir } });
 // One data directory for all: the chunks on this machine's disk, the state in PostgreSQL (N > 1).
-const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+/** `--server-node-args "A B"`: Node/V8 flags for every server process (e.g. a young generation's size). */
+const NODE_ARGS = process.argv.includes('--server-node-args') ? (process.argv[process.argv.indexOf('--server-node-args') + 1] ?? '').split(' ').filter(Boolean) : [];
+const profile = [...NODE_ARGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])];
 for (let i = 0; i < PROCESSES; i++) servers.push(await spawnServer(dataDir, 'dist/node/server/main.js', [], env, profile));
 if (PROCESSES > 1) lb = await startHaproxy(servers.map((s) => new URL(s.url).host));
 const base = lb?.url ?? servers[0]?.url ?? '';
@@ -265,7 +267,7 @@ for (let i = 0; i < sims.length; i += 20) {
 }
 for (const s of sims) s.ws?.close();
 
-const extra = { processes: PROCESSES, candidates: CANDIDATES, store: S3 ? 's3rver' : 'local disk', seconds: SECONDS, protocol: V1 ? 'v1: a PUT per chunk' : PER_RECORDING ? `v2: ${PER_REQUEST} chunks per framed request, one per recording` : `v2: ${PER_REQUEST} chunks of each recording in one request of sections`, phases: ALIGNED ? 'aligned: every batch in the same 2 s' : 'spread over the batch period', note: 'load generator on the same 2 cores' };
+const extra = { processes: PROCESSES, candidates: CANDIDATES, store: S3 ? 's3rver' : 'local disk', seconds: SECONDS, protocol: V1 ? 'v1: a PUT per chunk' : PER_RECORDING ? `v2: ${PER_REQUEST} chunks per framed request, one per recording` : `v2: ${PER_REQUEST} chunks of each recording in one request of sections`, ...(NODE_ARGS.length ? { server_node_args: NODE_ARGS.join(' ') } : {}), phases: ALIGNED ? 'aligned: every batch in the same 2 s' : 'spread over the batch period', note: 'load generator on the same 2 cores' };
 emit('load', 'chunk_ack_ms_p50', percentile(acks, 50), 'ms', { ...extra, of: 'each upload request, to its reply' });
 const worst = [...slowAt].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([second, n]) => ({ second, over_100ms: n }));
 emit('load', 'chunk_ack_ms_p99', percentile(acks, 99), 'ms', { ...extra, steady_from_s: STEADY_FROM_S, steady_p99: percentile(steadyAcks, 99), max_ms: Math.max(0, ...acks), over_100ms: acks.filter((ms) => ms > 100).length, requests: acks.length, seconds_with_slow: slowAt.size, worst_seconds: worst });

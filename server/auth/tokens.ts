@@ -31,9 +31,20 @@ export interface UploadClaims {
 export interface MediaClaims { typ: 'media'; sub: string; exam: string; sid: string; cand: string }
 export const MEDIA_TICKET_MS = 4 * 60 * 60_000;
 
+/** Tokens whose signature this process has checked: at most this many (the oldest used go first). */
+export const VERIFIED_CACHE_SIZE = 20_000;
+
 export class TokenSigner {
   /** Imported once: jose imports a raw key again on every call (≈ 4 % of a loaded server's time). */
   private readonly hmac: Promise<webcrypto.CryptoKey>;
+  /**
+   * Tokens already verified, by their exact text, with their claims: a device sends the same
+   * credential with every upload, and each check would otherwise be an HMAC job on libuv's pool —
+   * behind the chunk writes' fsyncs. Only a token that verified gets in (forging one needs the
+   * key), its expiry is checked again on every use, and the map is bounded (least recently used
+   * leaves first).
+   */
+  private readonly verified = new Map<string, { payload: Record<string, unknown>; expMs: number }>();
 
   constructor(key: Uint8Array, private readonly now: () => number, private readonly accessTtlMs = ACCESS_TOKEN_MS) {
     this.hmac = webcrypto.subtle.importKey('raw', Uint8Array.from(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
@@ -100,12 +111,24 @@ export class TokenSigner {
   }
 
   private async verify(token: string): Promise<Record<string, unknown> | null> {
+    const known = this.verified.get(token);
+    if (known) {
+      this.verified.delete(token);
+      if (known.expMs <= this.now()) return null;
+      this.verified.set(token, known);
+      return known.payload;
+    }
     try {
       const { payload } = await jwtVerify(token, await this.hmac, {
         issuer: ISSUER,
         algorithms: ['HS256'],
         currentDate: new Date(this.now()),
       });
+      // Every token this signer makes expires; one without `exp` is checked each time.
+      if (typeof payload.exp === 'number') {
+        if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
+        this.verified.set(token, { payload, expMs: payload.exp * 1000 });
+      }
       return payload;
     } catch (err) {
       if (err instanceof errors.JOSEError) return null;
