@@ -1,5 +1,5 @@
 import type { UploadOutcome } from './uploader.js';
-import { UPLOAD_SYNC_TAG } from './sync-all.js';
+import { OUTBOX_KEY, UPLOAD_SYNC_TAG } from './sync-all.js';
 import { reachability } from './reachability.js';
 import { LIVE_BATCH_MS } from '../core/upload-frames.js';
 
@@ -14,7 +14,7 @@ const MIN_BACKOFF_MS = 2_000;
 /** One User Timing entry per pass (benchmarks read it). */
 export const UPLOAD_PASS_MEASURE = 'invigil:upload-pass';
 const MAX_BACKOFF_MS = 60_000;
-/** Another context was sending what this pass would have (src/net/sync-all.ts): look again this soon. */
+/** Another context was sending the outbox when this pass came to it (src/net/sync-all.ts): look again this soon. */
 export const BUSY_RECHECK_MS = 3_000;
 
 export class UploadScheduler {
@@ -124,9 +124,10 @@ export class UploadScheduler {
       // The server may say when to come back (429/503 Retry-After): never sooner than that.
       const asked = Math.max(0, ...[...outcomes.values()].map((o) => ('retryAfterMs' in o ? o.retryAfterMs ?? 0 : 0)));
       this.notBefore = performance.now() + asked;
-      // Another context at it (the service worker, a logout's flush) may fail where this one would
-      // not (a link that lets some requests through): look again once it has had its turn.
-      const busy = [...outcomes.values()].some((o) => o.state === 'busy');
+      // Another context at the outbox (the service worker, a logout's flush) may fail where this
+      // one would not (a link that lets some requests through): look again once it has had its
+      // turn. (A recording another context uploads — for a whole backlog, say — waits the usual 15 s.)
+      const busy = outcomes.get(OUTBOX_KEY)?.state === 'busy';
       const wait = Math.max(asked, failed ? this.backoff * (0.75 + Math.random() / 2) : busy ? BUSY_RECHECK_MS : 15_000);
       this.timer = setTimeout(() => {
         this.byTimer = true;

@@ -52,13 +52,15 @@ describe('the upload scheduler batches live chunks', () => {
     const verified = { state: 'verified' as const, recordedBytes: 1, verifiedBytes: 1 };
     const busy = counting(300, [['rec', verified], ['outbox', { state: 'busy', recordedBytes: 0, verifiedBytes: 0 }]]);
     const uploading = counting(300);
-    busy.scheduler.kick();
-    uploading.scheduler.kick();
+    // A recording another context uploads (a backlog, say) is not looked at every 3 s.
+    const recordingBusy = counting(300, [['rec', { state: 'busy', recordedBytes: 1, verifiedBytes: 0 }]]);
+    const all = [busy, uploading, recordingBusy];
+    for (const s of all) s.scheduler.kick();
     await sleep(BUSY_RECHECK_MS + 600);
-    busy.scheduler.stop();
-    uploading.scheduler.stop();
+    for (const s of all) s.scheduler.stop();
     expect(busy.passes).to.have.length(2);
     expect(busy.passes[1]).to.be.within(BUSY_RECHECK_MS - 50, BUSY_RECHECK_MS + 500);
     expect(uploading.passes, 'a recording only uploading waits the idle interval').to.have.length(1);
+    expect(recordingBusy.passes, 'so does a recording another context uploads').to.have.length(1);
   });
 });
