@@ -4,7 +4,7 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type 
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
 import { UPLOAD_SYNC_TAG, deviceUploadDeps, syncAll } from './src/net/sync-all.js';
-import type { UploadOutcome } from './src/net/uploader.js';
+import { failedNow } from './src/net/uploader.js';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (PrecacheEntry | string)[] };
 interface SyncEvent extends ExtendableEvent { tag: string }
@@ -45,7 +45,7 @@ async function uploadUntilSettled(budgetMs = 120_000): Promise<void> {
   const until = Date.now() + budgetMs;
   for (let pause = 2_000; ; pause = Math.min(pause * 2, 30_000)) {
     const outcomes = await syncAll(deviceUploadDeps).catch(() => null);
-    const pending = !outcomes || [...outcomes.values()].some(failed);
+    const pending = !outcomes || [...outcomes.values()].some(failedNow);
     if (!pending || Date.now() + pause > until) return;
     await new Promise((r) => setTimeout(r, pause));
   }
@@ -57,11 +57,7 @@ async function uploadUntilSettled(budgetMs = 120_000): Promise<void> {
  */
 async function syncOrRetryLater(): Promise<void> {
   const outcomes = await syncAll(deviceUploadDeps);
-  if ([...outcomes.values()].some(failed)) throw new Error('upload incomplete: Background Sync retries');
-}
-
-function failed(o: UploadOutcome): boolean {
-  return o.state === 'offline' || o.state === 'retry';
+  if ([...outcomes.values()].some(failedNow)) throw new Error('upload incomplete: Background Sync retries');
 }
 
 async function uploadQuietly(): Promise<void> {

@@ -28,9 +28,14 @@ import { startPostgresCluster } from '../test/helpers/postgres-cluster.mjs';
 import { cpuMsOf } from './lib/cpu.js';
 import { emit, percentile, sleep } from './lib/setup.js';
 
-const arg = (name: string, fallback: number) => {
+/** The word after `--name`, or undefined when the flag is absent. */
+const textArg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  return i > 0 ? process.argv[i + 1] ?? '' : undefined;
+};
+const arg = (name: string, fallback: number) => {
+  const text = textArg(name);
+  return text === undefined ? fallback : Number(text);
 };
 const PROCESSES = arg('processes', 1);
 const CANDIDATES = arg('candidates', 200);
@@ -45,7 +50,7 @@ const PER_RECORDING = process.argv.includes('--per-recording');
 const ALIGNED = process.argv.includes('--aligned');
 const S3 = process.argv.includes('--s3');
 /** `--cpu-prof DIR`: each server process writes a V8 CPU profile there when it stops. */
-const PROFILE_DIR = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? '.') : null;
+const PROFILE_DIR = textArg('cpu-prof') === undefined ? null : path.resolve(textArg('cpu-prof') || '.');
 /** Chunks per upload request and recording: what the app's live batching sends together. */
 const PER_REQUEST = V1 ? 1 : Math.round(LIVE_BATCH_MS / CHUNK_MS);
 
@@ -73,7 +78,7 @@ const file = await writeJson(dataDir, 'exam.json', examFixture({ id: examId, sta
 await promisify(execFile)(process.execPath, ['bin/invigil.mjs', 'import', file], { cwd: ROOT, env: { ...process.env, ...env, DATA_DIR: dataDir } });
 // One data directory for all: the chunks on this machine's disk, the state in PostgreSQL (N > 1).
 /** `--server-node-args "A B"`: Node/V8 flags for every server process (e.g. a young generation's size). */
-const NODE_ARGS = process.argv.includes('--server-node-args') ? (process.argv[process.argv.indexOf('--server-node-args') + 1] ?? '').split(' ').filter(Boolean) : [];
+const NODE_ARGS = (textArg('server-node-args') ?? '').split(' ').filter(Boolean);
 const profile = [...NODE_ARGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])];
 for (let i = 0; i < PROCESSES; i++) servers.push(await spawnServer(dataDir, 'dist/node/server/main.js', [], env, profile));
 if (PROCESSES > 1) lb = await startHaproxy(servers.map((s) => new URL(s.url).host));

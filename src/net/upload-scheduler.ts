@@ -1,4 +1,4 @@
-import type { UploadOutcome } from './uploader.js';
+import { failedNow, type UploadOutcome } from './uploader.js';
 import { OUTBOX_KEY, UPLOAD_SYNC_TAG } from './sync-all.js';
 import { reachability } from './reachability.js';
 import { LIVE_BATCH_MS } from '../core/upload-frames.js';
@@ -113,7 +113,7 @@ export class UploadScheduler {
     }
     performance.measure(UPLOAD_PASS_MEASURE, { start: started, end: performance.now(), detail });
     this.onOutcome(outcomes);
-    const failed = [...outcomes.values()].some((o) => o.state === 'offline' || o.state === 'retry');
+    const failed = [...outcomes.values()].some(failedNow);
     const pending = [...outcomes.values()].some((o) => o.state !== 'verified' && o.state !== 'problem');
     // Passes kicked by every stored chunk fail too while the server is down: only the timer's
     // own retries grow the wait, so a short outage is not followed by a minute of silence.

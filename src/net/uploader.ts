@@ -12,6 +12,9 @@ export type UploadOutcome =
   | ({ state: 'offline' | 'retry'; retryAfterMs?: number } & Bytes)
   | ({ state: 'problem'; problem: string } & Bytes);
 
+/** An outcome that failed for now (no link, or the server asked to come back): to be retried. */
+export const failedNow = (o: UploadOutcome): boolean => o.state === 'offline' || o.state === 'retry';
+
 
 /**
  * Brings one recording's server copy up to date: asks what the server holds, sends only the
