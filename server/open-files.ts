@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 
-/** Descriptors one candidate costs the server (two sockets, files being written, a database share): measured ≈ 3.7. */
-const PER_CANDIDATE = 3.7;
+/**
+ * Descriptors one candidate costs the server (two sockets, a database share, and its pack kept
+ * open while it uploads — SharedPacks): ≈ 3.7 measured when a pack was open only for its request,
+ * plus one (measured at 400 candidates: 400 pack descriptors open).
+ */
+const PER_CANDIDATE = 4.7;
 
 /**
  * This process's limit on open files (Linux: /proc/self/limits), for the start line: with the
- * common default of 1,024 a server fails with EMFILE at about 270 candidates. Node cannot raise it
+ * common default of 1,024 a server fails with EMFILE at about 220 candidates. Node cannot raise it
  * itself; systemd's `LimitNOFILE=` or `ulimit -n` before starting does. Null where it cannot be read.
  */
 export function openFilesNote(read: () => string = () => readFileSync('/proc/self/limits', 'utf8')): string | null {

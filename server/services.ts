@@ -182,6 +182,7 @@ export async function createServices(dataDir: string, opts: ServiceOptions = {})
     now,
     log,
     release: async () => {
+      await recordings.closePacks();
       await shared?.close();
       await bus.close();
       await leader.stop();

@@ -1,14 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IndexPlace } from '../media/layout-cache.js';
 import type { CompleteReply, RecordingStatus } from '../../src/core/recording-schema.js';
 import { chainHead, toHex } from '../../src/core/hash-chain.js';
-import { chunkKey, packKey, readChunk, readChunkRange, sha256, type Owner } from './chunk-keys.js';
+import { chunkKey, readChunk, readChunkRange, sha256, type Owner } from './chunk-keys.js';
 import { StoredBytes, type ScrubReport, type StoredCheck } from './stored-bytes.js';
 import type { Db } from '../db/open.js';
 import { GroupCommit } from '../db/group-commit.js';
 import type { Database } from '../db/schema.js';
 import type { Selectable } from 'kysely';
-import type { BlobStore, PackWriter } from '../storage/blob-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { SharedPacks, type ChunkPack } from './shared-packs.js';
 import { piecesSource, rangedSource, type ByteSource } from '../media/byte-source.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
 
@@ -35,19 +36,22 @@ type RecordingRow = Selectable<Database['recordings']>;
  * and kept for the rest: a request of 4–256 chunks costs one read per recording, not one per chunk
  * (on PostgreSQL a round trip each). Its bytes count what the request stored since; whether it is
  * still open is checked again where it matters — in the transaction that adds each chunk's row.
+ * Likewise the chunks already held of each segment it adds to, read once for the `window` seqs
+ * from its first chunk there (a request's frames are at most that many): one read, not one a chunk.
+ * A chunk another request stores meanwhile is still caught, by the row's insert (`putChunk`).
  */
 export class RequestRecordings {
   readonly rows = new Map<string, Promise<RecordingRow>>();
+  readonly held = new Map<string, { from: number; chunks: Promise<Map<number, HeldChunk>> }>();
+  constructor(readonly window: number) {}
 }
+
+interface HeldChunk { sha256: string; size: number }
 
 /** The recording was verified (closed) while a request was adding to it. */
 class ClosedMeanwhile extends Error {}
 
-/** One request's chunks in one stored value (local disk); see BlobStore.openPack. */
-export interface ChunkPack {
-  readonly key: string;
-  readonly writer: PackWriter;
-}
+export type { ChunkPack } from './shared-packs.js';
 
 /**
  * Chunked uploads (DESIGN, Uploads): digest checked before anything is stored; a repeat is
@@ -61,10 +65,13 @@ export class Recordings {
   private readonly stored: StoredBytes;
   /** Chunk rows arriving together share one lazy commit. */
   private readonly chunkRows: GroupCommit<Database>;
+  /** The candidates' packs on the local disk, each shared by their requests for a while. */
+  private readonly packs: SharedPacks;
 
   constructor(private readonly db: Db, private readonly store: BlobStore, private readonly now: () => number) {
     this.stored = new StoredBytes(db, store, now);
     this.chunkRows = new GroupCommit(db, { lazy: true });
+    this.packs = new SharedPacks(store, now);
   }
 
   async create(owner: Owner, id: string, kind: RecordingStatus['kind'], mimeType: string): Promise<RecordingStatus> {
@@ -91,7 +98,7 @@ export class Recordings {
     if (hex !== toHex(put.digest)) {
       throw new ApiError(400, 'digest_mismatch', 'the body does not match its Content-Digest; nothing was stored');
     }
-    const held = await this.heldChunk(put.recordingId, put.segment, put.seq);
+    const held = await this.heldIn(put.recordingId, put.segment, put.seq, put.seen);
     if (held) {
       if (held.sha256 === hex) return false;
       throw new ApiError(409, 'conflict', 'a different chunk is already stored under this key');
@@ -251,13 +258,17 @@ export class Recordings {
   }
 
   /**
-   * A pack for one request's chunks where the store keeps packs (local disk), else null (each
-   * chunk under its own key). The caller closes its writer once the request's chunks are stored.
+   * The pack a request's chunks go to where the store keeps packs (local disk): the candidate's,
+   * shared with its other requests for a while (SharedPacks); else null (each chunk under its own
+   * key). The caller releases it once the request's chunks are stored.
    */
   openPack(owner: Owner): ChunkPack | null {
-    if (!this.store.openPack) return null;
-    const key = packKey(owner, `${this.now()}-${randomBytes(6).toString('hex')}`);
-    return { key, writer: this.store.openPack(key) };
+    return this.packs.acquire(owner);
+  }
+
+  /** Lets go of the open packs (at shutdown). */
+  closePacks(): Promise<void> {
+    return this.packs.closeAll();
   }
 
   /** Throws 404/403 unless this owner may add to recording `id`. */
@@ -283,7 +294,22 @@ export class Recordings {
     return this.heldChunk(id, segment, seq);
   }
 
-  private heldChunk(id: string, segment: number, seq: number) {
+  /** The chunk held under this key, from the request's read of its segment when there is one. */
+  private async heldIn(id: string, segment: number, seq: number, seen: RequestRecordings | undefined): Promise<HeldChunk | undefined> {
+    if (!seen) return this.heldChunk(id, segment, seq);
+    const key = `${id}/${segment}`;
+    let read = seen.held.get(key);
+    if (!read || seq < read.from || seq >= read.from + seen.window) {
+      const chunks = this.db.selectFrom('recording_chunks').select(['seq', 'sha256', 'size'])
+        .where('recording_id', '=', id).where('segment', '=', segment).where('seq', '>=', seq).where('seq', '<', seq + seen.window).execute()
+        .then((rows) => new Map(rows.map((r) => [r.seq, { sha256: r.sha256, size: r.size }])));
+      read = { from: seq, chunks };
+      seen.held.set(key, read);
+    }
+    return (await read.chunks).get(seq);
+  }
+
+  private heldChunk(id: string, segment: number, seq: number): Promise<HeldChunk | undefined> {
     return this.db.selectFrom('recording_chunks').select(['sha256', 'size'])
       .where('recording_id', '=', id).where('segment', '=', segment).where('seq', '=', seq).executeTakeFirst();
   }

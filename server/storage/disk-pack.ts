@@ -1,5 +1,5 @@
 import type { PackWriter } from './blob-store.js';
-import { coalesced, fdClose, fdDataSync, fdOpen, writeAll } from './fd-io.js';
+import { coalesced, fdClose, fdDataSync, fdLinks, fdOpen, writeAll } from './fd-io.js';
 
 /** The directory a pack is made in: made when missing, its entries made durable. */
 export interface PackDir {
@@ -25,11 +25,15 @@ export class DiskPack implements PackWriter {
   syncs = 0;
   private readonly sync = coalesced(async () => {
     this.syncs++;
-    await fdDataSync(await this.opened());
+    const fd = await this.opened();
+    await fdDataSync(fd);
     if (!this.named) {
       await this.dir.sync();
       this.named = true;
     }
+    // A pack takes a candidate's requests for minutes (SharedPacks): an erasure (purge, retention)
+    // may have deleted it meanwhile, and bytes synced into a file with no name are gone.
+    if (await fdLinks(fd) === 0) throw new Error('the pack was deleted while it was written');
   });
 
   constructor(private readonly file: string, private readonly dir: PackDir) {}

@@ -1,9 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MIN, examFixture } from '../helpers/exam-fixture.js';
+import { LocalDiskStore } from '../../server/storage/local-disk-store.js';
 import { bearer, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { framesBody, headOf, postFrames, postSections, sectionsBody, type TestFrame } from '../helpers/upload-client.js';
 
@@ -85,7 +86,11 @@ test('a byte gone bad inside a pack: the scrub names that chunk alone, drops it,
   assert.deepEqual(res.json.details.missing, [{ segment: 0, seq: 1 }]);
   assert.equal((await postFrames(s.url, cred, id, framesBody(chunks))).status, 200);
   assert.equal((await complete(id, chunks)).status, 200);
-  assert.notEqual((await place(id, 1)).pack, row.pack, 'sent again: in the new request\'s pack');
+  // Sent again into the candidate's pack (shared by its requests for a while): after the damaged copy.
+  const again = await place(id, 1);
+  assert.ok(again.pack !== row.pack || (again.pack_offset ?? 0) > (row.pack_offset ?? 0), 'sent again: written anew, not over the damaged copy');
+  const seg = await s.services.recordings.segmentSource(OWNER, id, 0);
+  assert.deepEqual(Buffer.from(await seg.source.read(0, 15_000)), Buffer.concat(chunks.map((f) => f.bytes)));
 });
 
 test('a pack cut short (the power went before its sync) reads as missing, not as other bytes: verify names the chunk', async () => {
@@ -114,4 +119,39 @@ test('two requests race for one chunk with different bodies: one stands, the oth
   const seg = await s.services.recordings.segmentSource(OWNER, id, 0);
   assert.deepEqual(Buffer.from(await seg.source.read(0, 7_000)), Buffer.from(winner[0]?.bytes ?? []));
   assert.equal((await complete(id, winner)).status, 200);
+});
+
+test('a candidate\'s requests share one pack for a while: one file, one directory sync; each chunk reads back where its row says', async () => {
+  const id = 'pack-camera-5';
+  await recording(id, 'camera');
+  const disk = s.services.blobs;
+  assert.ok(disk instanceof LocalDiskStore, 'the local disk store');
+  await s.services.recordings.closePacks();
+  const [before, dirSyncs] = [await packs(), disk.dirSyncCount];
+  const [first, second] = [frames([6_000, 6_100]), frames([6_200, 6_300], 2)];
+  for (const f of [first, second]) assert.equal((await postFrames(s.url, cred, id, framesBody(f))).status, 200);
+  const made = [...await packs()].filter((f) => !before.has(f));
+  assert.equal(made.length, 1, 'one file for both requests');
+  assert.equal(disk.dirSyncCount - dirSyncs, 1, 'its name made durable once');
+  assert.deepEqual(await readFile(made[0] ?? ''), Buffer.concat([...first, ...second].map((f) => f.bytes)));
+  assert.equal((await complete(id, [...first, ...second])).status, 200);
+});
+
+test('the shared pack is deleted under it (an erasure): the next chunk is not acknowledged into it; sent again, it lands in a new pack', async () => {
+  const id = 'pack-camera-6';
+  await recording(id, 'camera');
+  assert.equal((await postFrames(s.url, cred, id, framesBody(frames([4_000])))).status, 200);
+  const shared = (await place(id, 0)).pack;
+  await rm(packsDir(), { recursive: true });
+  const next = frames([4_100], 1);
+  // A failed write fails the request (5xx: the device sends it again); nothing of it is held.
+  assert.equal((await postFrames(s.url, cred, id, framesBody(next))).status, 500);
+  const held = await s.call('GET', `/api/recordings/${id}`, undefined, bearer(cred));
+  assert.deepEqual(held.json.segments[0].chunks.map((c: { seq: number }) => c.seq), [0]);
+  // The device sends it again.
+  const again = await (await postFrames(s.url, cred, id, framesBody(next))).json() as { frames: { stored: boolean }[] };
+  assert.deepEqual(again.frames.map((f) => f.stored), [true]);
+  const row = await place(id, 1);
+  assert.notEqual(row.pack, shared);
+  assert.deepEqual(await readFile(path.join(s.dataDir, 'blobs', ...(row.pack ?? '').split('/'))), Buffer.from(next[0]?.bytes ?? []));
 });

@@ -110,7 +110,7 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
       return id(section);
     };
     // Each recording, and the candidate's total, read once for the request's chunks.
-    const seen = new RequestRecordings();
+    const seen = new RequestRecordings(MAX_FRAMES);
     const tally = new CandidateTally();
     return {
       maxFrameBytes: exam.config.recording.maxChunkBytes,
@@ -131,13 +131,13 @@ export function recordingRoutes({ sessions, recordings, exams, quotas, indexer }
       },
     };
   };
-  /** A framed body's chunks, stored in one pack where the store keeps packs (local disk). */
+  /** A framed body's chunks, stored in the candidate's pack where the store keeps packs (local disk). */
   const storeFrames = async (c: Context<UploadEnv>, o: Owner, exam: StoredExam, fixed: string | null) => {
     const pack = recordings.openPack(o);
     try {
       return await readFrames(c.req.raw, frameSink(o, exam, fixed, pack));
     } finally {
-      await pack?.writer.close();
+      pack?.release();
     }
   };
   const framesType = (c: Context<UploadEnv>) => {
