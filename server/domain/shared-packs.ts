@@ -31,8 +31,8 @@ interface Open {
 /**
  * The packs of a process's candidates, each shared by the candidate's requests for a while (local
  * disk): a new file per request cost an open, a close and — to make its name durable — a sync of
- * the directory, the slowest step of a loaded server's reply (measured at 800 candidates: p50
- * 2–12 ms, p99 25–130 ms, before the first chunk could be acknowledged). A shared pack pays that
+ * the directory, which every request's first chunk waited for (measured at 800 candidates: p50
+ * 2–12 ms, p99 25–130 ms, after its data sync). A shared pack pays that
  * once; each chunk is still acknowledged only after a data sync that began once it was written.
  * Each process keeps its own (names are random), so several processes never write one file.
  */
