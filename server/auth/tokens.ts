@@ -1,5 +1,6 @@
 import { webcrypto } from 'node:crypto';
 import { SignJWT, decodeJwt, jwtVerify, errors } from 'jose';
+import { Lru } from '../lru.js';
 
 const ISSUER = 'invigil';
 /** Session tokens are short-lived; the client refreshes while in use. */
@@ -44,7 +45,7 @@ export class TokenSigner {
    * key), its expiry is checked again on every use, and the map is bounded (least recently used
    * leaves first).
    */
-  private readonly verified = new Map<string, { payload: Record<string, unknown>; expMs: number }>();
+  private readonly verified = new Lru<string, { payload: Record<string, unknown>; expMs: number }>(VERIFIED_CACHE_SIZE);
 
   constructor(key: Uint8Array, private readonly now: () => number, private readonly accessTtlMs = ACCESS_TOKEN_MS) {
     this.hmac = webcrypto.subtle.importKey('raw', Uint8Array.from(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
@@ -113,10 +114,9 @@ export class TokenSigner {
   private async verify(token: string): Promise<Record<string, unknown> | null> {
     const known = this.verified.get(token);
     if (known) {
+      if (known.expMs > this.now()) return known.payload;
       this.verified.delete(token);
-      if (known.expMs <= this.now()) return null;
-      this.verified.set(token, known);
-      return known.payload;
+      return null;
     }
     try {
       const { payload } = await jwtVerify(token, await this.hmac, {
@@ -125,10 +125,7 @@ export class TokenSigner {
         currentDate: new Date(this.now()),
       });
       // Every token this signer makes expires; one without `exp` is checked each time.
-      if (typeof payload.exp === 'number') {
-        if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
-        this.verified.set(token, { payload, expMs: payload.exp * 1000 });
-      }
+      if (typeof payload.exp === 'number') this.verified.set(token, { payload, expMs: payload.exp * 1000 });
       return payload;
     } catch (err) {
       if (err instanceof errors.JOSEError) return null;

@@ -51,8 +51,6 @@ interface HeldChunk { sha256: string; size: number }
 /** The recording was verified (closed) while a request was adding to it. */
 class ClosedMeanwhile extends Error {}
 
-export type { ChunkPack } from './shared-packs.js';
-
 /**
  * Chunked uploads (DESIGN, Uploads): digest checked before anything is stored; a repeat is
  * success, a different body for a stored key is a conflict; completion re-derives the hash chain

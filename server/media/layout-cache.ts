@@ -1,6 +1,7 @@
 import type { BlobStore } from '../storage/blob-store.js';
 import type { ByteSource } from './byte-source.js';
 import { indexWebm, playableLayout, type PlayableWebm, type WebmIndex } from './playable-webm.js';
+import { Lru } from '../lru.js';
 
 /** Where a segment's index is kept beside its chunks (so retention's deleteTree takes it too). */
 export interface IndexPlace { store: BlobStore; key: string }
@@ -13,19 +14,19 @@ export interface IndexPlace { store: BlobStore; key: string }
  * not again after every restart or eviction (reading it took ~1.5 s on the review's first open).
  */
 export class LayoutCache {
-  private readonly layouts = new Map<string, Promise<PlayableWebm>>();
+  private readonly layouts: Lru<string, Promise<PlayableWebm>>;
 
-  constructor(private readonly kept = 64) {}
+  constructor(kept = 64) {
+    this.layouts = new Lru(kept);
+  }
 
   get(tag: string, source: ByteSource, place?: IndexPlace): Promise<PlayableWebm> {
-    let hit = this.layouts.get(tag);
-    if (hit) this.layouts.delete(tag);
-    else hit = load(source, place).then(playableLayout);
-    this.layouts.set(tag, hit);
-    hit.catch(() => this.layouts.delete(tag));
-    const oldest = this.layouts.keys().next();
-    if (this.layouts.size > this.kept && !oldest.done) this.layouts.delete(oldest.value);
-    return hit;
+    const hit = this.layouts.get(tag);
+    if (hit) return hit;
+    const made = load(source, place).then(playableLayout);
+    this.layouts.set(tag, made);
+    made.catch(() => this.layouts.delete(tag));
+    return made;
   }
 }
 

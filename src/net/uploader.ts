@@ -15,7 +15,6 @@ export type UploadOutcome =
 /** An outcome that failed for now (no link, or the server asked to come back): to be retried. */
 export const failedNow = (o: UploadOutcome): boolean => o.state === 'offline' || o.state === 'retry';
 
-
 /**
  * Brings one recording's server copy up to date: asks what the server holds, sends only the
  * missing chunks (in any order, after any drop), and once the recording is stopped and complete,
