@@ -4,6 +4,7 @@ import { endExam, localCopies, loginAndRecord } from '../test/helpers/recording-
 import { benchEnv, emit, percentile, sleep, type BenchEnv } from './lib/setup.js';
 import { workerHeap, workerSession } from './lib/worker-session.js';
 import { pendingOf, seed } from './lib/backlog.js';
+import { handOffFloor } from './lib/hand-off-floor.js';
 
 /**
  * Recording on the page: persist latency (chunk handed to the worker → committed), main-thread
@@ -107,6 +108,10 @@ async function threeHourBacklog(env: BenchEnv): Promise<void> {
   await profiler?.('Profiler.start');
   const passes = await passesOver(page, passMinutes * 60_000);
   if (profiler && profileTo) writeFileSync(profileTo, JSON.stringify((await profiler('Profiler.stop')).profile));
+  // The same request's hand-off with none of our code: the browser's floor under a pass, measured
+  // while this page still records and uploads beside it.
+  const floor = await handOffFloor(env.browser, env.server.url);
+  const floorMs = floor.blobMs.map((ms, i) => ms + (floor.fetchMs[i] ?? 0));
   const local = passes.map((p) => p.ms - p.waitMs);
   const extra = {
     stored_chunks_beside: CHUNKS_3H, pass_minutes: passMinutes, passes: passes.length, requests_per_pass: passes.reduce((n, p) => n + p.requests, 0) / Math.max(1, passes.length),
@@ -127,6 +132,11 @@ async function threeHourBacklog(env: BenchEnv): Promise<void> {
     // synchronous call into the browser process — its time grows with what else the machine runs.
     hand_off_ms_p50: percentile(passes.map((p) => p.handOffMs), 50), hand_off_ms_p99: percentile(passes.map((p) => p.handOffMs), 99),
     own_less_hand_off_ms_p99: percentile(passes.map((p) => p.workerMs - p.waitMs - p.handOffMs), 99),
+  });
+  emit('recording', 'request_hand_off_floor_ms_p99', percentile(floorMs, 99), 'ms', {
+    of: 'one live batch\'s request (8 chunks, 18 Blob parts) handed to the browser in a bare worker: new Blob + fetch(), none of our code',
+    p50: percentile(floorMs, 50), blob_ms_p50: percentile(floor.blobMs, 50), fetch_ms_p50: percentile(floor.fetchMs, 50),
+    samples: floorMs.length, over_5ms: floorMs.filter((ms) => ms > 5).length,
   });
   emit('recording', 'upload_pass_local_ms_p99', percentile(local, 99), 'ms', {
     ...extra, excludes: 'waiting for the server', none_beside_local_p99: percentile(baseline.map((p) => p.ms - p.waitMs), 99),
